@@ -1,0 +1,226 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/binary"
+	"time"
+
+	"bingzhan/backend"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+)
+
+// TicketService issues tickets into the database.
+//
+// Keys, all under the ticket's local date so a new day starts empty:
+//
+//	tickets:  id → Ticket (JSON)
+//	daycount: date|letter → last daily number
+//	waiting:  date|letter|rank|arrival → id, rank 0 for priority and 1 otherwise, so a
+//	          cursor walks a queue in serving order
+//	open:     date|personkey|letter → id, one open ticket per person and service
+//	requests: request id → date|id, so a repeated request returns its ticket
+type TicketService struct {
+	db        *DB
+	key       ed25519.PrivateKey
+	stationID string
+	// PersonKey turns an ID number into the keyed hash kept instead of it.
+	PersonKey func(idNumber string) string
+	// Counters returns how many counters serve a service, for the wait estimate.
+	Counters func(letter string) int
+}
+
+// NewTicketService returns a TicketService that signs tickets with key.
+func NewTicketService(db *DB, key ed25519.PrivateKey, personKey func(string) string) *TicketService {
+	return &TicketService{
+		db: db, key: key, stationID: backend.StationID(key.Public().(ed25519.PublicKey)),
+		PersonKey: personKey,
+		Counters:  func(string) int { return 1 },
+	}
+}
+
+// IssueTicket issues a ticket in one transaction with its outbox entry.
+func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueRequest) (*backend.Issued, error) {
+	now := s.db.Now()
+	local := now.In(s.db.Location)
+	if err := req.Validate(local); err != nil {
+		return nil, err
+	}
+	date := local.Format("2006-01-02")
+	var personKey string
+	if req.IDNumber != "" {
+		personKey = s.PersonKey(req.IDNumber)
+		req.IDNumber = "" // from here on only the keyed hash exists
+	}
+
+	var out *backend.Issued
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		out = nil
+		if prev := tx.Bucket(bucketRequests).Get([]byte(req.RequestID)); prev != nil {
+			t, err := getTicket(tx, string(prev[10:]))
+			if err != nil {
+				return err
+			}
+			if t.Service != req.Service {
+				return backend.Errorf(backend.EINVALID, "request_id")
+			}
+			out, err = s.standing(tx, t)
+			return err
+		}
+		svc, err := findService(tx, req.Service)
+		if err != nil {
+			return err
+		}
+		if !svc.Enabled {
+			return backend.Errorf(backend.ECONFLICT, "service.disabled", svc.NameZH)
+		}
+		openKey := join([]byte(date), []byte(personKey), []byte(req.Service))
+		if personKey != "" {
+			if id := tx.Bucket(bucketOpen).Get(openKey); id != nil {
+				t, err := getTicket(tx, string(id))
+				if err != nil {
+					return err
+				}
+				if err := tx.Bucket(bucketRequests).Put([]byte(req.RequestID), join([]byte(date), id)); err != nil {
+					return err
+				}
+				out, err = s.standing(tx, t)
+				if out != nil {
+					out.Existing = true
+				}
+				return err
+			}
+		}
+
+		countKey := join([]byte(date), []byte(req.Service))
+		seq := btoi(tx.Bucket(bucketDayCount).Get(countKey)) + 1
+		if seq > backend.MaxDailyNumber {
+			return backend.Errorf(backend.ECONFLICT, "ticket.day_full", svc.NameZH)
+		}
+		arrival, err := tx.Bucket(bucketTickets).NextSequence()
+		if err != nil {
+			return err
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		t := &backend.Ticket{
+			ID: id.String(), StationID: s.stationID, Date: date, Service: req.Service,
+			Seq: int(seq), Number: backend.FormatNumber(req.Service, int(seq)),
+			Priority: req.Priority, IssuedAt: local.Truncate(time.Second), Arrival: arrival,
+			Status: backend.TicketWaiting, PersonKey: personKey,
+		}
+		if t.Proof, err = backend.SignProof(s.key, t); err != nil {
+			return err
+		}
+		tid := []byte(t.ID)
+		for _, put := range []struct {
+			b    []byte
+			k, v []byte
+		}{
+			{bucketDayCount, countKey, itob(seq)},
+			{bucketWaiting, waitingKey(t), tid},
+			{bucketRequests, []byte(req.RequestID), join([]byte(date), tid)},
+		} {
+			if err := tx.Bucket(put.b).Put(put.k, put.v); err != nil {
+				return err
+			}
+		}
+		if personKey != "" {
+			if err := tx.Bucket(bucketOpen).Put(openKey, tid); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx.Bucket(bucketTickets), tid, t); err != nil {
+			return err
+		}
+		if err := s.db.appendOutbox(tx, s.stationID, backend.KindTicketIssued, t.Fact()); err != nil {
+			return err
+		}
+		out, err = s.standing(tx, t)
+		if out != nil {
+			out.Created = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Ticket returns a ticket with its place in the queue as of now.
+func (s *TicketService) Ticket(ctx context.Context, id string) (*backend.Issued, error) {
+	var out *backend.Issued
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		t, err := getTicket(tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.standing(tx, t)
+		return err
+	})
+	return out, err
+}
+
+// Queue returns today's waiting count per service letter.
+func (s *TicketService) Queue(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	prefix := []byte(s.db.today())
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketWaiting).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			out[string(k[10:11])]++
+		}
+		return nil
+	})
+	return out, err
+}
+
+// standing computes how many are ahead of t in its queue and the likely wait.
+func (s *TicketService) standing(tx *bolt.Tx, t *backend.Ticket) (*backend.Issued, error) {
+	out := &backend.Issued{Ticket: t}
+	if t.Status != backend.TicketWaiting {
+		return out, nil
+	}
+	own := waitingKey(t)
+	prefix := own[:11]
+	c := tx.Bucket(bucketWaiting).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.Compare(k, own) < 0; k, _ = c.Next() {
+		out.Ahead++
+	}
+	avg := backend.DefaultServiceTime
+	if svc, err := findService(tx, t.Service); err == nil && svc.AvgServiceS > 0 {
+		avg = time.Duration(svc.AvgServiceS) * time.Second
+	}
+	out.EstimatedWait = backend.EstimateWait(out.Ahead, avg, s.Counters(t.Service))
+	return out, nil
+}
+
+func getTicket(tx *bolt.Tx, id string) (*backend.Ticket, error) {
+	var t backend.Ticket
+	if ok, err := getJSON(tx.Bucket(bucketTickets), []byte(id), &t); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, backend.Errorf(backend.ENOTFOUND, "ticket.not_found")
+	}
+	return &t, nil
+}
+
+// waitingKey is date(10)|letter(1)|rank(1)|arrival(8): priority tickets sort first,
+// then by the order they were issued.
+func waitingKey(t *backend.Ticket) []byte {
+	k := make([]byte, 0, 20)
+	k = append(k, t.Date...)
+	k = append(k, t.Service...)
+	rank := byte(1)
+	if t.Priority {
+		rank = 0
+	}
+	k = append(k, rank)
+	return binary.BigEndian.AppendUint64(k, t.Arrival)
+}
