@@ -1,0 +1,276 @@
+// Package http is the station's HTTP API (/api/v1) and the server of the frontend's
+// files. The same handler serves the kiosk window, through Wails' AssetServer, and the
+// LAN listener of `bingzhan serve`.
+package http
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"image"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"bingzhan/backend"
+
+	"golang.org/x/text/language"
+)
+
+// Station is what the API tells clients about the station it runs on.
+type Station struct {
+	ID            string
+	Name          string
+	PublicKey     ed25519.PublicKey
+	Location      *time.Location
+	IdleWarning   time.Duration
+	IdleCountdown time.Duration
+}
+
+// Server holds the services the API calls. Fields are set once before Handler.
+type Server struct {
+	Station  Station
+	Tickets  backend.TicketService
+	Services backend.ServiceService
+	// Printer prints paper tickets; nil when the station has none.
+	Printer backend.Printer
+	// QRImage and QRPNG render a payload; the qr package provides them.
+	QRImage func(payload string) (image.Image, error)
+	QRPNG   func(payload string, size int) ([]byte, error)
+	// Assets are the built frontend files (index.html at the root); nil serves API only.
+	Assets  fs.FS
+	Logger  *slog.Logger
+	Version string
+	Now     func() time.Time
+
+	printMu sync.Mutex // one job at a time on the one printer
+}
+
+// Handler returns the API and, for every other path, the frontend.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", s.APIHandler())
+	if s.Assets != nil {
+		mux.Handle("/", s.assetHandler())
+	}
+	return mux
+}
+
+// APIHandler returns the /api/v1 routes alone, for Wails' AssetServer, which serves the
+// frontend files itself.
+func (s *Server) APIHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
+	mux.HandleFunc("GET /api/v1/station", s.handleStation)
+	mux.HandleFunc("GET /api/v1/services", s.handleServices)
+	mux.HandleFunc("GET /api/v1/queue", s.handleQueue)
+	mux.HandleFunc("POST /api/v1/tickets", s.handleIssueTicket)
+	mux.HandleFunc("POST /api/v1/tickets/verify", s.handleVerifyTicket)
+	mux.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
+	mux.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.handleTicketQR)
+	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.handlePrintTicket)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
+	})
+	return s.logRequests(mux)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	s.JSON(w, r, http.StatusOK, map[string]any{
+		"status": "ok", "version": s.Version, "station_id": s.Station.ID,
+		"time": s.now().In(s.Station.Location).Format(time.RFC3339),
+	})
+}
+
+func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) {
+	st := s.Station
+	s.JSON(w, r, http.StatusOK, map[string]any{
+		"id": st.ID, "name": st.Name, "date": s.now().In(st.Location).Format("2006-01-02"),
+		"printer": s.Printer != nil, "public_key": st.PublicKey,
+		"idle_warning_s": int(st.IdleWarning / time.Second), "idle_countdown_s": int(st.IdleCountdown / time.Second),
+	})
+}
+
+// codeStatus maps each error code to its HTTP status: the one place where domain
+// errors meet HTTP.
+var codeStatus = map[string]int{
+	backend.EINVALID:      http.StatusBadRequest,
+	backend.ENOTFOUND:     http.StatusNotFound,
+	backend.ECONFLICT:     http.StatusConflict,
+	backend.EUNAUTHORIZED: http.StatusUnauthorized,
+	backend.EFORBIDDEN:    http.StatusForbidden,
+	backend.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	backend.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Error writes err as {"code","message"} in the request's language. Internal errors are
+// logged here with the request's method and path, and shown only as "内部错误".
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	s.ErrorStatus(w, r, 0, err)
+}
+
+// ErrorStatus is Error with a status that overrides the code's usual one (0 keeps it).
+func (s *Server) ErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
+	code := backend.ErrorCode(err)
+	if code == backend.EINTERNAL {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == 0 {
+		status = codeStatus[code]
+	}
+	s.JSON(w, r, status, map[string]string{"code": code, "message": backend.ErrorMessage(err, Lang(r))})
+}
+
+// JSON writes v as the response body.
+func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		s.Logger.Warn("write response", "path", r.URL.Path, "err", err)
+	}
+}
+
+// maxBody bounds every request body: the API's requests are a few hundred bytes.
+const maxBody = 64 << 10
+
+// decodeJSON reads exactly one JSON object with known fields into v.
+func decodeJSON(r io.Reader, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r, maxBody+1))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return backend.Errorf(backend.EINVALID, "body_too_large")
+		}
+		return backend.Errorf(backend.EINVALID, "bad_json")
+	}
+	if dec.More() {
+		return backend.Errorf(backend.EINVALID, "bad_json")
+	}
+	return nil
+}
+
+var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// Lang returns "en" when the request prefers English and "zh-CN" otherwise.
+func Lang(r *http.Request) string {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil || len(tags) == 0 {
+		return "zh-CN"
+	}
+	if _, i, conf := languages.Match(tags...); i == 1 && conf != language.No {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// statusRecorder remembers the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets streaming responses through the recorder.
+func (w *statusRecorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// logRequests writes one line per API request: method, path, status, duration. Bodies
+// and query strings are never logged; they may hold personal data.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		r.Body = http.MaxBytesReader(rec, r.Body, maxBody)
+		next.ServeHTTP(rec, r)
+		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// assetHandler serves the frontend, answering index.html for the app's own routes
+// (/kiosk/…, /staff, /board) so a reload or a bookmarked address works.
+func (s *Server) assetHandler() http.Handler {
+	files := http.FileServerFS(s.Assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if p != "" {
+			if _, err := fs.Stat(s.Assets, p); err == nil {
+				if strings.HasPrefix(p, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				files.ServeHTTP(w, r)
+				return
+			}
+			if path.Ext(p) != "" {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, r, s.Assets, "index.html")
+	})
+}
+
+// printTimeout bounds how long a kiosk waits for the printer before showing the ticket
+// on screen with a note.
+const printTimeout = 8 * time.Second
+
+// print sends a ticket to the printer and says what happened, in lang.
+func (s *Server) print(ctx context.Context, lang string, is *backend.Issued) printResult {
+	if s.Printer == nil {
+		return printResult{Status: "none", Message: backend.Translate(lang, "printer.none")}
+	}
+	t := is.Ticket
+	job := backend.PrintJob{
+		StationName: s.Station.Name, Number: t.Number, Priority: t.Priority,
+		IssuedAt: t.IssuedAt.In(s.Station.Location), Ahead: is.Ahead, EstimatedWait: is.EstimatedWait,
+	}
+	if svc, err := s.Services.Service(ctx, t.Service); err == nil {
+		job.ServiceNameZH, job.ServiceNameEN = svc.NameZH, svc.NameEN
+	}
+	img, err := s.QRImage(t.Proof)
+	if err != nil {
+		s.Logger.Error("render qr for printing", "ticket", t.ID, "err", err)
+		return printResult{Status: "failed", Message: backend.Translate(lang, "printer.error")}
+	}
+	job.QR = img
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), printTimeout)
+	defer cancel()
+	s.printMu.Lock()
+	defer s.printMu.Unlock()
+	if err := s.Printer.Print(ctx, job); err != nil {
+		s.Logger.Warn("print failed", "ticket", t.ID, "err", err)
+		msg := backend.Translate(lang, "printer.error")
+		if backend.ErrorCode(err) != backend.EINTERNAL {
+			msg = backend.ErrorMessage(err, lang)
+		}
+		return printResult{Status: "failed", Message: msg}
+	}
+	return printResult{Status: "printed"}
+}
+
+type printResult struct {
+	Status  string `json:"status"` // printed | failed | none
+	Message string `json:"message,omitempty"`
+}

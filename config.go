@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// Config is the station's configuration: defaults, overridden by config.json in the
+// data folder, overridden by flags. Every field has a default that works offline.
+type Config struct {
+	StationName     string `json:"station_name"`
+	TimeZone        string `json:"timezone"` // IANA name; days and numbers follow its midnight
+	Printer         string `json:"printer"`  // "" (none), tcp://host:9100 or a device path
+	PrinterWidth    int    `json:"printer_width_dots"`
+	IdleWarningS    int    `json:"idle_warning_s"`
+	IdleCountdownS  int    `json:"idle_countdown_s"`
+	BackupKeep      int    `json:"backup_keep"`
+	BackupIntervalH int    `json:"backup_interval_h"`
+	// LANAddr, when set, serves the UI and API to staff PCs and the lobby TV while the
+	// kiosk window runs (e.g. "0.0.0.0:8080"). Off unless asked for.
+	LANAddr string `json:"lan_addr"`
+}
+
+// DefaultConfig returns the configuration of a fresh station.
+func DefaultConfig() Config {
+	return Config{
+		StationName:     "退役军人服务站",
+		TimeZone:        "Asia/Shanghai",
+		PrinterWidth:    576,
+		IdleWarningS:    60,
+		IdleCountdownS:  20,
+		BackupKeep:      14,
+		BackupIntervalH: 24,
+	}
+}
+
+// ConfigFile is the name of the optional configuration file in the data folder.
+const ConfigFile = "config.json"
+
+// LoadConfig reads dir/config.json over the defaults; a missing file is fine.
+func LoadConfig(dir string) (Config, error) {
+	c := DefaultConfig()
+	buf, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	} else if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(buf, &c); err != nil {
+		return c, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("timezone %q: %w", c.TimeZone, err)
+	}
+	if c.IdleWarningS < 1 || c.IdleCountdownS < 1 {
+		return fmt.Errorf("idle_warning_s and idle_countdown_s must be at least 1")
+	}
+	if c.BackupKeep < 1 || c.BackupIntervalH < 1 {
+		return fmt.Errorf("backup_keep and backup_interval_h must be at least 1")
+	}
+	if c.PrinterWidth != 384 && c.PrinterWidth != 576 {
+		return fmt.Errorf("printer_width_dots must be 384 (58 mm paper) or 576 (80 mm)")
+	}
+	return nil
+}
+
+// DefaultDataDir is the OS's per-user data folder for Bingzhan.
+func DefaultDataDir() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "Bingzhan")
+		}
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "Bingzhan")
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "bingzhan")
+	}
+	return filepath.Join(home, ".local", "share", "bingzhan")
+}

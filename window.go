@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wailsruntime "github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// started is when the process began, for the "window ready" figure in the log.
+var started = time.Now()
+
+// fallbackAddr is where the kiosk is served when there is no display to open it on.
+const fallbackAddr = "127.0.0.1:8080"
+
+// runWindow opens the kiosk: a full-screen, frameless window whose page talks to the
+// same API handler as `serve`, in-process, through Wails' AssetServer.
+func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan", flag.ContinueOnError)
+	addr := fl.String("addr", "", "also serve staff PCs and the lobby TV on this address (HOST:PORT); off by default")
+	windowed := fl.Bool("windowed", false, "open a normal window instead of full screen (for setting up, not for the lobby)")
+	sf := addStationFlags(fl)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	m, err := sf.newMain(stdout)
+	if err != nil {
+		return err
+	}
+	if *addr == "" && m.Config.LANAddr != "" {
+		*addr = m.Config.LANAddr
+	}
+
+	if !hasDisplay() {
+		if *addr == "" {
+			*addr = fallbackAddr
+		}
+		fmt.Fprintf(stdout, "No display found, so no kiosk window: the same kiosk is served on this machine.\n")
+		return serveUntilDone(ctx, m, *addr)
+	}
+
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if *addr != "" {
+		if _, err := m.Listen(*addr); err != nil {
+			return err
+		}
+	}
+	dist, err := fs.Sub(embedded, "frontend/dist")
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(m.DataDir)
+	lock := sha256.Sum256([]byte(abs))
+	err = wails.Run(&options.App{
+		Title:            "兵站 · " + m.Server.Station.Name,
+		Width:            1280,
+		Height:           800,
+		MinWidth:         800,
+		MinHeight:        600,
+		Fullscreen:       !*windowed,
+		Frameless:        !*windowed,
+		BackgroundColour: &options.RGBA{R: 250, G: 247, B: 242, A: 255},
+		AssetServer:      &assetserver.Options{Assets: dist, Handler: m.Server.Handler()},
+		// One kiosk per data folder: a second launch brings the first to the front
+		// instead of fighting it for the database.
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: "cn.bingzhan.kiosk." + hex.EncodeToString(lock[:8]),
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				m.Logger.Info("second launch: showing the running kiosk")
+			},
+		},
+		OnStartup: func(wctx context.Context) {
+			// Stop the window when the process is asked to stop (SIGTERM from a service
+			// manager), so the database closes cleanly.
+			go func() {
+				<-ctx.Done()
+				wailsruntime.Quit(wctx)
+			}()
+		},
+		OnDomReady: func(context.Context) {
+			m.Logger.Info("window ready", "ms", time.Since(started).Milliseconds())
+		},
+		Linux: &linux.Options{ProgramName: "bingzhan", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+	})
+	if err != nil {
+		return fmt.Errorf("kiosk window: %w", err)
+	}
+	return nil
+}
+
+// hasDisplay reports whether a window can be opened.
+func hasDisplay() bool {
+	if runtime.GOOS != "linux" {
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}
+
+func serveUntilDone(ctx context.Context, m *Main, addr string) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	a, err := m.Listen(addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Open http://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", a)
+	<-ctx.Done()
+	return nil
+}
