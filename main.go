@@ -59,11 +59,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runWindow(ctx, args, stdout)
 	case "serve":
 		return runServe(ctx, args, stdout)
+	case "printer-test":
+		return runPrinterTest(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "bingzhan", Version)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q; commands: serve, version (no command opens the kiosk window)", cmd)
+		return fmt.Errorf("unknown command %q; commands: serve, printer-test, version (no command opens the kiosk window)", cmd)
 	}
 }
 

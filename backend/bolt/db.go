@@ -104,6 +104,9 @@ func (db *DB) Open() error {
 // into the error that tells staff to restore a backup.
 func (db *DB) openFile() (b *bolt.DB, err error) {
 	err = db.guard(func() error {
+		// NoFreelistSync would save a page write per commit, but bbolt then rebuilds
+		// the freelist in a goroutine of its own at open, where a damaged file panics
+		// beyond recovery instead of giving staff the "restore a backup" message.
 		b, err = bolt.Open(db.path, 0o600, &bolt.Options{Timeout: time.Second})
 		return err
 	})

@@ -1,0 +1,111 @@
+# Bingzhan — one entry point. `make run` and `make test` set up what they need first
+# (Debian packages, the pinned Wails CLI, npm packages), so both work on a fresh machine.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO       ?= go
+GOBIN    := $(shell $(GO) env GOPATH)/bin
+WAILS_VERSION := v2.11.0
+WAILS    := $(GOBIN)/wails
+TAGS     := webkit2_41
+BIN      := build/bin/bingzhan
+RUN_DATA ?= $(CURDIR)/.run-data
+ARTIFACTS := $(CURDIR)/test-artifacts
+APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils \
+	imagemagick chromium fonts-noto-cjk xdotool
+GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
+FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+
+.PHONY: help setup run build test test-go test-e2e test-smoke test-crash bench lint fuzz clean
+
+help:
+	@echo "make run    build and open the kiosk (demo data in $(RUN_DATA); no display: served on 127.0.0.1:8080)"
+	@echo "make test   every test: Go, fuzz seeds, crash, browser (Chromium) and desktop window (Xvfb)"
+	@echo "make bench  latency and start-up figures"
+	@echo "make lint   gofmt, go vet, staticcheck, vue-tsc"
+	@echo "make build  the kiosk binary at $(BIN)"
+
+## ---- set-up (idempotent) ----
+
+setup: .tools/apt.stamp .tools/wails-$(WAILS_VERSION).stamp frontend/node_modules/.stamp
+
+# Installs only what is missing; a fresh machine needs `apt-get update` first.
+.tools/apt.stamp: Makefile
+	@mkdir -p .tools
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@touch $@
+
+# The CLI is pinned: @latest needs a newer Go than this project's.
+.tools/wails-$(WAILS_VERSION).stamp:
+	@mkdir -p .tools
+	$(GO) install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION)
+	@touch $@
+
+frontend/node_modules/.stamp: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.stamp $(FRONTEND_SRC) | .tools/apt.stamp
+	cd frontend && npm run build
+	@touch $@
+
+## ---- build and run ----
+
+GO_FILES := $(shell find . -name '*.go' -not -path './frontend/*' -not -path './.tools/*' -not -name '*_test.go')
+$(BIN): frontend/dist/index.html $(GO_FILES) go.mod go.sum | .tools/apt.stamp .tools/wails-$(WAILS_VERSION).stamp
+	$(WAILS) build -s -skipbindings -m -ldflags "-X main.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)"
+	@touch $(BIN)
+
+build: $(BIN)
+
+run: $(BIN)
+	$(BIN) --data $(RUN_DATA) --demo $(ARGS)
+
+## ---- tests ----
+
+test: setup frontend/dist/index.html
+	$(MAKE) test-go
+	$(MAKE) $(BIN)
+	$(MAKE) test-crash test-e2e test-smoke
+	@echo "all tests passed; screenshots in $(ARTIFACTS)/screenshots"
+
+test-go: frontend/dist/index.html
+	$(GO) vet $(GO_PKGS)
+	$(GO) test -race -count=1 $(GO_PKGS)
+
+test-crash: $(BIN)
+	BINGZHAN_BIN=$(CURDIR)/$(BIN) $(GO) test -tags crash -count=1 -run TestCrash -v .
+
+test-e2e: $(BIN)
+	cd frontend && BINGZHAN_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(ARTIFACTS)/screenshots npm run test:e2e
+
+test-smoke: $(BIN)
+	BINGZHAN_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(GO) test -tags smoke -count=1 -run TestSmoke -v .
+
+# Each fuzz target for a while; new crashers land in testdata/fuzz and are committed.
+FUZZTIME ?= 30s
+fuzz: frontend/dist/index.html
+	$(GO) test ./backend -run '^$$' -fuzz FuzzVerifyProof -fuzztime $(FUZZTIME)
+	$(GO) test ./backend -run '^$$' -fuzz FuzzValidateIDNumber -fuzztime $(FUZZTIME)
+	$(GO) test ./backend/http -run '^$$' -fuzz FuzzDecodeTicketRequest -fuzztime $(FUZZTIME)
+
+bench: $(BIN)
+	$(GO) test -run '^$$' -bench . -benchtime 2000x -count=1 . ./backend/...
+	BINGZHAN_BIN=$(CURDIR)/$(BIN) BINGZHAN_BENCH=1 $(GO) test -tags smoke -count=1 -run TestSmoke -v . | grep -E 'window|RSS|ready'
+
+lint: setup frontend/dist/index.html
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(GO_PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(GO_PKGS)
+	cd frontend && npm run lint
+
+clean:
+	rm -rf build/bin frontend/dist $(ARTIFACTS) .tools
