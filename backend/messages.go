@@ -6,7 +6,8 @@ import (
 )
 
 // messages holds every message the station shows a person, by key, in each language.
-// Keep them short, calm and actionable: say what is wrong and what to do next.
+// Keep them short, calm and actionable: say what is wrong and what to do next. Each
+// area of the station adds its own in a messages_<area>.go file with addMessages.
 var messages = map[string][2]string{ // key → {zh-CN, en}
 	"internal":         {"系统内部错误，请联系工作人员。", "Internal error. Please ask a member of staff."},
 	"not_found":        {"未找到该内容。", "Not found."},
@@ -40,6 +41,16 @@ var messages = map[string][2]string{ // key → {zh-CN, en}
 	"printer.cover":    {"打印机盖未关好，请告知工作人员。", "The printer cover is open. Please tell staff."},
 	"printer.error":    {"打印失败，请记下号码，或请工作人员检查打印机。", "Printing failed. Please note the number, or ask staff to check the printer."},
 	"printer.address":  {"打印机地址“%s”无法识别，应为 tcp://主机:端口 或设备路径。", "The printer address \"%s\" is not valid: use tcp://host:port or a device path."},
+}
+
+// addMessages adds an area's messages; a key defined twice is a programming error.
+func addMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("message key defined twice: " + k)
+		}
+		messages[k] = v
+	}
 }
 
 // Translate returns the message for key in lang, formatted with args. Unknown keys fall

@@ -27,16 +27,27 @@ const FileName = "bingzhan.db"
 // in migrations, run inside one transaction after a backup.
 const SchemaVersion = 1
 
-// Bucket names. Keys inside are documented where they are written.
+// buckets lists every top-level bucket; Open creates those missing, so an area of the
+// station that adds a bucket needs no migration for it.
+var buckets [][]byte
+
+// newBucket registers a top-level bucket name. Keys inside are documented where they
+// are written.
+func newBucket(name string) []byte {
+	b := []byte(name)
+	buckets = append(buckets, b)
+	return b
+}
+
 var (
-	bucketMeta     = []byte("meta")
-	bucketServices = []byte("services")
-	bucketTickets  = []byte("tickets")
-	bucketDayCount = []byte("daycount")
-	bucketWaiting  = []byte("waiting")
-	bucketOpen     = []byte("open")
-	bucketRequests = []byte("requests")
-	bucketOutbox   = []byte("outbox")
+	bucketMeta     = newBucket("meta")
+	bucketServices = newBucket("services")
+	bucketTickets  = newBucket("tickets")
+	bucketDayCount = newBucket("daycount")
+	bucketWaiting  = newBucket("waiting")
+	bucketOpen     = newBucket("open")
+	bucketRequests = newBucket("requests")
+	bucketOutbox   = newBucket("outbox")
 )
 
 var keySchema = []byte("schema")
@@ -168,7 +179,7 @@ func (db *DB) migrate() error {
 		return backend.Errorf(backend.ECONFLICT, "store_too_new", v, SchemaVersion)
 	}
 	if v == SchemaVersion {
-		return nil
+		return db.db.Update(createBuckets)
 	}
 	if v > 0 {
 		if _, err := db.Backup(context.Background()); err != nil {
@@ -176,6 +187,9 @@ func (db *DB) migrate() error {
 		}
 	}
 	return db.db.Update(func(tx *bolt.Tx) error {
+		if err := createBuckets(tx); err != nil {
+			return err
+		}
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
@@ -185,14 +199,21 @@ func (db *DB) migrate() error {
 	})
 }
 
-// migrateInit creates the buckets and the default services of a fresh station.
-func migrateInit(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketServices, bucketTickets, bucketDayCount,
-		bucketWaiting, bucketOpen, bucketRequests, bucketOutbox} {
-		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-			return err
+// createBuckets makes every registered bucket that does not exist yet.
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range buckets {
+		if tx.Bucket(name) != nil {
+			continue
+		}
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
+	return nil
+}
+
+// migrateInit fills a fresh station with its default services.
+func migrateInit(tx *bolt.Tx) error {
 	services, err := backend.DefaultServices()
 	if err != nil {
 		return err
