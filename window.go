@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
@@ -19,6 +20,11 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wailsruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 )
+
+// appIcon is the window and taskbar icon: 兵 in white on the accent red.
+//
+//go:embed build/appicon.png
+var appIcon []byte
 
 // started is when the process began, for the "window ready" figure in the log.
 var started = time.Now()
@@ -96,7 +102,7 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		OnDomReady: func(context.Context) {
 			m.Logger.Info("window ready", "ms", time.Since(started).Milliseconds())
 		},
-		Linux: &linux.Options{ProgramName: "bingzhan", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		Linux: &linux.Options{ProgramName: "bingzhan", Icon: appIcon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {
 		return fmt.Errorf("kiosk window: %w", err)
