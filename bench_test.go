@@ -76,4 +76,3 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 func itob(i int) []byte { return []byte(fmt.Sprintf("%016x", i)) }
-
