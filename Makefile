@@ -104,7 +104,7 @@ bench: $(BIN)
 lint: setup frontend/dist/index.html
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(GO_PKGS)
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(GO_PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(GO_PKGS)
 	cd frontend && npm run lint
 
 clean:
