@@ -1,0 +1,54 @@
+// The kiosk session: the choices one person makes for themselves (language, large
+// text), and the reset that hands a clean kiosk to the next person.
+import { reactive, watchEffect } from 'vue'
+import type { Router } from 'vue-router'
+import { DEFAULT_LOCALE, i18n, type Locale } from '../i18n'
+import { clearTickets } from './tickets'
+
+/** SessionState is the current person's display choices. */
+export interface SessionState {
+  elderly: boolean
+}
+
+/** session is the shared session state. */
+export const session = reactive<SessionState>({ elderly: false })
+
+/** locale returns the language now shown. */
+export function locale(): Locale {
+  return i18n.global.locale.value
+}
+
+/** setLocale switches the language of the screens and of server messages. */
+export function setLocale(l: Locale): void {
+  i18n.global.locale.value = l
+}
+
+/** isPristine reports whether the session is as the next person should find it. */
+export function isPristine(): boolean {
+  return !session.elderly && locale() === DEFAULT_LOCALE
+}
+
+/**
+ * resetSession clears everything one person left: their ticket, language, text size,
+ * and the screen they were on.
+ */
+export async function resetSession(router: Router): Promise<void> {
+  clearTickets()
+  session.elderly = false
+  setLocale(DEFAULT_LOCALE)
+  ;(document.activeElement as HTMLElement | null)?.blur()
+  await router.replace({ name: 'home' })
+}
+
+/**
+ * bindDocument mirrors the session onto <html>: the elderly class scales every size
+ * through CSS variables, and lang makes the browser pick Simplified Chinese glyphs.
+ */
+export function bindDocument(): void {
+  watchEffect(() => {
+    const root = document.documentElement
+    root.classList.toggle('elderly', session.elderly)
+    root.lang = locale()
+    document.title = i18n.global.t('app.title')
+  })
+}
