@@ -61,11 +61,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runServe(ctx, args, stdout)
 	case "printer-test":
 		return runPrinterTest(ctx, args, stdout)
+	case "staff":
+		return runStaff(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "bingzhan", Version)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q; commands: serve, printer-test, version (no command opens the kiosk window)", cmd)
+		return fmt.Errorf("unknown command %q; commands: serve, staff, printer-test, version (no command opens the kiosk window)", cmd)
 	}
 }
 
@@ -204,6 +206,11 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := m.openStaff(ctx); err != nil {
+		m.cancel()
+		m.DB.Close()
+		return err
+	}
 	go m.DB.RunBackups(ctx, time.Duration(m.Config.BackupIntervalH)*time.Hour)
 	return nil
 }

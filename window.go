@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -71,6 +72,15 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Leaving the full-screen kiosk takes an admin PIN (POST /api/v1/kiosk/exit).
+	quit := make(chan struct{}, 1)
+	var mayClose atomic.Bool
+	m.Server.OnExit = func() {
+		select {
+		case quit <- struct{}{}:
+		default:
+		}
+	}
 	abs, _ := filepath.Abs(m.DataDir)
 	lock := sha256.Sum256([]byte(abs))
 	err = wails.Run(&options.App{
@@ -92,12 +102,23 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 			},
 		},
 		OnStartup: func(wctx context.Context) {
-			// Stop the window when the process is asked to stop (SIGTERM from a service
-			// manager), so the database closes cleanly.
+			// Close the window when the process is asked to stop (SIGTERM from a service
+			// manager) or an admin gives their PIN at the kiosk, so the database closes
+			// cleanly either way.
 			go func() {
-				<-ctx.Done()
+				select {
+				case <-ctx.Done():
+				case <-quit:
+				}
+				mayClose.Store(true)
 				wailsruntime.Quit(wctx)
 			}()
+		},
+		// A kiosk window closed by Alt+F4 or the window manager would leave the lobby
+		// with a desktop; only the admin PIN or a stop of the process closes it. A
+		// --windowed set-up window closes normally.
+		OnBeforeClose: func(context.Context) bool {
+			return !*windowed && !mayClose.Load()
 		},
 		OnDomReady: func(context.Context) {
 			m.Logger.Info("window ready", "ms", time.Since(started).Milliseconds())

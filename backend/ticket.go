@@ -46,6 +46,21 @@ type Ticket struct {
 	// PersonKey is the keyed hash of the ID number given at issue, if any. It lets the
 	// station keep one open ticket per person and service without keeping the number.
 	PersonKey string `json:"person_key,omitempty"`
+
+	// What happened at the counters (call.go). Origin is the service the ticket was
+	// issued for, once it has been transferred; Counter the counter it was last called
+	// to; CalledAt the first call (waiting time ends there), LastCalledAt the latest
+	// (walk time starts there).
+	Origin       string       `json:"origin,omitempty"`
+	Counter      int          `json:"counter,omitempty"`
+	CalledAt     time.Time    `json:"called_at,omitzero"`
+	LastCalledAt time.Time    `json:"last_called_at,omitzero"`
+	StartedAt    time.Time    `json:"started_at,omitzero"`
+	EndedAt      time.Time    `json:"ended_at,omitzero"`
+	Recalls      int          `json:"recalls,omitempty"`
+	HeldFrom     TicketStatus `json:"held_from,omitempty"`
+	Outcome      string       `json:"outcome,omitempty"`
+	History      []Step       `json:"history,omitempty"`
 }
 
 // FormatNumber returns the display number for a service letter and daily sequence.

@@ -23,14 +23,19 @@ import (
 //	          cursor walks a queue in serving order
 //	open:     date|personkey|letter → id, one open ticket per person and service
 //	requests: request id → date|id, so a repeated request returns its ticket
+//	waitcount, days, live: see call.go
+//
+// A ticket leaves waiting when it is called and leaves open and live when it closes
+// (call.go); the estimated wait divides by the number of counters serving the service.
 type TicketService struct {
 	db        *DB
 	key       ed25519.PrivateKey
 	stationID string
 	// PersonKey turns an ID number into the keyed hash kept instead of it.
 	PersonKey func(idNumber string) string
-	// Counters returns how many counters serve a service, for the wait estimate.
-	Counters func(letter string) int
+	// Publish, if set, is told of the new waiting counts after a ticket is issued, so
+	// the lobby board follows the queue.
+	Publish func(backend.Event)
 }
 
 // NewTicketService returns a TicketService that signs tickets with key.
@@ -38,7 +43,6 @@ func NewTicketService(db *DB, key ed25519.PrivateKey, personKey func(string) str
 	return &TicketService{
 		db: db, key: key, stationID: backend.StationID(key.Public().(ed25519.PublicKey)),
 		PersonKey: personKey,
-		Counters:  func(string) int { return 1 },
 	}
 }
 
@@ -118,12 +122,16 @@ func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueReques
 			return err
 		}
 		tid := []byte(t.ID)
+		if err := addWaiting(tx, t); err != nil {
+			return err
+		}
 		for _, put := range []struct {
 			b    []byte
 			k, v []byte
 		}{
 			{bucketDayCount, countKey, itob(seq)},
-			{bucketWaiting, waitingKey(t), tid},
+			{bucketDays, dayKey(t), tid},
+			{bucketLive, dayKey(t), tid},
 			{bucketRequests, []byte(req.RequestID), join([]byte(date), tid)},
 		} {
 			if err := tx.Bucket(put.b).Put(put.k, put.v); err != nil {
@@ -150,7 +158,21 @@ func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueReques
 	if err != nil {
 		return nil, err
 	}
+	if out.Created {
+		s.publishQueue(date)
+	}
 	return out, nil
+}
+
+// publishQueue tells Publish the waiting counts of date.
+func (s *TicketService) publishQueue(date string) {
+	if s.Publish == nil {
+		return
+	}
+	var counts map[string]int
+	if err := s.db.db.View(func(tx *bolt.Tx) error { counts = waitCounts(tx, date); return nil }); err == nil {
+		s.Publish(backend.Event{Kind: backend.EventQueue, Data: backend.QueueCounts{Date: date, Waiting: counts}})
+	}
 }
 
 // Ticket returns a ticket with its place in the queue as of now.
@@ -169,13 +191,9 @@ func (s *TicketService) Ticket(ctx context.Context, id string) (*backend.Issued,
 
 // Queue returns today's waiting count per service letter.
 func (s *TicketService) Queue(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{}
-	prefix := []byte(s.db.today())
+	var out map[string]int
 	err := s.db.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketWaiting).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			out[string(k[10:11])]++
-		}
+		out = waitCounts(tx, s.db.today())
 		return nil
 	})
 	return out, err
@@ -197,7 +215,7 @@ func (s *TicketService) standing(tx *bolt.Tx, t *backend.Ticket) (*backend.Issue
 	if svc, err := findService(tx, t.Service); err == nil && svc.AvgServiceS > 0 {
 		avg = time.Duration(svc.AvgServiceS) * time.Second
 	}
-	out.EstimatedWait = backend.EstimateWait(out.Ahead, avg, s.Counters(t.Service))
+	out.EstimatedWait = backend.EstimateWait(out.Ahead, avg, countersServing(tx, t.Service))
 	return out, nil
 }
 

@@ -38,6 +38,10 @@ type Server struct {
 	Station  Station
 	Tickets  backend.TicketService
 	Services backend.ServiceService
+	// Staff holds the staff console's services (auth.go, staff.go); nil turns them off.
+	Staff *Staff
+	// OnExit quits the kiosk window once an admin PIN is given; nil in serve mode.
+	OnExit func()
 	// Printer prints paper tickets; nil when the station has none.
 	Printer backend.Printer
 	// QRImage and QRPNG render a payload; the qr package provides them.
@@ -77,6 +81,7 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.handlePrintTicket)
 	// Each area of the station adds its routes here, one line each, from a file of
 	// its own (staff.go, lookup.go, visit.go, sync.go).
+	s.staffRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})

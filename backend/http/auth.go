@@ -1,0 +1,187 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"bingzhan/backend"
+)
+
+// Staff sessions reach the API two ways, both checked by requireStaff/requireAdmin:
+//
+//   - Authorization: Bearer <token>, for scripts and tests;
+//   - the HttpOnly cookie SessionCookie set by POST /api/v1/login, for browsers. It is
+//     SameSite=Strict, so another site cannot make a staff browser act.
+//
+// A handler that needs a staff member is wrapped: mux.HandleFunc("GET /api/v1/x",
+// s.requireStaff(s.handleX)); inside it SessionOf(r) says who is acting. No session
+// gives 401 (code unauthorized), a staff session on an admin route 403 (forbidden).
+
+// SessionCookie is the name of the cookie that carries a browser's session token.
+const SessionCookie = "bingzhan_session"
+
+type sessionKey struct{}
+
+// SessionOf returns the staff session of a request that passed requireStaff or
+// requireAdmin, and nil for any other request.
+func SessionOf(r *http.Request) *backend.Session {
+	se, _ := r.Context().Value(sessionKey{}).(*backend.Session)
+	return se
+}
+
+// requestToken returns the request's session token: the Bearer token if there is
+// one, else the cookie's.
+func requestToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, tok, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// session returns the live session of the request; EUNAUTHORIZED if there is none.
+func (s *Server) session(r *http.Request) (*backend.Session, error) {
+	if s.Staff == nil || s.Staff.Accounts == nil {
+		return nil, backend.Errorf(backend.EUNAUTHORIZED, "auth.required")
+	}
+	return s.Staff.Accounts.Session(r.Context(), requestToken(r))
+}
+
+// requireStaff runs h only for a request with a live staff or admin session.
+func (s *Server) requireStaff(h http.HandlerFunc) http.HandlerFunc {
+	return s.requireRole(backend.RoleStaff, h)
+}
+
+// requireAdmin runs h only for a request with a live admin session.
+func (s *Server) requireAdmin(h http.HandlerFunc) http.HandlerFunc {
+	return s.requireRole(backend.RoleAdmin, h)
+}
+
+func (s *Server) requireRole(role backend.Role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		se, err := s.session(r)
+		if err != nil {
+			if _, cerr := r.Cookie(SessionCookie); cerr == nil {
+				clearSessionCookie(w, r)
+			}
+			s.Error(w, r, err)
+			return
+		}
+		if !se.Role.Allows(role) {
+			s.Error(w, r, backend.Errorf(backend.EFORBIDDEN, "auth.admin"))
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, se)))
+	}
+}
+
+// actor names who acts in a request for the record: the session's staff member.
+func actor(r *http.Request) string {
+	if se := SessionOf(r); se != nil {
+		return se.Name
+	}
+	return ""
+}
+
+type sessionJSON struct {
+	Token     string `json:"token,omitempty"`
+	Name      string `json:"name"`
+	Role      string `json:"role"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (s *Server) sessionJSON(se *backend.Session) sessionJSON {
+	return sessionJSON{Token: se.Token, Name: se.Name, Role: string(se.Role),
+		ExpiresAt: se.ExpiresAt.In(s.Station.Location).Format(time.RFC3339)}
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string `json:"name"`
+		PIN  string `json:"pin"`
+	}
+	if err := decodeJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	se, err := s.Staff.Accounts.Login(r.Context(), req.Name, req.PIN)
+	if err != nil {
+		s.authError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: se.Token, Path: "/api/", Expires: se.ExpiresAt,
+		MaxAge: int(time.Until(se.ExpiresAt) / time.Second), HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+	s.Logger.Info("staff logged in", "name", se.Name, "role", se.Role)
+	s.JSON(w, r, http.StatusOK, s.sessionJSON(se))
+}
+
+// authError answers a failed PIN check: 429 with Retry-After while locked, so a
+// client can tell "wait" from "try again", and 401 otherwise.
+func (s *Server) authError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *backend.Error
+	if errors.As(err, &e) && e.Key == "staff.locked" && len(e.Args) == 1 {
+		if min, ok := e.Args[0].(int); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(min*60))
+		}
+		s.ErrorStatus(w, r, http.StatusTooManyRequests, err)
+		return
+	}
+	s.Error(w, r, err)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Staff.Accounts.Logout(r.Context(), requestToken(r)); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	clearSessionCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/api/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	s.JSON(w, r, http.StatusOK, s.sessionJSON(SessionOf(r)))
+}
+
+// handleKioskExit lets an admin leave the kiosk window: the PIN is checked, the
+// answer sent, and only then the window told to quit.
+func (s *Server) handleKioskExit(w http.ResponseWriter, r *http.Request) {
+	if s.OnExit == nil {
+		s.Error(w, r, backend.Errorf(backend.ECONFLICT, "kiosk.not_window"))
+		return
+	}
+	var req struct {
+		PIN string `json:"pin"`
+	}
+	if err := decodeJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	admin, err := s.Staff.Accounts.CheckAdminPIN(r.Context(), req.PIN)
+	if err != nil {
+		s.authError(w, r, err)
+		return
+	}
+	s.Logger.Info("kiosk window left by admin", "name", admin.Name)
+	s.JSON(w, r, http.StatusOK, map[string]any{"ok": true, "name": admin.Name})
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	go s.OnExit()
+}
