@@ -63,11 +63,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runPrinterTest(ctx, args, stdout)
 	case "staff":
 		return runStaff(ctx, args, stdout)
+	case "demo":
+		return runDemo(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "bingzhan", Version)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q; commands: serve, staff, printer-test, version (no command opens the kiosk window)", cmd)
+		return fmt.Errorf("unknown command %q; commands: serve, staff, demo, printer-test, version (no command opens the kiosk window)", cmd)
 	}
 }
 
@@ -207,6 +209,11 @@ func (m *Main) Open(ctx context.Context) error {
 
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	if err := m.openStaff(ctx); err != nil {
+		m.cancel()
+		m.DB.Close()
+		return err
+	}
+	if err := m.openLookup(ctx); err != nil {
 		m.cancel()
 		m.DB.Close()
 		return err

@@ -38,6 +38,8 @@ type Server struct {
 	Station  Station
 	Tickets  backend.TicketService
 	Services backend.ServiceService
+	// Lookup serves the entitlement wizard and personal lookup; nil turns them off.
+	Lookup *Lookup
 	// Staff holds the staff console's services (auth.go, staff.go); nil turns them off.
 	Staff *Staff
 	// OnExit quits the kiosk window once an admin PIN is given; nil in serve mode.
@@ -81,6 +83,7 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.handlePrintTicket)
 	// Each area of the station adds its routes here, one line each, from a file of
 	// its own (staff.go, lookup.go, visit.go, sync.go).
+	s.lookupRoutes(mux)
 	s.staffRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))

@@ -1,0 +1,470 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"bingzhan/backend"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The registry of persons and the lookup lockouts. Keys:
+//
+//	registry:    "active"  → name of the current generation bucket
+//	             "version" → the registry version it holds
+//	             "count"   → its number of persons (8 bytes)
+//	             g<seq>    → generation bucket: person key (32 bytes) → sealed Person
+//	lookup_fail: person key (32 bytes) → lookupFailures (JSON)
+//
+// The person key is the station's keyed hash (HMAC-SHA-256) of the ID number; the
+// value is the whole Person record sealed with AES-256-GCM, bound to its key. So the
+// file holds no ID number, name, phone, category or card status in the clear, and a
+// record cannot be moved to another person's key.
+//
+// A registry is replaced by filling a new generation bucket in batches and then
+// switching "active" in one small transaction: lookups see the old registry until the
+// new one is complete, and a crash mid-way leaves the old one in place.
+var (
+	bucketRegistry   = newBucket("registry")
+	bucketLookupFail = newBucket("lookup_fail")
+
+	keyRegActive  = []byte("active")
+	keyRegVersion = []byte("version")
+	keyRegCount   = []byte("count")
+)
+
+// sealField names what a sealed registry value is, for the cipher's associated data.
+const sealField = "person"
+
+// replaceBatch is how many persons one transaction of a registry replacement writes:
+// big enough that a million take a few dozen commits, small enough to bound memory.
+const replaceBatch = 20000
+
+var last4Pattern = regexp.MustCompile(`^[0-9]{4}$`)
+
+// PersonService is the station's encrypted copy of the county registry and the
+// personal lookup on it.
+type PersonService struct {
+	db        *DB
+	stationID string
+	sealer    backend.Sealer
+	personKey func(idNumber string) string
+
+	mu sync.Mutex // one registry writer at a time
+}
+
+// NewPersonService returns the registry of db. sealer encrypts records (keys.Cipher);
+// personKey is the keyed hash of an ID number (keys.Keys.PersonKey).
+func NewPersonService(db *DB, stationID string, sealer backend.Sealer, personKey func(string) string) *PersonService {
+	return &PersonService{db: db, stationID: stationID, sealer: sealer, personKey: personKey}
+}
+
+// lookupFailures counts wrong answers for one ID number.
+type lookupFailures struct {
+	N    int       `json:"n"`
+	Last time.Time `json:"last"`
+}
+
+// current returns the failures still counting at now: they expire LookupLockTime
+// after the last one.
+func (f lookupFailures) current(now time.Time) int {
+	if f.N == 0 || now.Sub(f.Last) >= backend.LookupLockTime {
+		return 0
+	}
+	return f.N
+}
+
+func (s *PersonService) key(idNumber string) ([]byte, string, error) {
+	h := s.personKey(idNumber)
+	k, err := hex.DecodeString(h)
+	if err != nil || len(k) != 32 {
+		return nil, "", fmt.Errorf("person key is not 32 bytes of hex")
+	}
+	return k, h, nil
+}
+
+// LookupPerson finds a person by ID number and checks the last four digits of the
+// phone on record. A successful lookup with no earlier failures only reads the file.
+func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 string) (*backend.Person, error) {
+	now := s.db.Now()
+	idNumber = backend.NormalizeIDNumber(idNumber)
+	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
+		return nil, err
+	}
+	if !last4Pattern.MatchString(phoneLast4) {
+		return nil, backend.Errorf(backend.EINVALID, "lookup.last4")
+	}
+	key, hexKey, err := s.key(idNumber)
+	if err != nil {
+		return nil, err
+	}
+
+	var person *backend.Person
+	var failures lookupFailures
+	err = s.db.db.View(func(tx *bolt.Tx) error {
+		if _, err := getJSON(tx.Bucket(bucketLookupFail), key, &failures); err != nil {
+			return err
+		}
+		if failures.current(now) >= backend.MaxLookupFailures {
+			return nil
+		}
+		p, err := s.get(tx, key, hexKey)
+		if err != nil || p == nil {
+			return err
+		}
+		if subtle.ConstantTimeCompare([]byte(p.PhoneLast4()), []byte(phoneLast4)) == 1 {
+			person = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if failures.current(now) >= backend.MaxLookupFailures {
+		return nil, backend.Errorf(backend.EFORBIDDEN, "lookup.locked")
+	}
+	if person != nil && failures.N == 0 {
+		return person, nil
+	}
+
+	// A failure to count, or a success that clears earlier failures: one write,
+	// re-reading the count so that two kiosks failing at once both count.
+	var outcome error
+	err = s.db.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLookupFail)
+		var f lookupFailures
+		if _, err := getJSON(b, key, &f); err != nil {
+			return err
+		}
+		n := f.current(now)
+		if n >= backend.MaxLookupFailures {
+			outcome = backend.Errorf(backend.EFORBIDDEN, "lookup.locked")
+			return nil
+		}
+		if person != nil {
+			return b.Delete(key)
+		}
+		n++
+		if err := putJSON(b, key, lookupFailures{N: n, Last: now}); err != nil {
+			return err
+		}
+		if n < backend.MaxLookupFailures {
+			outcome = backend.NoMatch(backend.MaxLookupFailures - n)
+			return nil
+		}
+		outcome = backend.Errorf(backend.EFORBIDDEN, "lookup.locked")
+		return s.db.appendOutbox(tx, s.stationID, backend.KindLookupLocked, backend.LookupLockFact{At: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if outcome != nil {
+		return nil, outcome
+	}
+	return person, nil
+}
+
+// get reads and opens the person at key in the active generation; nil if none.
+func (s *PersonService) get(tx *bolt.Tx, key []byte, hexKey string) (*backend.Person, error) {
+	gen := activeGeneration(tx)
+	if gen == nil {
+		return nil, nil
+	}
+	sealed := gen.Get(key)
+	if sealed == nil {
+		return nil, nil
+	}
+	raw, err := s.sealer.Open(sealField, hexKey, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("open registry record: %w", err)
+	}
+	var p backend.Person
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("decode registry record: %w", err)
+	}
+	return &p, nil
+}
+
+func activeGeneration(tx *bolt.Tx) *bolt.Bucket {
+	reg := tx.Bucket(bucketRegistry)
+	name := reg.Get(keyRegActive)
+	if name == nil {
+		return nil
+	}
+	return reg.Bucket(name)
+}
+
+// ClearLookupLock forgets the failures of an ID number.
+func (s *PersonService) ClearLookupLock(ctx context.Context, idNumber string) error {
+	now := s.db.Now()
+	idNumber = backend.NormalizeIDNumber(idNumber)
+	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
+		return err
+	}
+	key, _, err := s.key(idNumber)
+	if err != nil {
+		return err
+	}
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLookupFail)
+		var f lookupFailures
+		if ok, err := getJSON(b, key, &f); err != nil || !ok {
+			return err
+		}
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+		if f.current(now) < backend.MaxLookupFailures {
+			return nil
+		}
+		return s.db.appendOutbox(tx, s.stationID, backend.KindLookupUnlocked, backend.LookupLockFact{At: now})
+	})
+}
+
+// Registry returns the current registry's version and size.
+func (s *PersonService) Registry(ctx context.Context) (version string, count int, err error) {
+	err = s.db.db.View(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		version = string(reg.Get(keyRegVersion))
+		count = int(btoi(reg.Get(keyRegCount)))
+		return nil
+	})
+	return version, count, err
+}
+
+var registryVersion = regexp.MustCompile(`^[A-Za-z0-9._+-]{1,64}$`)
+
+// sealedPerson is one registry record ready to store.
+type sealedPerson struct {
+	key, value []byte
+}
+
+// seal validates p and seals it under its person key.
+func (s *PersonService) seal(p *backend.Person, today time.Time) (sealedPerson, error) {
+	if err := p.Validate(today); err != nil {
+		return sealedPerson{}, err
+	}
+	key, hexKey, err := s.key(p.IDNumber)
+	if err != nil {
+		return sealedPerson{}, err
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return sealedPerson{}, err
+	}
+	v, err := s.sealer.Seal(sealField, hexKey, raw)
+	return sealedPerson{key, v}, err
+}
+
+// ReplaceRegistry makes persons the whole registry. Every record is validated and
+// sealed first (a bad one changes nothing); they are then written in key order, in
+// batched transactions, into a new generation that becomes current in one final
+// transaction with its outbox fact. Memory use is about 0.5 KB per person.
+// Replacing with the current version again is a no-op.
+func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, persons iter.Seq2[*backend.Person, error]) (int, error) {
+	if !registryVersion.MatchString(version) {
+		return 0, backend.Errorf(backend.EINVALID, "lookup.registry_version")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, _, err := s.Registry(ctx); err != nil {
+		return 0, err
+	} else if cur == version {
+		return 0, nil
+	}
+	today := s.db.Now().In(s.db.Location)
+	var recs []sealedPerson
+	n := 0
+	for p, err := range persons {
+		n++
+		if err != nil {
+			return 0, err
+		}
+		sp, err := s.seal(p, today)
+		if err != nil {
+			return 0, backend.Errorf(backend.EINVALID, "lookup.registry_bad", n, backend.ErrorMessage(err, "en"))
+		}
+		recs = append(recs, sp)
+		if n%replaceBatch == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	slices.SortFunc(recs, func(a, b sealedPerson) int { return bytes.Compare(a.key, b.key) })
+	for i := 1; i < len(recs); i++ {
+		if bytes.Equal(recs[i].key, recs[i-1].key) {
+			return 0, backend.Errorf(backend.EINVALID, "lookup.registry_duplicate")
+		}
+	}
+
+	var gen []byte
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		if err := dropInactive(reg); err != nil {
+			return err
+		}
+		seq, err := reg.NextSequence()
+		if err != nil {
+			return err
+		}
+		gen = append([]byte("g"), itob(seq)...)
+		_, err = reg.CreateBucket(gen)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(recs); start += replaceBatch {
+		if err := ctx.Err(); err != nil {
+			s.dropInactive()
+			return 0, err
+		}
+		batch := recs[start:min(start+replaceBatch, len(recs))]
+		err := s.db.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketRegistry).Bucket(gen)
+			b.FillPercent = 1 // keys arrive in order: pack pages full
+			for _, r := range batch {
+				if err := b.Put(r.key, r.value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			s.dropInactive()
+			return 0, fmt.Errorf("write registry batch: %w", err)
+		}
+	}
+	err = s.db.db.Update(func(tx *bolt.Tx) error {
+		if err := pruneFailures(tx, s.db.Now()); err != nil {
+			return err
+		}
+		reg := tx.Bucket(bucketRegistry)
+		for _, kv := range [][2][]byte{{keyRegActive, gen}, {keyRegVersion, []byte(version)}, {keyRegCount, itob(uint64(len(recs)))}} {
+			if err := reg.Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return s.db.appendOutbox(tx, s.stationID, backend.KindRegistryReplaced,
+			backend.RegistryFact{Version: version, Persons: len(recs)})
+	})
+	if err != nil {
+		s.dropInactive()
+		return 0, err
+	}
+	s.dropInactive() // the old generation; a failure here is retried next time
+	s.db.Logger.Info("registry replaced", "version", version, "persons", len(recs))
+	return len(recs), nil
+}
+
+// pruneFailures forgets failure counts that no longer count, so unknown numbers tried
+// once do not pile up; a registry replacement is a natural moment.
+func pruneFailures(tx *bolt.Tx, now time.Time) error {
+	b := tx.Bucket(bucketLookupFail)
+	var stale [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var f lookupFailures
+		if json.Unmarshal(v, &f) != nil || f.current(now) == 0 {
+			stale = append(stale, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropInactive deletes generation buckets other than the active one: the previous
+// registry, or one left half-written by a crash.
+func (s *PersonService) dropInactive() {
+	err := s.db.db.Update(func(tx *bolt.Tx) error { return dropInactive(tx.Bucket(bucketRegistry)) })
+	if err != nil {
+		s.db.Logger.Warn("drop old registry generation", "err", err)
+	}
+}
+
+func dropInactive(reg *bolt.Bucket) error {
+	active := reg.Get(keyRegActive)
+	var stale [][]byte
+	err := reg.ForEachBucket(func(name []byte) error {
+		if !bytes.Equal(name, active) {
+			stale = append(stale, bytes.Clone(name))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range stale {
+		if err := reg.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutPersons adds or updates persons in the current registry in one transaction, with
+// an outbox fact of the registry's new size. A station without a registry gets one,
+// with an empty version.
+func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person) error {
+	today := s.db.Now().In(s.db.Location)
+	recs := make([]sealedPerson, 0, len(persons))
+	for i := range persons {
+		p := persons[i]
+		sp, err := s.seal(&p, today)
+		if err != nil {
+			return backend.Errorf(backend.EINVALID, "lookup.registry_bad", i+1, backend.ErrorMessage(err, "en"))
+		}
+		recs = append(recs, sp)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		gen := activeGeneration(tx)
+		if gen == nil {
+			seq, err := reg.NextSequence()
+			if err != nil {
+				return err
+			}
+			name := append([]byte("g"), itob(seq)...)
+			if gen, err = reg.CreateBucket(name); err != nil {
+				return err
+			}
+			if err := reg.Put(keyRegActive, name); err != nil {
+				return err
+			}
+		}
+		count := btoi(reg.Get(keyRegCount))
+		for _, r := range recs {
+			if gen.Get(r.key) == nil {
+				count++
+			}
+			if err := gen.Put(r.key, r.value); err != nil {
+				return err
+			}
+		}
+		if err := reg.Put(keyRegCount, itob(count)); err != nil {
+			return err
+		}
+		return s.db.appendOutbox(tx, s.stationID, backend.KindRegistryUpdated,
+			backend.RegistryFact{Version: string(reg.Get(keyRegVersion)), Persons: int(count)})
+	})
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"bingzhan/backend"
+)
+
+// TestDemoLookup starts a demo station as `make run` does and looks up one of the
+// people it prints.
+func TestDemoLookup(t *testing.T) {
+	var out bytes.Buffer
+	m := NewMain(t.TempDir(), DefaultConfig())
+	m.Demo, m.Stdout = true, &out
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	addr, err := m.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + addr.String()
+	if v, n, _ := m.Server.Lookup.Persons.Registry(context.Background()); v != demoRegistryVersion || n != demoPersons {
+		t.Fatalf("registry %q with %d persons", v, n)
+	}
+
+	// The line for 待领取: "  ready  <ID>  <last4>  <categories>  待领取".
+	var id, last4 string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) >= 4 && f[0] == string(backend.CardReady) {
+			id, last4 = f[1], f[2]
+		}
+	}
+	if id == "" {
+		t.Fatalf("no example for 待领取 in:\n%s", out.String())
+	}
+	var got struct {
+		CollectTicket bool `json:"collect_ticket"`
+	}
+	if status := call(t, http.MethodPost, base+"/api/v1/lookup", "", map[string]string{"id_number": id, "phone_last4": last4}, &got); status != 200 || !got.CollectTicket {
+		t.Fatalf("lookup of the printed example: %d %+v", status, got)
+	}
+
+	t.Run("DemoPeople", func(t *testing.T) {
+		var list bytes.Buffer
+		if err := run(context.Background(), []string{"demo", "people", "--per-status", "2"}, &list); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range backend.CardStatuses {
+			if n := strings.Count(list.String(), "\n  "+string(s)+" "); n != 2 {
+				t.Errorf("%d people listed for %s", n, s)
+			}
+		}
+	})
+
+	t.Run("RestartKeepsRegistry", func(t *testing.T) {
+		// A second start neither reloads nor duplicates the registry. Let the start-up
+		// backup finish first, so no backup runs while the folder is removed.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if files, _ := m.DB.Backups(); len(files) > 0 {
+				break
+			}
+		}
+		m.Close()
+		m2 := NewMain(m.DataDir, DefaultConfig())
+		m2.Demo = true
+		if err := m2.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer m2.Close()
+		if _, n, _ := m2.Server.Lookup.Persons.Registry(context.Background()); n != demoPersons {
+			t.Fatalf("%d persons after restart", n)
+		}
+	})
+}
