@@ -83,6 +83,7 @@ test-go: frontend/dist/index.html
 
 test-crash: $(BIN)
 	BINGZHAN_BIN=$(CURDIR)/$(BIN) $(GO) test -tags crash -count=1 -run TestCrash -v .
+	$(GO) test -tags synccrash -count=1 -run TestCrash -v ./sync/agent
 
 test-e2e: $(BIN)
 	cd frontend && BINGZHAN_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(ARTIFACTS)/screenshots npm run test:e2e
@@ -95,7 +96,8 @@ test-smoke: $(BIN)
 # replays them for good.
 FUZZTIME ?= 30s
 FUZZ_TARGETS := ./backend:FuzzVerifyProof ./backend:FuzzValidateIDNumber ./backend:FuzzParseCatalog \
-	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest
+	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest \
+	./sync/wire:FuzzParseEnrolment ./sync/county:FuzzParseSheet
 fuzz: frontend/dist/index.html
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t"; \
@@ -104,6 +106,7 @@ fuzz: frontend/dist/index.html
 
 bench: $(BIN)
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -count=1 . ./backend/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count=1 ./sync/agent
 	BINGZHAN_BIN=$(CURDIR)/$(BIN) BINGZHAN_BENCH=1 $(GO) test -tags smoke -count=1 -run TestSmoke -v . | grep -E 'window|RSS|ready'
 
 lint: setup frontend/dist/index.html

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // stations may run on systems without a zoneinfo database
@@ -63,13 +64,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runPrinterTest(ctx, args, stdout)
 	case "staff":
 		return runStaff(ctx, args, stdout)
+	case "enrol":
+		return runEnrol(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "bingzhan", Version)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q; commands: serve, staff, demo, printer-test, version (no command opens the kiosk window)", cmd)
+		return fmt.Errorf("unknown command %q; commands: serve, staff, demo, enrol, printer-test, version (no command opens the kiosk window)", cmd)
 	}
 }
 
@@ -150,6 +153,8 @@ type Main struct {
 
 	listeners []*http.Server
 	cancel    context.CancelFunc
+	jobs      sync.WaitGroup // background jobs (backups), waited for before the file closes
+	syncDone  chan struct{}  // closed when the sync agent has stopped
 }
 
 // NewMain returns a Main for dataDir with cfg.
@@ -218,7 +223,8 @@ func (m *Main) Open(ctx context.Context) error {
 		m.DB.Close()
 		return err
 	}
-	go m.DB.RunBackups(ctx, time.Duration(m.Config.BackupIntervalH)*time.Hour)
+	m.openSync(ctx) // last: the agent reads the services wired above
+	m.jobs.Go(func() { m.DB.RunBackups(ctx, time.Duration(m.Config.BackupIntervalH)*time.Hour) })
 	return nil
 }
 
@@ -253,6 +259,10 @@ func (m *Main) Close() error {
 		srv.Shutdown(ctx)
 		cancel()
 	}
+	if m.syncDone != nil {
+		<-m.syncDone
+	}
+	m.jobs.Wait()
 	if m.DB != nil {
 		return m.DB.Close()
 	}

@@ -70,6 +70,9 @@ type DB struct {
 	// BackupDir holds the consistent copies made by Backup; BackupKeep is how many.
 	BackupDir  string
 	BackupKeep int
+	// OnOutbox, when set, is called after each commit that added outbox entries: the
+	// sync agent's nudge. It must not block. Set it before the store is used.
+	OnOutbox func()
 }
 
 // NewDB returns a DB for the file FileName in dir; call Open before use.

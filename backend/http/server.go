@@ -44,6 +44,8 @@ type Server struct {
 	Staff *Staff
 	// OnExit quits the kiosk window once an admin PIN is given; nil in serve mode.
 	OnExit func()
+	// Sync is the county link's status and dead letters (sync.go); nil turns it off.
+	Sync backend.SyncService
 	// Printer prints paper tickets; nil when the station has none.
 	Printer backend.Printer
 	// QRImage and QRPNG render a payload; the qr package provides them.
@@ -85,6 +87,7 @@ func (s *Server) APIHandler() http.Handler {
 	// its own (staff.go, lookup.go, visit.go, sync.go).
 	s.lookupRoutes(mux)
 	s.staffRoutes(mux)
+	s.syncRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})

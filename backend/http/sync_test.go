@@ -1,0 +1,170 @@
+package http_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/backend/bolt"
+	bzhttp "bingzhan/backend/http"
+	"bingzhan/sync/agent"
+	"bingzhan/sync/synctest"
+)
+
+// syncServer serves the API of db with one admin and one staff account.
+func syncServer(t *testing.T, db *bolt.DB) *httptest.Server {
+	t.Helper()
+	accounts := bolt.NewStaffService(db)
+	ctx := context.Background()
+	if _, err := accounts.AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.AddStaff(ctx, "clerk", backend.RoleStaff, "246813"); err != nil {
+		t.Fatal(err)
+	}
+	s := &bzhttp.Server{
+		Station: bzhttp.Station{ID: "key-1", Name: "test", Location: time.UTC},
+		Staff:   &bzhttp.Staff{Accounts: accounts}, Sync: db, Logger: synctest.Quiet,
+	}
+	srv := httptest.NewServer(s.APIHandler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func syncLogin(t *testing.T, srv *httptest.Server, name, pin string) string {
+	t.Helper()
+	resp, err := http.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","pin":"`+pin+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		t.Fatalf("login %s: %d", name, resp.StatusCode)
+	}
+	return out.Token
+}
+
+func syncCall(t *testing.T, srv *httptest.Server, method, path, token, body string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept-Language", "en")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf, _ := io.ReadAll(resp.Body)
+	if v != nil {
+		if err := json.Unmarshal(buf, v); err != nil {
+			t.Fatalf("%s %s: %s", method, path, buf)
+		}
+	}
+	return resp.StatusCode
+}
+
+type syncStatus struct {
+	State             string                          `json:"state"`
+	Enrolled          bool                            `json:"enrolled"`
+	Pending           int                             `json:"pending"`
+	OldestPendingAgeS *int                            `json:"oldest_pending_age_s"`
+	LastSuccess       *string                         `json:"last_success"`
+	LastError         *struct{ Code, Message string } `json:"last_error"`
+	DeadLetters       []struct {
+		Seq  uint64
+		Kind string
+		Code string
+	} `json:"dead_letters"`
+}
+
+func TestSyncPanel(t *testing.T) {
+	ctx := context.Background()
+	t.Run("NotEnrolled", func(t *testing.T) {
+		db := synctest.OpenStation(t, "")
+		srv := syncServer(t, db)
+		if code := syncCall(t, srv, "GET", "/api/v1/sync", "", "", nil); code != 401 {
+			t.Fatalf("without login: %d", code)
+		}
+		var st syncStatus
+		if code := syncCall(t, srv, "GET", "/api/v1/sync", syncLogin(t, srv, "clerk", "246813"), "", &st); code != 200 ||
+			st.State != backend.SyncNotEnrolled || st.Enrolled || st.LastError != nil {
+			t.Fatalf("%d %+v", code, st)
+		}
+	})
+
+	t.Run("Offline", func(t *testing.T) {
+		db := synctest.OpenStation(t, "")
+		synctest.Backlog(t, db, "key-1", 3)
+		e := backend.Enrolment{CountyURL: "http://127.0.0.1:1", StationID: "st-0001-abcd", Secret: strings.Repeat("s", 43)}
+		a, err := agent.New(synctest.FastConfig(db, e, "key-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Sync(ctx)
+		srv := syncServer(t, db)
+		var st syncStatus
+		syncCall(t, srv, "GET", "/api/v1/sync", syncLogin(t, srv, "clerk", "246813"), "", &st)
+		if st.State != backend.SyncOffline || st.Pending != 3 || st.OldestPendingAgeS == nil || st.LastError == nil ||
+			!strings.Contains(st.LastError.Message, "kept safely") {
+			t.Fatalf("%+v", st)
+		}
+	})
+
+	t.Run("DeadLetters", func(t *testing.T) {
+		c := synctest.StartCounty(t)
+		e := c.Enrol(t, "station", "")
+		first := synctest.OpenStation(t, "")
+		synctest.Backlog(t, first, "key-1", 2)
+		a, _ := agent.New(synctest.FastConfig(first, e, "key-1"))
+		if err := a.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// A second file with the same identity reuses sequences 1 and 2: refused.
+		db := synctest.OpenStation(t, "")
+		synctest.Backlog(t, db, "key-1", 2)
+		b, _ := agent.New(synctest.FastConfig(db, e, "key-1"))
+		if err := b.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		srv := syncServer(t, db)
+		clerk, admin := syncLogin(t, srv, "clerk", "246813"), syncLogin(t, srv, "admin", "135790")
+		var st syncStatus
+		syncCall(t, srv, "GET", "/api/v1/sync", clerk, "", &st)
+		if st.State != backend.SyncAttention || len(st.DeadLetters) != 2 || st.DeadLetters[0].Code != "conflict" || st.LastSuccess == nil {
+			t.Fatalf("%+v", st)
+		}
+		for _, tc := range []struct {
+			name, path, token, body string
+			want                    int
+		}{
+			{"ErrStaffCannotRetry", "/api/v1/sync/dead/1/retry", clerk, "", 403},
+			{"ErrUnknownSeq", "/api/v1/sync/dead/99/retry", admin, "", 404},
+			{"ErrBadSeq", "/api/v1/sync/dead/x/retry", admin, "", 404},
+			{"ErrNoReason", "/api/v1/sync/dead/1/discard", admin, `{"reason":""}`, 400},
+			{"Discard", "/api/v1/sync/dead/1/discard", admin, `{"reason":"duplicate after restore"}`, 200},
+			{"Retry", "/api/v1/sync/dead/2/retry", admin, "", 200},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var out map[string]string
+				if code := syncCall(t, srv, "POST", tc.path, tc.token, tc.body, &out); code != tc.want {
+					t.Fatalf("%d %v, want %d", code, out, tc.want)
+				}
+			})
+		}
+		syncCall(t, srv, "GET", "/api/v1/sync", clerk, "", &st)
+		if st.Pending != 2 || len(st.DeadLetters) != 0 {
+			t.Fatalf("after discard and retry: %+v", st)
+		}
+		entries, _ := db.OutboxEntries(ctx, 0, 10)
+		if entries[0].Kind != backend.KindSyncDiscarded || !strings.Contains(string(entries[0].Data), `"by":"admin"`) {
+			t.Fatalf("discard marker %+v", entries[0])
+		}
+	})
+}

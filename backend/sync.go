@@ -1,0 +1,117 @@
+package backend
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// PendingEntry is an outbox entry as stored, so the sync agent can send the stored
+// bytes without decoding and encoding them again.
+type PendingEntry struct {
+	Seq  uint64
+	JSON json.RawMessage
+}
+
+// Rejection is the county's refusal of one entry, which makes it a dead letter.
+type Rejection struct {
+	Seq     uint64 `json:"seq"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// PushOutcome is what the station learns from one answered push: the entries the
+// county now holds, those it refused, and its contiguous sequence.
+type PushOutcome struct {
+	Done       []uint64
+	Rejected   []Rejection
+	Contiguous uint64
+	At         time.Time
+}
+
+// DeadLetter is an outbox entry the county refused. It waits for staff: retry it (after
+// the county fixed its side) or discard it with a reason, which the county is told.
+type DeadLetter struct {
+	Entry      OutboxEntry `json:"entry"`
+	Code       string      `json:"code"`
+	Message    string      `json:"message"` // the county's words, in English
+	RejectedAt time.Time   `json:"rejected_at"`
+}
+
+// OutboxStats is the backlog at a glance.
+type OutboxStats struct {
+	Pending       int
+	OldestPending *time.Time // station clock of the oldest pending entry
+	DeadLetters   int
+}
+
+// Enrolment is this station's link to its county, from the enrolment file.
+type Enrolment struct {
+	CountyURL   string    `json:"county_url"`
+	StationID   string    `json:"station_id"` // the county's id for this station
+	StationName string    `json:"station_name"`
+	Secret      string    `json:"secret"`
+	CertPin     string    `json:"cert_pin,omitempty"`
+	EnrolledAt  time.Time `json:"enrolled_at"`
+}
+
+// SyncState is what the agent remembers between runs. LastError is kept as a message
+// key and arguments so staff read it in their language.
+type SyncState struct {
+	LastAttempt  *time.Time `json:"last_attempt,omitempty"`
+	LastSuccess  *time.Time `json:"last_success,omitempty"`
+	LastError    *Error     `json:"last_error,omitempty"`
+	LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
+	Contiguous   uint64     `json:"contiguous"` // the county's, at the last success
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+}
+
+// SyncStatus is what the staff sync panel shows.
+type SyncStatus struct {
+	// State sums it up for the status mark: not_enrolled, ok, behind (entries wait but
+	// the county answers), offline (the county cannot be reached), or attention (dead
+	// letters wait for staff).
+	State         string
+	Enrolled      bool
+	County        string
+	StationName   string
+	Pending       int
+	OldestPending *time.Time
+	DeadLetters   []DeadLetter
+	Last          SyncState
+}
+
+// Sync states for the status mark.
+const (
+	SyncNotEnrolled = "not_enrolled"
+	SyncOK          = "ok"
+	SyncBehind      = "behind"
+	SyncOffline     = "offline"
+	SyncAttention   = "attention"
+)
+
+// SyncService is what the staff sync panel calls.
+type SyncService interface {
+	// SyncStatus returns the backlog, the last success and error, and the dead letters.
+	SyncStatus(ctx context.Context) (*SyncStatus, error)
+	// RetryDeadLetter puts a dead letter back in the outbox. ENOTFOUND if there is none
+	// with that sequence.
+	RetryDeadLetter(ctx context.Context, seq uint64) error
+	// DiscardDeadLetter drops a dead letter, keeping a marker that tells the county
+	// what was dropped, why, and by whom. EINVALID without a reason; ENOTFOUND if
+	// there is no dead letter with that sequence.
+	DiscardDeadLetter(ctx context.Context, seq uint64, reason, by string) error
+}
+
+// KindSyncDiscarded is the outbox kind of the marker left by a discarded dead letter.
+const KindSyncDiscarded = "sync.discarded"
+
+// DiscardedFact is what the county learns of a discarded dead letter: which entry, the
+// county's own refusal code, and the reason staff gave (which should name no one).
+type DiscardedFact struct {
+	DiscardedID   string `json:"discarded_id"`
+	DiscardedKind string `json:"discarded_kind"`
+	Code          string `json:"code"`
+	Reason        string `json:"reason"`
+	By            string `json:"by"`
+}

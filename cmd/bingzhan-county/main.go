@@ -1,0 +1,307 @@
+// Command bingzhan-county is the county server: it receives every station's facts,
+// publishes the catalog and registry county staff import, and shows which stations are
+// behind. `bingzhan-county serve` runs it; `station add` and `user add` prepare it.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "bingzhan-county:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
+  bingzhan-county station add NAME --out FILE [--url URL] --data DIR
+  bingzhan-county station list --data DIR
+  bingzhan-county user add NAME [--pin PIN] --data DIR
+  bingzhan-county version`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
+	case args[0] == "serve":
+		return runServe(ctx, args[1:], stdout)
+	case cmd == "station add":
+		return runStationAdd(args[2:], stdout)
+	case cmd == "station list":
+		return runStationList(args[2:], stdout)
+	case cmd == "user add":
+		return runUserAdd(args[2:], stdin, stdout)
+	case args[0] == "version":
+		fmt.Fprintln(stdout, "bingzhan-county", Version)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
+	}
+}
+
+// tlsFlags choose the certificate: the operator's, or the county's own made in --data.
+type tlsFlags struct {
+	cert, key *string
+	noTLS     *bool
+	hosts     *string
+}
+
+func addTLSFlags(fl *flag.FlagSet) tlsFlags {
+	return tlsFlags{
+		cert:  fl.String("tls-cert", "", "certificate file (PEM); default: the county's own, made in --data on first need"),
+		key:   fl.String("tls-key", "", "key file of --tls-cert (PEM)"),
+		noTLS: fl.Bool("no-tls", false, "serve plain HTTP (only behind a TLS proxy or on a trusted LAN)"),
+		hosts: fl.String("hosts", "", "extra host names or IPs for the county's own certificate, comma-separated"),
+	}
+}
+
+// certificate returns the certificate to serve, or nil with --no-tls.
+func (f tlsFlags) certificate(data string) (*tls.Certificate, error) {
+	if *f.noTLS {
+		return nil, nil
+	}
+	if (*f.cert == "") != (*f.key == "") {
+		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	var cert tls.Certificate
+	var err error
+	if *f.cert != "" {
+		cert, err = county.LoadCertificate(*f.cert, *f.key)
+	} else {
+		var hosts []string
+		for h := range strings.SplitSeq(*f.hosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hosts = append(hosts, h)
+			}
+		}
+		cert, err = county.LoadOrCreateCertificate(data, hosts)
+	}
+	return &cert, err
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
+	addr := fl.String("addr", "0.0.0.0:8443", "address to listen on (HOST:PORT; port 0 picks one)")
+	data := fl.String("data", "county-data", "data folder: database and the county's own certificate")
+	publicURL := fl.String("url", "", "address stations should use, for enrolment files made on the dashboard")
+	verbose := fl.Bool("v", false, "log at debug level")
+	tf := addTLSFlags(fl)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cert, err := tf.certificate(*data)
+	if err != nil {
+		return err
+	}
+	store, err := county.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	store.Logger = logger
+	srv := &county.Server{Store: store, Logger: logger, Version: Version, PublicURL: *publicURL}
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	scheme := "http"
+	if cert != nil {
+		scheme = "https"
+		srv.CertPin = wire.SPKIPin(cert.Leaf)
+		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+	}
+	if srv.PublicURL == "" {
+		srv.PublicURL = scheme + "://" + defaultHost(lis.Addr())
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, lis.Addr())
+	if cert != nil {
+		fmt.Fprintf(stdout, "certificate pin %s\n", srv.CertPin)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(lis) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return hs.Shutdown(shut)
+}
+
+// defaultHost names the listener for enrolment files: its host, or this machine's name
+// when it listens on every address.
+func defaultHost(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// splitArgs separates positional words from flags, so `station add NAME --out F` and
+// `station add --out F NAME` both work.
+func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		if fl.NArg() == 0 {
+			return words, nil
+		}
+		words = append(words, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+}
+
+func runStationAdd(args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county station add", flag.ContinueOnError)
+	out := fl.String("out", "", "enrolment file to write (required)")
+	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
+	data := fl.String("data", "county-data", "data folder of the county server")
+	tf := addTLSFlags(fl)
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 || *out == "" {
+		return errors.New("usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR")
+	}
+	if *url == "" {
+		scheme := "https"
+		if *tf.noTLS {
+			scheme = "http"
+		}
+		host, _ := os.Hostname()
+		*url = scheme + "://" + net.JoinHostPort(host, "8443")
+	}
+	pin := ""
+	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
+		cert, err := tf.certificate(*data)
+		if err != nil {
+			return err
+		}
+		pin = wire.SPKIPin(cert.Leaf)
+	}
+	store, err := county.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := os.Stat(*out); err == nil {
+		return fmt.Errorf("%s exists already: choose another --out", *out)
+	}
+	e, err := county.NewEnrolment(store, words[0], *url, pin)
+	if err != nil {
+		return err
+	}
+	buf, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, append(buf, '\n'), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
+	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
+	return nil
+}
+
+func runStationList(args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county station list", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	store, err := county.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sts, err := store.Stations()
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		seen := "never"
+		if st.LastSeen != nil {
+			seen = st.LastSeen.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(stdout, "%s\t%s\tlast seen %s\treceived %d\tpending %d\n", st.ID, st.Name, seen, st.Total, st.Pending)
+	}
+	return nil
+}
+
+func runUserAdd(args []string, stdin io.Reader, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county user add", flag.ContinueOnError)
+	pin := fl.String("pin", "", "PIN, 6 to 12 digits (for scripts; without it the PIN is read from the terminal)")
+	data := fl.String("data", "county-data", "data folder of the county server")
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return errors.New("usage: bingzhan-county user add NAME [--pin PIN] --data DIR")
+	}
+	if *pin == "" {
+		fmt.Fprint(stdout, "PIN (6 to 12 digits): ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("no PIN given")
+		}
+		*pin = strings.TrimSpace(line)
+	}
+	store, err := county.Open(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.AddUser(words[0], *pin); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s can log in at the county dashboard\n", words[0])
+	return nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/backend/bolt"
+	"bingzhan/sync/agent"
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+)
+
+// fastSync shortens the agent's waits for the length of a test.
+func fastSync(t *testing.T) {
+	old := syncTuning
+	syncTuning = func(c *agent.Config) {
+		c.Interval, c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 50*time.Millisecond, 200*time.Millisecond
+		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = 1, 10*time.Millisecond, 50*time.Millisecond
+		c.AttemptTimeout, c.NudgeDelay = 2*time.Second, 10*time.Millisecond
+	}
+	t.Cleanup(func() { syncTuning = old })
+}
+
+// TestSync_OfflineThenCounty runs a station that works offline for a while, then the
+// county appears at the enrolled address; the county's station list must show every
+// ticket once.
+func TestSync_OfflineThenCounty(t *testing.T) {
+	fastSync(t)
+	ctx := context.Background()
+	// The county's address is fixed by the enrolment before the county runs.
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	lis.Close()
+	countyDir, stationDir := t.TempDir(), t.TempDir()
+	cert, err := county.LoadOrCreateCertificate(countyDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := county.Open(countyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := county.NewEnrolment(store, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddUser("王科长", "258013"); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	file := filepath.Join(t.TempDir(), "station.json")
+	buf, _ := json.Marshal(e)
+	os.WriteFile(file, buf, 0o600)
+
+	t.Run("ErrBadFile", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		os.WriteFile(bad, []byte(`{"format":"x"}`), 0o600)
+		if err := run(ctx, []string{"enrol", bad, "--data", stationDir}, &bytes.Buffer{}); backend.ErrorCode(err) != backend.EINVALID {
+			t.Fatalf("bad enrolment file: %v", err)
+		}
+	})
+	var out bytes.Buffer
+	if err := run(ctx, []string{"enrol", file, "--data", stationDir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "enrolled as") || !strings.Contains(out.String(), "county") {
+		t.Fatalf("enrol said: %s", out.String())
+	}
+
+	m := NewMain(stationDir, DefaultConfig())
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	waitBackup(t, m)
+	a, err := m.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + a.String()
+	if _, err := bolt.NewStaffService(m.DB).AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	call(t, "POST", base+"/api/v1/login", "", `{"name":"admin","pin":"135790"}`, &login)
+	status := func() (st struct {
+		State     string                    `json:"state"`
+		Pending   int                       `json:"pending"`
+		LastError *struct{ Message string } `json:"last_error"`
+	}) {
+		req, _ := http.NewRequest("GET", base+"/api/v1/sync", nil)
+		req.Header.Set("Authorization", "Bearer "+login.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		json.NewDecoder(resp.Body).Decode(&st)
+		return st
+	}
+
+	const tickets = 6
+	for i := range tickets {
+		if code := call(t, "POST", base+"/api/v1/tickets", "", fmt.Sprintf(`{"service":"B","request_id":"e2e-ticket-%d"}`, i), nil); code != 201 {
+			t.Fatalf("ticket %d offline: %d", i, code)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st := status(); st.State != backend.SyncOffline; st = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("station never said it is offline: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st := status(); st.Pending < tickets || st.LastError == nil || st.LastError.Message == "" {
+		t.Fatalf("offline status %+v", st)
+	}
+
+	// The county appears.
+	store, err = county.Open(countyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := &http.Server{Handler: (&county.Server{Store: store, Logger: m.Logger}).Handler()}
+	cl, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(tls.NewListener(cl, &tls.Config{Certificates: []tls.Certificate{cert}}))
+	defer srv.Close()
+
+	deadline = time.Now().Add(20 * time.Second)
+	for st := status(); st.State != backend.SyncOK || st.Pending != 0; st = status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("station did not catch up: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	token, err := store.Login("王科长", "258013")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "https://"+addr+"/api/v1/stations", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: (&wire.Enrolment{CertPin: e.CertPin}).TLSConfig()}}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var stations []struct {
+		ID       string         `json:"id"`
+		Name     string         `json:"name"`
+		LastSeen *time.Time     `json:"last_seen"`
+		Pending  int            `json:"pending"`
+		Received map[string]int `json:"received"`
+		Today    struct{ Tickets int }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&stations); err != nil || len(stations) != 1 {
+		t.Fatalf("stations: %v %+v", err, stations)
+	}
+	s := stations[0]
+	if s.ID != e.StationID || s.LastSeen == nil || s.Pending != 0 || s.Received["tickets"] != tickets || s.Today.Tickets != tickets {
+		t.Fatalf("county sees %+v, want %d tickets today", s, tickets)
+	}
+}
+
+func TestSync_NotEnrolledStaysQuiet(t *testing.T) {
+	logs := &lockedBuffer{}
+	m := NewMain(t.TempDir(), DefaultConfig())
+	m.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	waitBackup(t, m)
+	if m.syncDone != nil {
+		t.Fatal("an unenrolled station started the sync agent")
+	}
+	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
+		t.Fatalf("an unenrolled station complained:\n%s", logs.String())
+	}
+}
+
+// lockedBuffer collects the log lines of background goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitBackup waits for the backup a fresh station makes at start, which would
+// otherwise still be writing into the temp dir while the test removes it.
+func waitBackup(t *testing.T, m *Main) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if files, _ := m.DB.Backups(); len(files) > 0 {
+			return
+		}
+	}
+}

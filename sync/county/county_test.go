@@ -1,0 +1,376 @@
+package county_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"bingzhan/sync/county"
+	"bingzhan/sync/synctest"
+	"bingzhan/sync/wire"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+func entry(seq uint64, id, kind, data string) wire.Entry {
+	return wire.Entry{ID: id, Seq: seq, StationID: "key-1", Kind: kind, At: time.Now(), Data: json.RawMessage(data)}
+}
+
+func push(t *testing.T, c *synctest.County, id, secret string, req wire.PushRequest) (*http.Response, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(req)
+	r, _ := http.NewRequest("POST", c.URL+wire.PushPath, bytes.NewReader(body))
+	if id != "" {
+		r.SetBasicAuth(id, secret)
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp, out
+}
+
+func TestIngest(t *testing.T) {
+	c := synctest.StartCounty(t)
+	e := c.Enrol(t, "东风镇", "")
+	req := wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1", Pending: 4}, Entries: []wire.Entry{
+		entry(1, "a", "ticket.issued", `{"id":"t1","date":"2026-01-01"}`),
+		entry(2, "b", "ticket.issued", `{"id":"t2"}`),
+		entry(4, "d", "visit.created", `{}`),
+	}}
+	resp, body := push(t, c, e.StationID, e.Secret, req)
+	var pr wire.PushResponse
+	if resp.StatusCode != 200 || json.Unmarshal(body, &pr) != nil {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if pr.Contiguous != 2 || len(pr.Results) != 3 || pr.Results[2].Status != wire.Accepted {
+		t.Fatalf("first push: %s", body)
+	}
+	for _, tc := range []struct {
+		name   string
+		e      wire.Entry
+		status string
+		code   string
+	}{
+		{"Duplicate", entry(1, "a", "ticket.issued", `{"id":"t1"}`), wire.Duplicate, ""},
+		{"ErrSeqTaken", entry(2, "x", "ticket.issued", `{}`), wire.Rejected, "conflict"},
+		{"ErrIDTaken", entry(3, "a", "ticket.issued", `{}`), wire.Rejected, "conflict"},
+		{"ErrNoSeq", entry(0, "z", "ticket.issued", `{}`), wire.Rejected, "invalid"},
+		{"ErrNoID", entry(5, "", "ticket.issued", `{}`), wire.Rejected, "invalid"},
+		{"ErrKind", entry(5, "z", "Ticket Issued", `{}`), wire.Rejected, "invalid"},
+		{"ErrData", entry(5, "z", "ticket.issued", `[1]`), wire.Rejected, "invalid"},
+		{"ErrOtherStation", wire.Entry{ID: "z", Seq: 5, StationID: "key-2", Kind: "ticket.issued", Data: json.RawMessage(`{}`)}, wire.Rejected, "invalid"},
+		{"DiscardMarkerOverStored", entry(2, "m", wire.KindDiscarded, `{"discarded_id":"x"}`), wire.Duplicate, ""},
+		{"UnknownKindStored", entry(3, "c", "ledger.future_thing", `{"n":1}`), wire.Accepted, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1"}, Entries: []wire.Entry{tc.e}})
+			var pr wire.PushResponse
+			if resp.StatusCode != 200 || json.Unmarshal(body, &pr) != nil || len(pr.Results) != 1 {
+				t.Fatalf("%d %s", resp.StatusCode, body)
+			}
+			if r := pr.Results[0]; r.Status != tc.status || r.Code != tc.code {
+				t.Fatalf("got %+v, want %s %s", r, tc.status, tc.code)
+			}
+		})
+	}
+	t.Run("StoredAsSent", func(t *testing.T) {
+		odd := entry(5, "q\"é<\\", "ticket.issued", `{"note":"换行\n"}`)
+		resp, body := push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1"}, Entries: []wire.Entry{odd}})
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "accepted") {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		got, err := c.Store.Entries(e.StationID, 5, 1)
+		if err != nil || len(got) != 1 || got[0].ID != odd.ID || got[0].Kind != odd.Kind || string(got[0].Data) != string(odd.Data) || !got[0].At.Equal(odd.At) {
+			t.Fatalf("stored %+v, sent %+v (%v)", got, odd, err)
+		}
+	})
+	n, ids, _ := c.Store.EntryCount(e.StationID)
+	if n != 5 || ids != 5 {
+		t.Fatalf("stored %d entries, %d ids; want 5 and 5", n, ids)
+	}
+	sts, _ := c.Store.Stations()
+	if sts[0].Contiguous != 5 || sts[0].KeyID != "key-1" || sts[0].LastSeen == nil {
+		t.Fatalf("station after pushes: %+v", sts[0])
+	}
+
+	t.Run("ErrAuth", func(t *testing.T) {
+		for _, creds := range [][2]string{{"", ""}, {e.StationID, "wrong-secret-wrong-secret-wrong-secret-xx"}, {"st-9999-0000", e.Secret}} {
+			resp, body := push(t, c, creds[0], creds[1], req)
+			var eb wire.ErrorBody
+			if resp.StatusCode != 401 || json.Unmarshal(body, &eb) != nil || eb.Code != "unauthorized" {
+				t.Fatalf("creds %q: %d %s", creds[0], resp.StatusCode, body)
+			}
+		}
+	})
+	t.Run("ErrOtherStationKey", func(t *testing.T) {
+		other := req
+		other.Station = "key-2"
+		if resp, body := push(t, c, e.StationID, e.Secret, other); resp.StatusCode != 409 {
+			t.Fatalf("a second station key on one enrolment: %d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("ErrBadBody", func(t *testing.T) {
+		r, _ := http.NewRequest("POST", c.URL+wire.PushPath, strings.NewReader("{not json"))
+		r.SetBasicAuth(e.StationID, e.Secret)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil || resp.StatusCode != 400 {
+			t.Fatalf("%v %v", resp.StatusCode, err)
+		}
+	})
+}
+
+// login logs in as a county user made here and returns the session token.
+func login(t *testing.T, c *synctest.County) string {
+	t.Helper()
+	if err := c.Store.AddUser("王科长", "258013"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(c.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"王科长","pin":"258013"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&out) != nil || out.Token == "" {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	return out.Token
+}
+
+func get(t *testing.T, u, token string) (*http.Response, []byte) {
+	t.Helper()
+	r, _ := http.NewRequest("GET", u, nil)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+func TestStationsAPIAndDashboard(t *testing.T) {
+	c := synctest.StartCounty(t)
+	e := c.Enrol(t, "东风镇服务站", "")
+	c.Enrol(t, "西山乡服务站", "")
+	today := time.Now().In(c.Store.Location).Format("2006-01-02")
+	issued := time.Now().Add(-10 * time.Minute).UTC().Format(time.RFC3339)
+	called := time.Now().UTC().Format(time.RFC3339)
+	push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1", Pending: 7}, Entries: []wire.Entry{
+		entry(1, "a", "ticket.issued", fmt.Sprintf(`{"id":"t1","date":%q,"issued_at":%q}`, today, issued)),
+		entry(2, "b", "ticket.issued", fmt.Sprintf(`{"id":"t2","date":%q,"issued_at":%q}`, today, issued)),
+		entry(3, "c", "ticket.call", fmt.Sprintf(`{"id":"t1","date":%q,"issued_at":%q,"called_at":%q}`, today, issued, called)),
+		entry(4, "d", "ticket.call", fmt.Sprintf(`{"id":"t1","date":%q,"issued_at":%q,"called_at":%q}`, today, issued, called)),
+		entry(5, "e", "visit.created", `{}`),
+	}})
+
+	if resp, _ := get(t, c.URL+"/api/v1/stations", ""); resp.StatusCode != 401 {
+		t.Fatalf("stations without login: %d", resp.StatusCode)
+	}
+	token := login(t, c)
+	resp, body := get(t, c.URL+"/api/v1/stations", token)
+	var views []struct {
+		ID       string
+		Name     string
+		LastSeen *time.Time `json:"last_seen"`
+		Pending  int
+		Received map[string]int
+		Today    county.DayStats
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &views) != nil || len(views) != 2 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	v := views[0]
+	if v.Name != "东风镇服务站" || v.LastSeen == nil || v.Pending != 2 {
+		t.Fatalf("station view %+v", v)
+	}
+	if v.Received["tickets"] != 2 || v.Received["visits"] != 1 || v.Received["calls"] != 2 || v.Received["events"] != 5 {
+		t.Fatalf("received %v", v.Received)
+	}
+	if v.Today.Tickets != 2 || v.Today.Visits != 1 || v.Today.Called != 1 || v.Today.WaitMaxS < 590 || v.Today.WaitMaxS > 610 {
+		t.Fatalf("today %+v (a recall must not count as a second wait)", v.Today)
+	}
+	if views[1].LastSeen != nil || views[1].Received["events"] != 0 {
+		t.Fatalf("silent station %+v", views[1])
+	}
+
+	t.Run("Dashboard", func(t *testing.T) {
+		if resp, _ := get(t, c.URL+"/", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+			t.Fatalf("dashboard without login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		resp, body := get(t, c.URL+"/", token)
+		page := string(body)
+		if resp.StatusCode != 200 || !strings.Contains(page, "东风镇服务站") || !strings.Contains(page, "从未联系") ||
+			!strings.Contains(page, `id="n-tickets">2<`) || !strings.Contains(page, "10:00") {
+			t.Fatalf("dashboard %d:\n%s", resp.StatusCode, page)
+		}
+	})
+	t.Run("LoginForm", func(t *testing.T) {
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.PostForm(c.URL+"/login", url.Values{"name": {"王科长"}, "pin": {"258013"}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" || len(resp.Cookies()) == 0 {
+			t.Fatalf("form login: %v %v", resp.StatusCode, err)
+		}
+		resp, _ = client.PostForm(c.URL+"/login", url.Values{"name": {"王科长"}, "pin": {"000000"}})
+		if !strings.HasPrefix(resp.Header.Get("Location"), "/login?error=") {
+			t.Fatalf("wrong PIN went to %s", resp.Header.Get("Location"))
+		}
+	})
+	t.Run("AddStationAPI", func(t *testing.T) {
+		r, _ := http.NewRequest("POST", c.URL+"/api/v1/stations", strings.NewReader(`{"name":"南河镇服务站"}`))
+		r.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		buf, _ := io.ReadAll(resp.Body)
+		if _, err := wire.ParseEnrolment(buf); resp.StatusCode != 201 || err != nil {
+			t.Fatalf("%d %s %v", resp.StatusCode, buf, err)
+		}
+	})
+}
+
+func TestLoginLock(t *testing.T) {
+	c := synctest.StartCounty(t)
+	login(t, c)
+	for range 5 {
+		if _, err := c.Store.Login("王科长", "999999"); err == nil {
+			t.Fatal("wrong PIN accepted")
+		}
+	}
+	if _, err := c.Store.Login("王科长", "258013"); err == nil || !strings.Contains(err.Error(), "too many") {
+		t.Fatalf("right PIN after five wrong ones: %v", err)
+	}
+}
+
+func xlsx(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestImport(t *testing.T) {
+	c := synctest.StartCounty(t)
+	e := c.Enrol(t, "station", "")
+	header := []any{"id_number", "name", "phone", "categories", "card_status", "disability_grade"}
+	t.Run("RegistryXLSX", func(t *testing.T) {
+		data := xlsx(t, [][]any{header,
+			{"11010519491231002X", "张三", "13812341234", "退役军人", "待领取", ""},
+			{"440524188001010014", "李四", "13912345678", "DISABLED_VET", "issued", 3},
+		})
+		info, err := c.Store.Import(wire.RefRegistry, "名册.xlsx", data, "王科长")
+		if err != nil || info.Items != 2 {
+			t.Fatalf("%+v %v", info, err)
+		}
+		etag, body, err := c.Store.CurrentDataset(wire.RefRegistry)
+		if err != nil || etag != wire.ETag(info.Version) || bytes.Count(body, []byte("\n")) != 2 ||
+			!bytes.Contains(body, []byte(`"categories":["VETERAN"]`)) || !bytes.Contains(body, []byte(`"card_status":"ready"`)) {
+			t.Fatalf("%s %s %v", etag, body, err)
+		}
+	})
+	t.Run("RegistryCSVGB18030", func(t *testing.T) {
+		csv := "id_number,name,phone,categories,card_status\n11010519491231002X,张三,13812341234,退役军人,已发放\n"
+		gb, _ := simplifiedchinese.GB18030.NewEncoder().String(csv)
+		info, err := c.Store.Import(wire.RefRegistry, "名册.csv", []byte(gb), "王科长")
+		if err != nil || info.Items != 1 {
+			t.Fatalf("%+v %v", info, err)
+		}
+	})
+	for _, tc := range []struct{ name, file, data, want string }{
+		{"ErrBadID", "r.csv", "id_number,name,phone,categories,card_status\n110105194912310021,张三,13812341234,VETERAN,issued\n", "row 2"},
+		{"ErrMissingColumn", "r.csv", "id_number,name\n11010519491231002X,张三\n", "phone"},
+		{"ErrDuplicate", "r.csv", "id_number,name,phone,categories,card_status\n11010519491231002X,张三,13812341234,VETERAN,issued\n11010519491231002X,张三,13812341234,VETERAN,issued\n", "same ID"},
+		{"ErrFileType", "r.pdf", "x", ".csv or .xlsx"},
+		{"ErrNotXLSX", "r.xlsx", "not a zip", "XLSX"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Store.Import(wire.RefRegistry, tc.file, []byte(tc.data), "王科长")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "11010519491231002") {
+				t.Fatalf("error %v, want one mentioning %q and no ID number", err, tc.want)
+			}
+		})
+	}
+	t.Run("ETag", func(t *testing.T) {
+		etag, _, _ := c.Store.CurrentDataset(wire.RefRegistry)
+		r, _ := http.NewRequest("GET", c.URL+wire.RefPath+wire.RefRegistry, nil)
+		r.SetBasicAuth(e.StationID, e.Secret)
+		r.Header.Set("If-None-Match", etag)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil || resp.StatusCode != 304 {
+			t.Fatalf("%v %v", resp.StatusCode, err)
+		}
+		r.Header.Set("If-None-Match", `"older"`)
+		resp, err = http.DefaultClient.Do(r)
+		if err != nil || resp.StatusCode != 200 || resp.Header.Get("ETag") != etag {
+			t.Fatalf("%v %v", resp.StatusCode, err)
+		}
+	})
+	t.Run("RegistrySealedAtRest", func(t *testing.T) {
+		if err := c.Store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		raw := readCountyFile(t, c)
+		if bytes.Contains(raw, []byte("11010519491231002X")) || bytes.Contains(raw, []byte("13812341234")) {
+			t.Fatal("the county file holds a registry ID number or phone in the clear")
+		}
+	})
+}
+
+func FuzzParseSheet(f *testing.F) {
+	f.Add("a.csv", []byte("id_number,name\n1,2\n"))
+	f.Add("a.csv", []byte("\xef\xbb\xbfa,a\n"))
+	f.Add("a.csv", []byte("a,b\n1,2,3\n"))
+	f.Add("a.xlsx", []byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		cols, rows, err := county.ParseSheet(name, data)
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			for k := range r {
+				found := false
+				for _, c := range cols {
+					found = found || c == k
+				}
+				if !found {
+					t.Fatalf("row has column %q not in the header %v", k, cols)
+				}
+			}
+		}
+	})
+}
+
+func readCountyFile(t *testing.T, c *synctest.County) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(c.Dir, county.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

@@ -1,0 +1,200 @@
+package county
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+//go:embed page/*.html
+var pageFS embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"ago":  ago,
+	"wait": func(d DayStats) string { return waitText(d) },
+}).ParseFS(pageFS, "page/*.html"))
+
+// pageRoutes adds the dashboard (at /, after login) and its forms.
+func (s *Server) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.handleDashboard)
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, http.StatusOK, "login.html", map[string]any{"Error": r.URL.Query().Get("error")})
+	})
+	mux.HandleFunc("POST /login", s.handleLoginForm)
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		if t := sessionToken(r); t != "" {
+			s.Store.Logout(t)
+		}
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	})
+	mux.HandleFunc("POST /import", s.pageStaff(s.handleImportForm))
+	mux.HandleFunc("POST /stations", s.pageStaff(s.handleStationForm))
+}
+
+// pageStaff sends visitors without a session to the login page.
+func (s *Server) pageStaff(next staffHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		user, err := s.Store.SessionUser(sessionToken(r))
+		if err != nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		next(w, r, user)
+	}
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		s.Logger.Error("render page", "page", name, "err", err)
+	}
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	token, err := s.Store.Login(r.PostFormValue("name"), r.PostFormValue("pin"))
+	if err != nil {
+		msg := "姓名或密码不正确。Wrong name or PIN."
+		if e, ok := err.(*Error); ok && e.Code == "unauthorized" && e.Message != "wrong name or PIN" {
+			msg = "密码错误次数过多，请稍后再试。" + e.Message
+		}
+		http.Redirect(w, r, "/login?error="+url.QueryEscape(msg), http.StatusSeeOther)
+		return
+	}
+	s.setSession(w, r, token)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// stationRow is one line of the dashboard's table.
+type stationRow struct {
+	StationView
+	State string // ok | behind | silent | never
+	Words string
+}
+
+// stateOf puts a station's link into words; colour on the page only repeats them.
+func stateOf(v StationView, now time.Time) (string, string) {
+	switch {
+	case v.LastSeen == nil:
+		return "never", "从未联系 never connected"
+	case now.Sub(*v.LastSeen) > 24*time.Hour:
+		return "silent", "超过一天未联系 silent for over a day"
+	case v.Pending > 0 || v.DeadLetters > 0:
+		return "behind", "有积压 behind"
+	default:
+		return "ok", "已同步 in sync"
+	}
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	user, err := s.Store.SessionUser(sessionToken(r))
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	views, today, err := s.StationViews()
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	datasets, err := s.Store.Datasets()
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	now := s.Store.Now()
+	rows := make([]stationRow, len(views))
+	var total DayStats
+	behind := 0
+	for i, v := range views {
+		state, words := stateOf(v, now)
+		rows[i] = stationRow{StationView: v, State: state, Words: words}
+		if state != "ok" {
+			behind++
+		}
+		total.Tickets += v.Today.Tickets
+		total.Visits += v.Today.Visits
+		total.Called += v.Today.Called
+		total.WaitSumS += v.Today.WaitSumS
+		total.WaitMaxS = max(total.WaitMaxS, v.Today.WaitMaxS)
+	}
+	s.render(w, http.StatusOK, "dashboard.html", map[string]any{
+		"User": user, "Today": today, "Now": now, "Rows": rows, "Behind": behind, "Total": total,
+		"Datasets": datasets, "Message": r.URL.Query().Get("msg"), "Error": r.URL.Query().Get("error"),
+	})
+}
+
+func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request, user string) {
+	back := func(key, msg string) { http.Redirect(w, r, "/?"+key+"="+url.QueryEscape(msg), http.StatusSeeOther) }
+	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBytes+1<<20)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		back("error", "请选择要导入的文件。Choose a file to import.")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		back("error", "文件读取失败。The file could not be read.")
+		return
+	}
+	ds, err := s.Store.Import(r.FormValue("name"), hdr.Filename, data, user)
+	if err != nil {
+		back("error", "导入失败 Import failed: "+err.Error())
+		return
+	}
+	back("msg", fmt.Sprintf("已导入 Imported %s %s (%d)", ds.Name, ds.Version, ds.Items))
+}
+
+// handleStationForm creates a station and downloads its enrolment file.
+func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user string) {
+	u := r.FormValue("url")
+	if u == "" {
+		u = s.PublicURL
+	}
+	e, err := NewEnrolment(s.Store, r.FormValue("name"), u, s.CertPin)
+	if err != nil {
+		http.Redirect(w, r, "/?error="+url.QueryEscape("添加失败：Could not add the station: "+err.Error()), http.StatusSeeOther)
+		return
+	}
+	s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
+	buf, _ := json.MarshalIndent(e, "", "  ")
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.enrol.json"`, e.StationID))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(append(buf, '\n'))
+}
+
+// ago says how long ago t was, in Chinese and English.
+func ago(now time.Time, t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	d := now.Sub(*t)
+	switch {
+	case d < time.Minute:
+		return "刚刚 just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d 分钟前 %d min ago", int(d.Minutes()), int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d 小时前 %d h ago", int(d.Hours()), int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d 天前 %d days ago", int(d.Hours()/24), int(d.Hours()/24))
+	}
+}
+
+func waitText(d DayStats) string {
+	if d.Called == 0 {
+		return "—"
+	}
+	avg := d.WaitSumS / d.Called
+	return fmt.Sprintf("%d:%02d / %d:%02d", avg/60, avg%60, d.WaitMaxS/60, d.WaitMaxS%60)
+}

@@ -1,0 +1,313 @@
+// Package synctest holds what the sync tests and benchmarks share: a real county
+// server on loopback, a station store with a backlog, and a faulty proxy that loses
+// requests and answers the way a rural line does. It is imported by tests only.
+package synctest
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/backend/bolt"
+	"bingzhan/sync/agent"
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+)
+
+// County is a county server running on 127.0.0.1.
+type County struct {
+	Dir    string // the data folder
+	Store  *county.Store
+	Server *county.Server
+	URL    string
+	srv    *http.Server
+}
+
+// Quiet is a logger that drops everything below errors.
+var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// StartCounty opens a county store in a temp dir and serves it over plain HTTP.
+func StartCounty(tb testing.TB) *County {
+	tb.Helper()
+	return startCounty(tb, nil)
+}
+
+// StartCountyTLS is StartCounty serving HTTPS with cert, whose pin goes into new
+// enrolments.
+func StartCountyTLS(tb testing.TB, cert tls.Certificate) *County {
+	tb.Helper()
+	return startCounty(tb, &cert)
+}
+
+func startCounty(tb testing.TB, cert *tls.Certificate) *County {
+	dir := tb.TempDir()
+	st, err := county.Open(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st.Logger = Quiet
+	c := &County{Dir: dir, Store: st, Server: &county.Server{Store: st, Logger: Quiet}}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.URL = "http://" + lis.Addr().String()
+	if cert != nil {
+		c.URL = "https://" + lis.Addr().String()
+		c.Server.CertPin = wire.SPKIPin(cert.Leaf)
+		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+	}
+	c.Server.PublicURL = c.URL
+	c.srv = &http.Server{Handler: c.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)}
+	go c.srv.Serve(lis)
+	tb.Cleanup(c.Close)
+	return c
+}
+
+// Close stops the server and closes the store.
+func (c *County) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.srv.Shutdown(ctx)
+	c.Store.Close()
+}
+
+// Enrol adds a station called name and returns its enrolment, pointing at url (the
+// county's own URL when "").
+func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
+	tb.Helper()
+	if url == "" {
+		url = c.URL
+	}
+	e, err := county.NewEnrolment(c.Store, name, url, c.Server.CertPin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return backend.Enrolment{CountyURL: e.CountyURL, StationID: e.StationID, StationName: e.StationName,
+		Secret: e.Secret, CertPin: e.CertPin}
+}
+
+// OpenStation opens a station store in dir (a temp dir when "").
+func OpenStation(tb testing.TB, dir string) *bolt.DB {
+	tb.Helper()
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	db := bolt.NewDB(dir)
+	db.Logger = Quiet
+	if err := db.Open(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TicketFact is a ticket.issued fact as the tests record them.
+type TicketFact struct {
+	ID       string    `json:"id"`
+	Date     string    `json:"date"`
+	Service  string    `json:"service"`
+	Number   string    `json:"number"`
+	IssuedAt time.Time `json:"issued_at"`
+	Status   string    `json:"status"`
+}
+
+// Backlog appends n ticket.issued facts for station key stationKey, 1,000 per
+// transaction.
+func Backlog(tb testing.TB, db *bolt.DB, stationKey string, n int) {
+	tb.Helper()
+	now := time.Now()
+	for done := 0; done < n; {
+		k := min(1000, n-done)
+		facts := make([]any, k)
+		for i := range facts {
+			facts[i] = TicketFact{ID: fmt.Sprintf("t-%s-%d", stationKey, done+i), Date: now.Format("2006-01-02"),
+				Service: "B", Number: fmt.Sprintf("B%03d", (done+i)%999+1), IssuedAt: now, Status: "waiting"}
+		}
+		if err := db.AppendFacts(context.Background(), stationKey, backend.KindTicketIssued, facts...); err != nil {
+			tb.Fatal(err)
+		}
+		done += k
+	}
+}
+
+// FastConfig enrols db with e and returns an agent configuration with test-sized waits.
+func FastConfig(db *bolt.DB, e backend.Enrolment, stationKey string) agent.Config {
+	if err := db.Enrol(context.Background(), e); err != nil {
+		panic(err)
+	}
+	return agent.Config{
+		Enrolment: e, StationID: stationKey, Store: db, Logger: Quiet,
+		Interval: 50 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		NudgeDelay: time.Millisecond, AttemptTimeout: 500 * time.Millisecond, RefTimeout: 5 * time.Second,
+		RetryMax: 4, RetryWaitMin: 2 * time.Millisecond, RetryWaitMax: 40 * time.Millisecond,
+	}
+}
+
+// WaitDrained waits until db's outbox is empty, failing after timeout.
+func WaitDrained(tb testing.TB, db *bolt.DB, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		st, err := db.OutboxStats(context.Background())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if st.Pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("outbox not drained after %v: %d pending", timeout, st.Pending)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Faults are the chances, per request, of each way the proxy fails it. What is left
+// over passes through untouched.
+type Faults struct {
+	Drop       float64 // close the connection without forwarding
+	Reset      float64 // reset the connection (RST) without forwarding
+	LoseAnswer float64 // forward, let the county commit, then reset instead of answering
+	TooMany    float64 // answer 429 with a Retry-After of a thousand days
+	Stall      float64 // hold the request until the client gives up
+}
+
+// Proxy is an HTTP proxy on 127.0.0.1 in front of a county, failing requests as told.
+type Proxy struct {
+	URL    string
+	faults Faults
+	target string
+	client *http.Client
+	srv    *http.Server
+	mu     sync.Mutex
+	rnd    *rand.Rand
+	counts [6]atomic.Int64 // by fault, pass last
+	stop   chan struct{}
+}
+
+// Fault names, in the order of Proxy.Counts.
+var FaultNames = []string{"drop", "reset", "lose_answer", "429", "stall", "pass"}
+
+// StartProxy starts a faulty proxy in front of target (a base URL).
+func StartProxy(tb testing.TB, target string, f Faults) *Proxy {
+	tb.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &Proxy{URL: "http://" + lis.Addr().String(), faults: f, target: target,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		rnd:    rand.New(rand.NewPCG(1, 2)), stop: make(chan struct{})}
+	p.srv = &http.Server{Handler: p}
+	go p.srv.Serve(lis)
+	tb.Cleanup(func() {
+		close(p.stop)
+		p.srv.Close()
+	})
+	return p
+}
+
+// Counts returns how many requests met each fault, by FaultNames.
+func (p *Proxy) Counts() map[string]int64 {
+	out := map[string]int64{}
+	for i, n := range FaultNames {
+		out[n] = p.counts[i].Load()
+	}
+	return out
+}
+
+func (p *Proxy) pick() int {
+	p.mu.Lock()
+	x := p.rnd.Float64()
+	p.mu.Unlock()
+	for i, f := range []float64{p.faults.Drop, p.faults.Reset, p.faults.LoseAnswer, p.faults.TooMany, p.faults.Stall} {
+		if x < f {
+			return i
+		}
+		x -= f
+	}
+	return 5
+}
+
+// ServeHTTP fails or forwards one request.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fault := p.pick()
+	p.counts[fault].Add(1)
+	switch FaultNames[fault] {
+	case "drop":
+		hijackClose(w, false)
+	case "reset":
+		hijackClose(w, true)
+	case "429":
+		w.Header().Set("Retry-After", "86400000")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"code":"unavailable","message":"slow down"}`)
+	case "stall":
+		select {
+		case <-r.Context().Done():
+		case <-p.stop:
+		case <-time.After(time.Minute):
+		}
+		hijackClose(w, true)
+	case "lose_answer":
+		p.forward(r) // the county has answered, so it has committed: now lose the answer
+		hijackClose(w, true)
+	default:
+		resp, body, err := p.forward(r)
+		if err != nil {
+			hijackClose(w, true)
+			return
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		w.Write(body)
+	}
+}
+
+func (p *Proxy) forward(r *http.Request) (*http.Response, []byte, error) {
+	in, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(in))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header = r.Header.Clone()
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
+// hijackClose ends the connection without an answer; with reset, by an RST.
+func hijackClose(w http.ResponseWriter, reset bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return // cannot happen with HTTP/1.1 on net/http's server
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
