@@ -18,6 +18,8 @@ var messages = map[string][2]string{ // key → {zh-CN, en}
 	"store_corrupt":    {"数据文件 %s 已损坏，请从备份恢复（见说明书“备份”一节）。", "The data file %s is damaged. Restore it from a backup (see the README, \"Backup\")."},
 	"store_too_new":    {"数据文件版本 %d 高于本程序支持的版本 %d，请升级兵站程序。", "The data file has schema version %d, newer than this program's %d. Upgrade Bingzhan."},
 	"service.unknown":  {"没有代码为“%s”的业务，请重新选择。", "There is no service with code \"%s\". Please choose again."},
+	"service.name":     {"业务名称不能为空，且不超过 %d 个字。", "A service needs a name of at most %d characters."},
+	"service.time":     {"每人办理时长应在 %d 分钟到 %d 分钟之间。", "The time per person must be between %d and %d minutes."},
 	"service.disabled": {"“%s”业务今天暂停取号，请咨询工作人员。", "The service \"%s\" is not taking tickets today. Please ask staff."},
 	"request_id":       {"请求编号缺失或格式不正确，请重新操作。", "The request id is missing or malformed. Please try again."},
 	"ticket.not_found": {"未找到该排队票。", "No such ticket."},

@@ -5,7 +5,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // seedJSON is the county's draft seed data (../shared/data/entitlements.json): ticket
@@ -75,10 +77,44 @@ func DefaultServices() ([]Service, error) {
 // station has measured its own.
 const DefaultServiceTime = 5 * time.Minute
 
+// ServiceUpdate is what staff may change about a service: its names, whether the kiosk
+// offers it today, and the service time assumed before one is measured. The letter
+// stays: it is on every ticket of the day.
+type ServiceUpdate struct {
+	NameZH      string `json:"name_zh"`
+	NameEN      string `json:"name_en"`
+	Enabled     bool   `json:"enabled"`
+	AvgServiceS int    `json:"avg_service_s"`
+}
+
+// Limits of a ServiceUpdate.
+const (
+	maxServiceName = 40
+	minServiceS    = 30
+	maxServiceS    = 3 * 3600
+)
+
+// Validate returns EINVALID for an empty or overlong name or a service time outside
+// 30 s – 3 h.
+func (u *ServiceUpdate) Validate() error {
+	u.NameZH, u.NameEN = strings.TrimSpace(u.NameZH), strings.TrimSpace(u.NameEN)
+	if u.NameZH == "" || utf8.RuneCountInString(u.NameZH) > maxServiceName || utf8.RuneCountInString(u.NameEN) > maxServiceName {
+		return Errorf(EINVALID, "service.name", maxServiceName)
+	}
+	if u.AvgServiceS < minServiceS || u.AvgServiceS > maxServiceS {
+		return Errorf(EINVALID, "service.time", minServiceS/60, maxServiceS/60)
+	}
+	return nil
+}
+
 // ServiceService reads and edits the station's services.
 type ServiceService interface {
 	// Services returns all services in display order.
 	Services(ctx context.Context) ([]Service, error)
 	// Service returns one service; ENOTFOUND if there is none with that letter.
 	Service(ctx context.Context, letter string) (*Service, error)
+	// UpdateService changes a service's names, availability and assumed service
+	// time. EINVALID for a bad update, ENOTFOUND for an unknown letter. Tickets
+	// already issued keep their number and place.
+	UpdateService(ctx context.Context, letter string, u ServiceUpdate) (*Service, error)
 }

@@ -2,8 +2,6 @@ package bolt
 
 import (
 	"context"
-	"encoding/json"
-	"sort"
 
 	"bingzhan/backend"
 
@@ -21,18 +19,30 @@ func NewServiceService(db *DB) *ServiceService { return &ServiceService{db: db} 
 // Services returns all services in display order.
 func (s *ServiceService) Services(ctx context.Context) ([]backend.Service, error) {
 	var out []backend.Service
-	err := s.db.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketServices).ForEach(func(k, v []byte) error {
-			var svc backend.Service
-			if err := json.Unmarshal(v, &svc); err != nil {
-				return err
-			}
-			out = append(out, svc)
-			return nil
-		})
+	err := s.db.db.View(func(tx *bolt.Tx) (err error) {
+		out, err = allServices(tx)
+		return err
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
 	return out, err
+}
+
+// UpdateService changes a service's editable fields in one transaction.
+func (s *ServiceService) UpdateService(ctx context.Context, letter string, u backend.ServiceUpdate) (*backend.Service, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var svc *backend.Service
+	err := s.db.db.Update(func(tx *bolt.Tx) (err error) {
+		if svc, err = findService(tx, letter); err != nil {
+			return err
+		}
+		svc.NameZH, svc.NameEN, svc.Enabled, svc.AvgServiceS = u.NameZH, u.NameEN, u.Enabled, u.AvgServiceS
+		return putJSON(tx.Bucket(bucketServices), []byte(letter), svc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
 
 // Service returns one service; ENOTFOUND if none has that letter.

@@ -77,6 +77,7 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
 	mux.HandleFunc("GET /api/v1/station", s.handleStation)
 	mux.HandleFunc("GET /api/v1/services", s.handleServices)
+	mux.HandleFunc("PUT /api/v1/services/{letter}", s.requireAdmin(s.handleUpdateService))
 	mux.HandleFunc("GET /api/v1/queue", s.handleQueue)
 	mux.HandleFunc("POST /api/v1/tickets", s.handleIssueTicket)
 	mux.HandleFunc("POST /api/v1/tickets/verify", s.handleVerifyTicket)

@@ -173,6 +173,22 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, out)
 }
 
+// handleUpdateService lets an admin rename a service, pause it at the kiosk, or set
+// the service time assumed for wait estimates.
+func (s *Server) handleUpdateService(w http.ResponseWriter, r *http.Request) {
+	var u backend.ServiceUpdate
+	if err := decodeJSON(r.Body, &u); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	svc, err := s.Services.UpdateService(r.Context(), r.PathValue("letter"), u)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.JSON(w, r, http.StatusOK, svc)
+}
+
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	services, err := s.Services.Services(r.Context())
 	if err != nil {
