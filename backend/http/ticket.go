@@ -149,25 +149,40 @@ func (s *Server) handleVerifyTicket(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
+// serviceQueue is a service with today's waiting count.
+type serviceQueue struct {
+	backend.Service
+	Waiting int `json:"waiting"`
+}
+
+// serviceQueues returns every service, in display order, with its waiting count.
+func (s *Server) serviceQueues(r *http.Request) ([]serviceQueue, error) {
 	services, err := s.Services.Services(r.Context())
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, err
 	}
 	waiting, err := s.Tickets.Queue(r.Context())
 	if err != nil {
+		return nil, err
+	}
+	out := make([]serviceQueue, len(services))
+	for i, svc := range services {
+		out[i] = serviceQueue{Service: svc, Waiting: waiting[svc.Letter]}
+	}
+	return out, nil
+}
+
+// handleServices lists the services the kiosk offers: the enabled ones.
+func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
+	all, err := s.serviceQueues(r)
+	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	type serviceJSON struct {
-		backend.Service
-		Waiting int `json:"waiting"`
-	}
-	out := []serviceJSON{}
-	for _, svc := range services {
-		if svc.Enabled {
-			out = append(out, serviceJSON{Service: svc, Waiting: waiting[svc.Letter]})
+	out := []serviceQueue{}
+	for _, sq := range all {
+		if sq.Enabled {
+			out = append(out, sq)
 		}
 	}
 	s.JSON(w, r, http.StatusOK, out)
@@ -190,12 +205,7 @@ func (s *Server) handleUpdateService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
-	services, err := s.Services.Services(r.Context())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	waiting, err := s.Tickets.Queue(r.Context())
+	all, err := s.serviceQueues(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -204,9 +214,9 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 		Letter  string `json:"letter"`
 		Waiting int    `json:"waiting"`
 	}
-	out := []queueJSON{}
-	for _, svc := range services {
-		out = append(out, queueJSON{svc.Letter, waiting[svc.Letter]})
+	out := make([]queueJSON, len(all))
+	for i, sq := range all {
+		out[i] = queueJSON{sq.Letter, sq.Waiting}
 	}
 	s.JSON(w, r, http.StatusOK, map[string]any{"date": s.now().In(s.Station.Location).Format("2006-01-02"), "services": out})
 }
