@@ -71,7 +71,8 @@ func TestIngest(t *testing.T) {
 		{"ErrKind", entry(5, "z", "Ticket Issued", `{}`), wire.Rejected, "invalid"},
 		{"ErrData", entry(5, "z", "ticket.issued", `[1]`), wire.Rejected, "invalid"},
 		{"ErrOtherStation", wire.Entry{ID: "z", Seq: 5, StationID: "key-2", Kind: "ticket.issued", Data: json.RawMessage(`{}`)}, wire.Rejected, "invalid"},
-		{"DiscardMarkerOverStored", entry(2, "m", wire.KindDiscarded, `{"discarded_id":"x"}`), wire.Duplicate, ""},
+		{"DiscardMarkerOverStored", entry(2, "m", wire.KindDiscarded, `{"discarded_id":"x"}`), wire.Accepted, ""},
+		{"DiscardMarkerRepeated", entry(2, "m", wire.KindDiscarded, `{"discarded_id":"x"}`), wire.Duplicate, ""},
 		{"UnknownKindStored", entry(3, "c", "ledger.future_thing", `{"n":1}`), wire.Accepted, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

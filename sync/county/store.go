@@ -47,12 +47,15 @@ var (
 	bucketStations = []byte("stations")
 	bucketEntries  = []byte("entries")
 	bucketIDs      = []byte("ids")
+	// bucketDiscards keeps discard markers whose sequence slot holds another entry
+	// (a station restored from a backup): station\0marker id → the marker as stored.
+	bucketDiscards = []byte("discards")
 	bucketTickets  = []byte("tickets")
 	bucketDaily    = []byte("daily")
 	bucketUsers    = []byte("users")
 	bucketSessions = []byte("sessions")
 	bucketDatasets = []byte("datasets")
-	allBuckets     = [][]byte{bucketStations, bucketEntries, bucketIDs, bucketTickets, bucketDaily,
+	allBuckets     = [][]byte{bucketStations, bucketEntries, bucketIDs, bucketDiscards, bucketTickets, bucketDaily,
 		bucketUsers, bucketSessions, bucketDatasets}
 )
 
@@ -394,8 +397,18 @@ func (s *Store) ingest(tx *bolt.Tx, id string, req *Push, now time.Time) (*wire.
 				r.Status = wire.Duplicate
 				delivered++
 			case e.Kind == wire.KindDiscarded:
-				// The slot holds a real entry; the marker tells nothing new.
+				// The slot holds another entry, so the record the station dropped was
+				// never stored here; the marker still says which it was and why. Keep
+				// it apart, once by its own id, so the county learns of every discard.
 				r.Status = wire.Duplicate
+				key := join(id, e.ID)
+				if discards := tx.Bucket(bucketDiscards); discards.Get(key) == nil {
+					if err := discards.Put(key, appendStored(make([]byte, 0, 256+len(e.Data)), e, stamp)); err != nil {
+						return nil, err
+					}
+					st.Received[e.Kind]++
+					r.Status = wire.Accepted
+				}
 				delivered++
 			default:
 				r.Status, r.Code = wire.Rejected, "conflict"
