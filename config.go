@@ -24,6 +24,9 @@ type Config struct {
 	// LANAddr, when set, serves the UI and API to staff PCs and the lobby TV while the
 	// kiosk window runs (e.g. "0.0.0.0:8080"). Off unless asked for.
 	LANAddr string `json:"lan_addr"`
+	// LedgerRetentionDays is how long a closed visitor-ledger entry is kept before the
+	// daily purge deletes it (main_ledger.go, docs/ledger.md).
+	LedgerRetentionDays int `json:"ledger_retention_days"`
 }
 
 // DefaultConfig returns the configuration of a fresh station.
@@ -36,6 +39,10 @@ func DefaultConfig() Config {
 		IdleCountdownS:  20,
 		BackupKeep:      14,
 		BackupIntervalH: 24,
+		// Three years: PIPL art. 19 asks for the shortest time the purpose needs; a
+		// visit may lead to a complaint or claim, and the general limitation period for
+		// those is three years (Civil Code art. 188). Counties may set their own.
+		LedgerRetentionDays: 1095,
 	}
 }
 

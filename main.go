@@ -223,6 +223,11 @@ func (m *Main) Open(ctx context.Context) error {
 		m.DB.Close()
 		return err
 	}
+	if err := m.openLedger(ctx); err != nil {
+		m.cancel()
+		m.DB.Close()
+		return err
+	}
 	m.openSync(ctx) // last: the agent reads the services wired above
 	m.jobs.Go(func() { m.DB.RunBackups(ctx, time.Duration(m.Config.BackupIntervalH)*time.Hour) })
 	return nil

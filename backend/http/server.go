@@ -46,6 +46,8 @@ type Server struct {
 	OnExit func()
 	// Sync is the county link's status and dead letters (sync.go); nil turns it off.
 	Sync backend.SyncService
+	// Ledger is the visitor ledger (visit.go); nil turns it off.
+	Ledger *Ledger
 	// Printer prints paper tickets; nil when the station has none.
 	Printer backend.Printer
 	// QRImage and QRPNG render a payload; the qr package provides them.
@@ -89,6 +91,7 @@ func (s *Server) APIHandler() http.Handler {
 	s.lookupRoutes(mux)
 	s.staffRoutes(mux)
 	s.syncRoutes(mux)
+	s.ledgerRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})

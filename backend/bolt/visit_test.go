@@ -1,0 +1,698 @@
+package bolt_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"bingzhan/backend"
+	"bingzhan/backend/bolt"
+	"bingzhan/backend/keys"
+
+	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// ledger is a visitor ledger on a real database, with a registry of four people.
+type ledger struct {
+	*bolt.VisitService
+	DB      *bolt.DB
+	Clock   *Clock
+	Keys    *keys.Keys
+	Tickets *bolt.TicketService
+	People  []backend.Person
+}
+
+// registryPeople are the registry's people; names chosen for pinyin searches.
+var registryPeople = []backend.Person{
+	{IDNumber: "11010519491231002X", Name: "张三", Phone: "13812345678", Categories: []string{"VETERAN"}, CardStatus: backend.CardIssued},
+	{IDNumber: "440524188001010014", Name: "单伟", Phone: "13900001111", Categories: []string{"VETERAN", "DISABLED_VET"}, DisabilityGrade: 4, CardStatus: backend.CardReady},
+	{IDNumber: "110105195001010012", Name: "张思远", Phone: "15000002222", Categories: []string{"MARTYR_FAMILY"}, Relation: backend.RelationParent, CardStatus: backend.CardNone},
+	{IDNumber: "320102196508080014", Name: "欧阳娜娜", Phone: "18600003333", Categories: []string{"VETERAN"}, CardStatus: backend.CardIssued},
+}
+
+// notInRegistry is a valid ID number nobody in the registry has.
+const notInRegistry = "110105198001010016"
+
+func mustLedger(tb testing.TB) *ledger {
+	tb.Helper()
+	return mustLedgerAt(tb, tb.TempDir(), MustKeys(tb))
+}
+
+func mustLedgerAt(tb testing.TB, dir string, k *keys.Keys) *ledger {
+	tb.Helper()
+	db, clock := MustOpenDBAt(tb, dir)
+	persons := newPersons(tb, db, k)
+	if v, _, _ := persons.Registry(context.Background()); v == "" {
+		if _, err := persons.ReplaceRegistry(context.Background(), "r1", slicesSeq(registryPeople)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	c, err := k.Cipher()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := bolt.NewVisitService(db, backend.StationID(k.Public()), c, k.PersonKey)
+	s.Persons = persons
+	if err := s.Init(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return &ledger{VisitService: s, DB: db, Clock: clock, Keys: k,
+		Tickets: bolt.NewTicketService(db, k.Signing, k.PersonKey), People: registryPeople}
+}
+
+var ridN int
+
+// kiosk registers a visit as the kiosk does.
+func (l *ledger) kiosk(tb testing.TB, id, phone, relation, matter string) *backend.Visit {
+	tb.Helper()
+	ridN++
+	v, created, err := l.RegisterVisit(context.Background(), backend.VisitRequest{
+		IDNumber: id, Phone: phone, Relation: relation, Service: matter[:1], Matter: matter,
+		RequestID: fmt.Sprintf("kiosk-req-%06d", ridN),
+	}, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !created {
+		tb.Fatal("a new request did not create a visit")
+	}
+	return v
+}
+
+func (l *ledger) update(tb testing.TB, id string, p backend.VisitPatch, by string) *backend.Visit {
+	tb.Helper()
+	v, err := l.UpdateVisit(context.Background(), id, p, by)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+func (l *ledger) search(tb testing.TB, f backend.VisitFilter) []string {
+	tb.Helper()
+	page, err := l.Visits(context.Background(), f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var serials []string
+	for _, v := range page.Visits {
+		serials = append(serials, v.Serial)
+	}
+	return serials
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// closePatch completes and closes a visit.
+func closePatch() backend.VisitPatch {
+	return backend.VisitPatch{Outcome: ptr(backend.OutcomeAnswered), Close: true}
+}
+
+func TestVisitService_Register(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		l := mustLedger(t)
+		v := l.kiosk(t, "11010519491231002x", "138 1234 5678", backend.RelationSelf, "B5")
+		if v.Serial != "2026-0001" || v.Date != "2026-11-23" || v.Source != backend.SourceKiosk || v.Version != 1 {
+			t.Fatalf("visit %+v", v)
+		}
+		if !v.Masked || v.IDNumber != "110105********002X" || v.Phone != "138****5678" || v.Name != "张*" || !v.NameFromRegistry {
+			t.Fatalf("the answer is not masked or not named from the registry: %+v", v)
+		}
+		if !slices.Equal(v.Categories, []string{"VETERAN"}) {
+			t.Fatalf("categories %v, want the registry's", v.Categories)
+		}
+		// Someone not in the registry: staff will complete the name.
+		w := l.kiosk(t, notInRegistry, "13700009999", backend.RelationChild, "D2")
+		if w.Name != "" || w.NameFromRegistry || w.Serial != "2026-0002" {
+			t.Fatalf("unknown person %+v", w)
+		}
+		entries, err := l.DB.OutboxEntries(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var facts []backend.VisitFact
+		for _, e := range entries {
+			if e.Kind == backend.KindVisitCreated {
+				var f backend.VisitFact
+				if err := json.Unmarshal(e.Data, &f); err != nil {
+					t.Fatal(err)
+				}
+				facts = append(facts, f)
+				for _, secret := range []string{"1101051949", "5678", "张", "VETERAN", "13812345678"} {
+					if strings.Contains(string(e.Data), secret) {
+						t.Errorf("the county's copy holds %q: %s", secret, e.Data)
+					}
+				}
+			}
+		}
+		if len(facts) != 2 || facts[0].ID != v.ID || facts[0].Matter != "B5" || !facts[0].InRegistry || facts[0].Date != "2026-11-23" {
+			t.Fatalf("outbox facts %+v", facts)
+		}
+	})
+
+	t.Run("Idempotent", func(t *testing.T) {
+		l := mustLedger(t)
+		req := backend.VisitRequest{IDNumber: registryPeople[0].IDNumber, Phone: "13812345678",
+			Relation: backend.RelationSelf, Service: "A", Matter: "A1", RequestID: "double-tap-01"}
+		first, created, err := l.RegisterVisit(ctx, req, "")
+		if err != nil || !created {
+			t.Fatal(err, created)
+		}
+		again, created, err := l.RegisterVisit(ctx, req, "")
+		if err != nil || created || again.ID != first.ID {
+			t.Fatalf("a repeated request gave %+v created=%v err=%v", again, created, err)
+		}
+		if n := countKind(t, l.DB, backend.KindVisitCreated); n != 1 {
+			t.Fatalf("%d visit.created facts after a double tap", n)
+		}
+		req.Matter = "A2"
+		if _, _, err := l.RegisterVisit(ctx, req, ""); backend.ErrorCode(err) != backend.ECONFLICT {
+			t.Fatalf("a request id reused for another matter: %v", err)
+		}
+	})
+
+	t.Run("Ticket", func(t *testing.T) {
+		l := mustLedger(t)
+		is, err := l.Tickets.IssueTicket(ctx, backend.IssueRequest{Service: "B", RequestID: "ticket-req-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := backend.VisitRequest{IDNumber: registryPeople[1].IDNumber, Phone: "13900001111",
+			Relation: backend.RelationSpouse, Service: "B", Matter: "B5", TicketID: is.Ticket.ID, RequestID: "with-ticket-1"}
+		v, _, err := l.RegisterVisit(ctx, req, "")
+		if err != nil || v.TicketNumber != "B001" || v.TicketID != is.Ticket.ID {
+			t.Fatalf("visit with ticket: %+v %v", v, err)
+		}
+		req.RequestID = "with-ticket-2"
+		if _, _, err := l.RegisterVisit(ctx, req, ""); backend.ErrorCode(err) != backend.ECONFLICT {
+			t.Fatalf("a second visit on the same ticket: %v", err)
+		}
+		// Tomorrow the ticket is yesterday's.
+		l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+		old := backend.VisitRequest{IDNumber: registryPeople[1].IDNumber, Phone: "13900001111",
+			Relation: backend.RelationSelf, Service: "B", Matter: "B1", TicketID: is.Ticket.ID, RequestID: "old-ticket-1"}
+		if _, _, err := l.RegisterVisit(ctx, old, ""); backend.ErrorCode(err) != backend.EINVALID {
+			t.Fatalf("yesterday's ticket: %v", err)
+		}
+	})
+
+	t.Run("Staff", func(t *testing.T) {
+		l := mustLedger(t)
+		v, _, err := l.RegisterVisit(ctx, backend.VisitRequest{Relation: backend.RelationOther, Service: "G", Matter: "G1",
+			RequestID: "staff-walkin-1", Name: ptr(" 李四 "), Summary: ptr("咨询\n信访程序"), Categories: []string{"VETERAN", "VETERAN"}}, "王芳")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Source != backend.SourceStaff || v.CreatedBy != "王芳" || v.Name != "李*" || v.Summary != "咨询 信访程序" || !slices.Equal(v.Categories, []string{"VETERAN"}) {
+			t.Fatalf("staff visit %+v", v)
+		}
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		l := mustLedger(t)
+		l.kiosk(t, registryPeople[0].IDNumber, "13812345678", backend.RelationSelf, "A1")
+		before := dbState(t, l)
+		good := backend.VisitRequest{IDNumber: registryPeople[0].IDNumber, Phone: "13812345678",
+			Relation: backend.RelationSelf, Service: "A", Matter: "A1", RequestID: "bad-input-01"}
+		for _, tt := range []struct {
+			name string
+			edit func(*backend.VisitRequest)
+			by   string
+			code string
+			key  string
+		}{
+			{"no ID", func(r *backend.VisitRequest) { r.IDNumber = "" }, "", backend.EINVALID, "id.empty"},
+			{"bad check digit", func(r *backend.VisitRequest) { r.IDNumber = "110105194912310021" }, "", backend.EINVALID, "id.checksum"},
+			{"no phone", func(r *backend.VisitRequest) { r.Phone = "" }, "", backend.EINVALID, "phone.invalid"},
+			{"landline", func(r *backend.VisitRequest) { r.Phone = "01012345678" }, "", backend.EINVALID, "phone.invalid"},
+			{"relation", func(r *backend.VisitRequest) { r.Relation = "friend" }, "", backend.EINVALID, "ledger.relation"},
+			{"service", func(r *backend.VisitRequest) { r.Service, r.Matter = "Z", "Z1" }, "", backend.EINVALID, "service.unknown"},
+			{"matter of another service", func(r *backend.VisitRequest) { r.Matter = "B1" }, "", backend.EINVALID, "ledger.matter"},
+			{"no request id", func(r *backend.VisitRequest) { r.RequestID = "" }, "", backend.EINVALID, "request_id"},
+			{"unknown ticket", func(r *backend.VisitRequest) { r.TicketID = "01936b2e-0000-7000-8000-000000000000" }, "", backend.EINVALID, "ledger.ticket_not_found"},
+			{"kiosk sets a name", func(r *backend.VisitRequest) { r.Name = ptr("张三") }, "", backend.EUNAUTHORIZED, "ledger.kiosk_fields"},
+			{"long summary", func(r *backend.VisitRequest) { r.Summary = ptr(strings.Repeat("长", 501)) }, "王芳", backend.EINVALID, "ledger.summary"},
+			{"control character", func(r *backend.VisitRequest) { r.Name = ptr("张\x00三") }, "王芳", backend.EINVALID, "ledger.name"},
+			{"bad category", func(r *backend.VisitRequest) { r.Categories = []string{"veteran"} }, "王芳", backend.EINVALID, "lookup.category"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				req := good
+				tt.edit(&req)
+				_, _, err := l.RegisterVisit(ctx, req, tt.by)
+				var e *backend.Error
+				if !asError(err, &e) || e.Code != tt.code || e.Key != tt.key {
+					t.Fatalf("got %v, want %s %s", err, tt.code, tt.key)
+				}
+				if after := dbState(t, l); after != before {
+					t.Fatalf("a refused request changed the database: %s → %s", before, after)
+				}
+			})
+		}
+	})
+}
+
+// dbState sums up what a refused request must not change.
+func dbState(t *testing.T, l *ledger) string {
+	t.Helper()
+	page, err := l.Visits(context.Background(), backend.VisitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := l.DB.OutboxStats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("visits=%d outbox=%d", page.Total, st.Pending)
+}
+
+func countKind(t *testing.T, db *bolt.DB, kind string) int {
+	t.Helper()
+	n := 0
+	for _, k := range outboxKinds(t, db) {
+		if k == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func TestVisitService_Update(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	v := l.kiosk(t, notInRegistry, "13700009999", backend.RelationChild, "D1")
+
+	t.Run("ErrCloseIncomplete", func(t *testing.T) {
+		_, err := l.UpdateVisit(ctx, v.ID, closePatch(), "王芳")
+		var e *backend.Error
+		if !asError(err, &e) || e.Key != "ledger.close_needs_name" {
+			t.Fatalf("closing without a name: %v", err)
+		}
+		_, err = l.UpdateVisit(ctx, v.ID, backend.VisitPatch{Name: ptr("赵六"), Outcome: ptr(backend.OutcomeReferred), Close: true}, "王芳")
+		if !asError(err, &e) || e.Key != "ledger.close_needs_referral" {
+			t.Fatalf("closing a referral without where to: %v", err)
+		}
+		got, trail, err := l.Visit(ctx, v.ID)
+		if err != nil || got.Version != 1 || got.Name != "" || len(trail) != 1 {
+			t.Fatalf("a refused edit changed the visit: %+v %v", got, err)
+		}
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		got := l.update(t, v.ID, backend.VisitPatch{Name: ptr("赵六"), VisitorName: ptr("赵小六"), Summary: ptr("申请定期抚恤"),
+			Categories: ptr([]string{"MARTYR_FAMILY"}), FollowUp: ptr("2026-12-01")}, "王芳")
+		if got.Version != 2 || got.Name != "赵*" || got.VisitorName != "赵**" || got.FollowUp != "2026-12-01" || got.Closed() {
+			t.Fatalf("after edit %+v", got)
+		}
+		l.Clock.T = l.Clock.T.Add(time.Hour)
+		got = l.update(t, v.ID, backend.VisitPatch{Version: ptr(2), Outcome: ptr(backend.OutcomeAccepted), Close: true}, "李强")
+		if !got.Closed() || got.HandledBy != "李强" || got.Version != 3 || !got.ClosedAt.Equal(l.Clock.T) {
+			t.Fatalf("after close %+v", got)
+		}
+		// Nothing to change: nothing written.
+		same := l.update(t, v.ID, backend.VisitPatch{Outcome: ptr(backend.OutcomeAccepted)}, "李强")
+		if same.Version != 3 {
+			t.Fatalf("an empty change made version %d", same.Version)
+		}
+	})
+
+	t.Run("ErrStale", func(t *testing.T) {
+		if _, err := l.UpdateVisit(ctx, v.ID, backend.VisitPatch{Version: ptr(2), Summary: ptr("x")}, "王芳"); backend.ErrorCode(err) != backend.ECONFLICT {
+			t.Fatalf("a stale version: %v", err)
+		}
+	})
+
+	t.Run("AuditTrail", func(t *testing.T) {
+		l.update(t, v.ID, backend.VisitPatch{Reopen: true}, "王芳")
+		_, trail, err := l.Visit(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, a := range trail {
+			actions = append(actions, a.By+":"+a.Action)
+		}
+		if want := []string{"kiosk:created", "王芳:updated", "李强:closed", "王芳:reopened"}; !slices.Equal(actions, want) {
+			t.Fatalf("trail %v, want %v", actions, want)
+		}
+		fields := map[string]backend.Change{}
+		for _, c := range trail[1].Changes {
+			fields[c.Field] = c
+		}
+		for _, f := range []string{"name", "visitor_name", "summary", "categories", "follow_up"} {
+			if _, ok := fields[f]; !ok {
+				t.Errorf("the trail does not say %s changed: %+v", f, trail[1].Changes)
+			}
+		}
+		if c := fields["follow_up"]; c.New != "2026-12-01" {
+			t.Errorf("follow-up change %+v, want its new date", c)
+		}
+		if c := fields["name"]; c.Old != "" || c.New != "" {
+			t.Errorf("the trail holds a name: %+v", c)
+		}
+		raw, _ := json.Marshal(trail)
+		for _, secret := range []string{"赵", "抚恤", "MARTYR", "13700009999", notInRegistry} {
+			if strings.Contains(string(raw), secret) {
+				t.Errorf("the audit trail holds %q: %s", secret, raw)
+			}
+		}
+		closed := trail[2].Changes
+		if i := slices.IndexFunc(closed, func(c backend.Change) bool { return c.Field == "outcome" }); i < 0 || closed[i].New != backend.OutcomeAccepted {
+			t.Errorf("the close does not record the outcome: %+v", closed)
+		}
+		if n := countKind(t, l.DB, backend.KindVisitUpdated); n != 3 {
+			t.Errorf("%d visit.updated facts, want 3 (edit, close, reopen)", n)
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		if _, err := l.UpdateVisit(ctx, "nope", backend.VisitPatch{Summary: ptr("x")}, "王芳"); backend.ErrorCode(err) != backend.ENOTFOUND {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestVisitService_Search(t *testing.T) {
+	l := mustLedger(t)
+	p := registryPeople
+	a := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "B1")             // 张三
+	b := l.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D2")             // 单伟
+	c := l.kiosk(t, p[2].IDNumber, "15000005678", backend.RelationParent, "B5")           // 张思远, another phone ending 5678
+	d := l.kiosk(t, p[3].IDNumber, "18600003333", backend.RelationSelf, "A1")             // 欧阳娜娜
+	e := l.kiosk(t, notInRegistry, "13600004444", backend.RelationSelf, "A2")             // unnamed
+	l.update(t, e.ID, backend.VisitPatch{VisitorName: ptr("Smith 约翰")}, "王芳")             // a visitor's name counts too
+	l.update(t, d.ID, backend.VisitPatch{VisitorName: ptr("Alexander Montgomery")}, "王芳") // initials longer than 12 letters
+	l.update(t, a.ID, backend.VisitPatch{Outcome: ptr("handled"), Close: true}, "王芳")     // closed
+	l.update(t, b.ID, backend.VisitPatch{FollowUp: ptr("2026-11-20")}, "王芳")              // due
+	l.update(t, c.ID, backend.VisitPatch{FollowUp: ptr("2026-12-20")}, "王芳")              // not yet
+	l.Clock.T = l.Clock.T.Add(48 * time.Hour)
+	f := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "A1") // 张三 again, two days later
+
+	for _, tt := range []struct {
+		name string
+		f    backend.VisitFilter
+		want []string
+	}{
+		{"all, newest first", backend.VisitFilter{}, []string{f.Serial, e.Serial, d.Serial, c.Serial, b.Serial, a.Serial}},
+		{"initials zs", backend.VisitFilter{Query: "zs"}, []string{f.Serial, c.Serial, a.Serial}},
+		{"initials ZSY, upper case", backend.VisitFilter{Query: "ZSY"}, []string{c.Serial}},
+		{"initials of a surname read another way: 单 shan", backend.VisitFilter{Query: "sw"}, []string{b.Serial}},
+		{"and the usual reading: 单 dan", backend.VisitFilter{Query: "dw"}, []string{b.Serial}},
+		{"compound surname", backend.VisitFilter{Query: "oynn"}, []string{d.Serial}},
+		{"latin letters in a visitor's name", backend.VisitFilter{Query: "smithy"}, []string{e.Serial}},
+		{"part of a name", backend.VisitFilter{Query: "思远"}, []string{c.Serial}},
+		{"long initials", backend.VisitFilter{Query: "alexandermont"}, []string{d.Serial}},
+		{"long initials, another name of the visit", backend.VisitFilter{Query: "oy"}, []string{d.Serial}},
+		{"surname", backend.VisitFilter{Query: "张"}, []string{f.Serial, c.Serial, a.Serial}},
+		{"last four", backend.VisitFilter{Query: "5678"}, []string{f.Serial, c.Serial, a.Serial}},
+		{"whole phone", backend.VisitFilter{Query: "150 0000 5678"}, []string{c.Serial}},
+		{"ID number", backend.VisitFilter{Query: "11010519491231002x"}, []string{f.Serial, a.Serial}},
+		{"ID number nobody has", backend.VisitFilter{Query: "110105196001010017"}, nil},
+		{"open", backend.VisitFilter{Status: "open", Query: "zs"}, []string{f.Serial, c.Serial}},
+		{"closed", backend.VisitFilter{Status: "closed"}, []string{a.Serial}},
+		{"follow-up due", backend.VisitFilter{FollowUpDue: true}, []string{b.Serial}},
+		{"service", backend.VisitFilter{Service: "B"}, []string{c.Serial, a.Serial}},
+		{"date range", backend.VisitFilter{From: "2026-11-24", To: "2026-11-30"}, []string{f.Serial}},
+		{"first day only", backend.VisitFilter{To: "2026-11-23", Query: "zs"}, []string{c.Serial, a.Serial}},
+		{"page", backend.VisitFilter{Limit: 2, Offset: 1}, []string{e.Serial, d.Serial}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := l.search(t, tt.f); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	t.Run("Total", func(t *testing.T) {
+		page, err := l.Visits(context.Background(), backend.VisitFilter{Limit: 2})
+		if err != nil || page.Total != 6 || len(page.Visits) != 2 || !page.Visits[0].Masked {
+			t.Fatalf("page %+v %v", page, err)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for _, f := range []backend.VisitFilter{{Query: "12345"}, {From: "2026-13-01"}, {From: "2026-11-30", To: "2026-11-01"},
+			{Status: "done"}, {Service: "Z"}, {Limit: 1000}, {Offset: -1}} {
+			if _, err := l.Visits(context.Background(), f); backend.ErrorCode(err) != backend.EINVALID {
+				t.Errorf("filter %+v: %v", f, err)
+			}
+		}
+	})
+	t.Run("AfterRestart", func(t *testing.T) {
+		dir := t.TempDir()
+		k := MustKeys(t)
+		l1 := mustLedgerAt(t, dir, k)
+		l1.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D2")
+		l1.DB.Close()
+		l2 := mustLedgerAt(t, dir, k)
+		if got := l2.search(t, backend.VisitFilter{Query: "sw"}); len(got) != 1 {
+			t.Fatalf("after a restart the index finds %v", got)
+		}
+		l2.DB.Close()
+		// Another key cannot open the records: the ledger stops instead of showing less.
+		db, _ := MustOpenDBAt(t, dir)
+		other := MustKeys(t)
+		c, _ := other.Cipher()
+		s := bolt.NewVisitService(db, "x", c, other.PersonKey)
+		if err := s.Init(context.Background()); err == nil {
+			t.Fatal("a ledger opened with another key")
+		}
+	})
+}
+
+func TestVisitService_Unmask(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	v := l.kiosk(t, registryPeople[0].IDNumber, "13812345678", backend.RelationSelf, "B1")
+	t.Run("ErrNoReason", func(t *testing.T) {
+		for _, reason := range []string{"", " ", "x"} {
+			if _, err := l.UnmaskVisit(ctx, v.ID, reason, "站长"); backend.ErrorCode(err) != backend.EINVALID {
+				t.Fatalf("reason %q: %v", reason, err)
+			}
+		}
+		if log, _ := l.AccessLog(ctx, 10); len(log) != 0 {
+			t.Fatalf("a refused unmask was logged: %+v", log)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		got, err := l.UnmaskVisit(ctx, v.ID, "本人来电核对  证件号", "站长")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Masked || got.IDNumber != registryPeople[0].IDNumber || got.Phone != "13812345678" || got.Name != "张三" {
+			t.Fatalf("unmasked %+v", got)
+		}
+		log, err := l.AccessLog(ctx, 10)
+		if err != nil || len(log) != 1 {
+			t.Fatalf("access log %+v %v", log, err)
+		}
+		if e := log[0]; e.By != "站长" || e.Action != backend.AccessUnmask || e.VisitID != v.ID || e.Serial != v.Serial || e.Reason != "本人来电核对 证件号" || !e.At.Equal(l.Clock.T) {
+			t.Fatalf("access entry %+v", e)
+		}
+		entries, _ := l.DB.OutboxEntries(ctx, 0, 100)
+		last := entries[len(entries)-1]
+		if last.Kind != backend.KindVisitAccessed || strings.Contains(string(last.Data), "核对") || !strings.Contains(string(last.Data), "站长") {
+			t.Fatalf("access fact %s %s", last.Kind, last.Data)
+		}
+	})
+	t.Run("Export", func(t *testing.T) {
+		masked, err := l.ExportVisits(ctx, backend.VisitFilter{}, "", "王芳")
+		if err != nil || len(masked) != 1 || masked[0].IDNumber != "110105********002X" {
+			t.Fatalf("masked export %+v %v", masked, err)
+		}
+		if log, _ := l.AccessLog(ctx, 10); len(log) != 1 {
+			t.Fatal("a masked export was logged as an access")
+		}
+		clear, err := l.ExportVisits(ctx, backend.VisitFilter{Service: "B", Query: "zs"}, "县局年度核查", "站长")
+		if err != nil || len(clear) != 1 || clear[0].IDNumber != registryPeople[0].IDNumber || clear[0].Masked {
+			t.Fatalf("unmasked export %+v %v", clear, err)
+		}
+		log, _ := l.AccessLog(ctx, 10)
+		if len(log) != 2 || log[0].Action != backend.AccessExport || log[0].Count != 1 || log[0].Filter != "service=B search" || log[0].Reason != "县局年度核查" {
+			t.Fatalf("export access entry %+v", log[0])
+		}
+	})
+}
+
+func TestVisitService_Purge(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	l.RetentionDays = 365
+	p := registryPeople
+	oldClosed := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "B1")
+	l.update(t, oldClosed.ID, closePatch(), "王芳")
+	oldOpen := l.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "B1")
+	if _, err := l.UnmaskVisit(ctx, oldClosed.ID, "核对信息", "站长"); err != nil {
+		t.Fatal(err)
+	}
+	l.Clock.T = l.Clock.T.AddDate(0, 6, 0)
+	recent := l.kiosk(t, p[2].IDNumber, "15000002222", backend.RelationParent, "B1")
+	l.update(t, recent.ID, closePatch(), "王芳")
+
+	// A day short of a year: nothing goes.
+	l.Clock.T = l.Clock.T.AddDate(0, 6, -1)
+	if n, err := l.PurgeVisits(ctx); err != nil || n != 0 {
+		t.Fatalf("purged %d before time: %v", n, err)
+	}
+	l.Clock.T = l.Clock.T.AddDate(0, 0, 2)
+	n, err := l.PurgeVisits(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, want 1: %v", n, err)
+	}
+	if _, _, err := l.Visit(ctx, oldClosed.ID); backend.ErrorCode(err) != backend.ENOTFOUND {
+		t.Fatalf("the purged visit is still there: %v", err)
+	}
+	if got := l.search(t, backend.VisitFilter{Query: p[0].IDNumber}); len(got) != 0 {
+		t.Fatalf("search still finds the purged visit: %v", got)
+	}
+	for _, id := range []string{oldOpen.ID, recent.ID} {
+		if _, _, err := l.Visit(ctx, id); err != nil {
+			t.Fatalf("an open or recent visit was purged: %v", err)
+		}
+	}
+	if log, _ := l.AccessLog(ctx, 10); len(log) != 0 {
+		t.Fatalf("the year-old access entry is still there: %+v", log)
+	}
+	entries, _ := l.DB.OutboxEntries(ctx, 0, 100)
+	last := entries[len(entries)-1]
+	var fact backend.VisitPurgeFact
+	if last.Kind != backend.KindVisitPurged || json.Unmarshal(last.Data, &fact) != nil || !slices.Equal(fact.IDs, []string{oldClosed.ID}) {
+		t.Fatalf("purge fact %s %s", last.Kind, last.Data)
+	}
+	// Its audit trail went with it.
+	l.DB.Close()
+	raw, err := bbolt.Open(l.DB.Path(), 0o600, &bbolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("visit_audit")).ForEach(func(k, _ []byte) error {
+			if bytes.HasPrefix(k, []byte(oldClosed.ID)) {
+				t.Errorf("an audit entry of the purged visit survives")
+			}
+			return nil
+		})
+	})
+	raw.Close()
+	l2 := mustLedgerAt(t, filepath.Dir(l.DB.Path()), l.Keys)
+	// Its request id may be used again: the mapping went too.
+	if _, created, err := l2.RegisterVisit(ctx, backend.VisitRequest{IDNumber: p[0].IDNumber, Phone: "13812345678",
+		Relation: backend.RelationSelf, Service: "B", Matter: "B1", RequestID: "kiosk-req-reuse"}, ""); err != nil || !created {
+		t.Fatal(err)
+	}
+}
+
+// TestVisitService_NoPlaintext registers, completes and edits visits and then reads the
+// raw database file: no ID number, phone number or name may appear in it, in UTF-8,
+// JSON escapes, UTF-16, GB 18030 or base64, nor the keyed hash of an ID number.
+func TestVisitService_NoPlaintext(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	var secrets []string
+	for i, p := range registryPeople {
+		phone := fmt.Sprintf("1370000%04d", 1000+i)
+		v := l.kiosk(t, p.IDNumber, phone, backend.RelationSelf, "B1")
+		visitor := "来访人" + p.Name
+		l.update(t, v.ID, backend.VisitPatch{VisitorName: ptr(visitor), Summary: ptr("摘要" + p.Name)}, "王芳")
+		if _, err := l.UnmaskVisit(ctx, v.ID, "核对"+p.Name, "站长"); err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, p.IDNumber, p.IDNumber[:17], phone, p.Name, visitor, "摘要"+p.Name,
+			backend.MaskIDNumber(p.IDNumber), l.Keys.PersonKey(p.IDNumber))
+	}
+	w := l.kiosk(t, notInRegistry, "13600004444", backend.RelationSelf, "A1")
+	l.update(t, w.ID, backend.VisitPatch{Name: ptr("司马光")}, "王芳")
+	secrets = append(secrets, notInRegistry, "13600004444", "司马光", l.Keys.PersonKey(notInRegistry))
+	l.DB.Close()
+	raw, err := os.ReadFile(l.DB.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb := simplifiedchinese.GB18030.NewEncoder()
+	for _, s := range secrets {
+		forms := map[string]string{"utf-8": s, "base64": base64.StdEncoding.EncodeToString([]byte(s))}
+		esc, _ := json.Marshal(s)
+		forms["json"] = strings.Trim(jsonASCII(string(esc)), `"`)
+		u16 := utf16.Encode([]rune(s))
+		b16 := make([]byte, 0, 2*len(u16))
+		for _, u := range u16 {
+			b16 = append(b16, byte(u), byte(u>>8))
+		}
+		forms["utf-16le"] = string(b16)
+		if g, err := gb.String(s); err == nil {
+			forms["gb18030"] = g
+		}
+		for enc, form := range forms {
+			if len(form) >= 4 && bytes.Contains(raw, []byte(form)) {
+				t.Errorf("the database file holds %q in %s", s, enc)
+			}
+		}
+	}
+	if bytes.Contains(raw, []byte("MARTYR_FAMILY")) || bytes.Contains(raw, []byte("DISABLED_VET")) {
+		t.Error("the database file holds a person's categories in the clear")
+	}
+}
+
+// jsonASCII escapes non-ASCII runes as \uXXXX, the other way JSON may hold them.
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// BenchmarkVisitService_Register measures one kiosk registration: one transaction with
+// its sealing, audit entry and outbox fact.
+func BenchmarkVisitService_Register(b *testing.B) {
+	l := mustLedger(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		_, _, err := l.RegisterVisit(ctx, backend.VisitRequest{IDNumber: registryPeople[i%4].IDNumber, Phone: "13812345678",
+			Relation: backend.RelationSelf, Service: "B", Matter: "B1", RequestID: fmt.Sprintf("bench-%08d", i)}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestVisitService_PruneLinks checks that request ids are remembered for a retry the
+// next day and forgotten after, with the daily purge.
+func TestVisitService_PruneLinks(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	req := backend.VisitRequest{IDNumber: registryPeople[0].IDNumber, Phone: "13812345678",
+		Relation: backend.RelationSelf, Service: "A", Matter: "A1", RequestID: "retry-later-1"}
+	first, _, err := l.RegisterVisit(ctx, req, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	if _, err := l.PurgeVisits(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || created || again.ID != first.ID {
+		t.Fatalf("a retry the next day made a new visit: %v %v", created, err)
+	}
+	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	if _, err := l.PurgeVisits(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || !created || again.ID == first.ID {
+		t.Fatalf("a request id two days old still names the old visit: %v %v", created, err)
+	}
+}
