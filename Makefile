@@ -25,7 +25,7 @@ help:
 	@echo "make test   every test: Go, fuzz seeds, crash, browser (Chromium) and desktop window (Xvfb)"
 	@echo "make bench  latency and start-up figures"
 	@echo "make lint   gofmt, go vet, staticcheck, vue-tsc"
-	@echo "make build  the kiosk binary at $(BIN)"
+	@echo "make build  the station binary $(BIN) and the county server $(COUNTY_BIN)"
 
 ## ---- set-up (idempotent) ----
 
@@ -64,7 +64,11 @@ $(BIN): frontend/dist/index.html $(GO_FILES) go.mod go.sum | .tools/apt.stamp .t
 	$(WAILS) build -s -skipbindings -m -ldflags "-X main.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)"
 	@touch $(BIN)
 
-build: $(BIN)
+COUNTY_BIN := build/bin/bingzhan-county
+$(COUNTY_BIN): $(GO_FILES) go.mod go.sum
+	$(GO) build -o $@ ./cmd/bingzhan-county
+
+build: $(BIN) $(COUNTY_BIN)
 
 run: $(BIN)
 	$(BIN) --data $(RUN_DATA) --demo $(ARGS)
