@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
 import { chromium } from 'playwright-core'
+import { randomUUID } from 'node:crypto'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '..', '..')
@@ -33,16 +34,20 @@ const CHROMIUM_ARGS = [
 
 /**
  * startServer runs `$BINGZHAN_BIN serve` on a free loopback port and a fresh data
- * folder, with demo data, and resolves once it says where it listens.
+ * folder, with demo data, and resolves once it says where it listens. `people` holds
+ * the demo persons it prints for the personal lookup, by card status (docs/lookup.md).
  * @param {string[]} extraArgs flags added after the standard ones
- * @returns {Promise<{url: string, stop: () => Promise<void>}>}
+ * @param {{setup?: (data: string, bin: string) => Promise<void>}} [opts] setup runs
+ *   on the fresh data folder before the server starts (e.g. `staff add`)
+ * @returns {Promise<{url: string, data: string, people: Record<string, DemoPerson>, stop: () => Promise<void>}>}
  */
-export async function startServer(extraArgs = []) {
+export async function startServer(extraArgs = [], opts = {}) {
   const bin = process.env.BINGZHAN_BIN
   if (!bin) {
     throw new Error('BINGZHAN_BIN is not set: build the station binary (make) and point BINGZHAN_BIN at it')
   }
   const data = await mkdtemp(join(tmpdir(), 'bingzhan-e2e-'))
+  if (opts.setup) await opts.setup(data, bin)
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, '--demo', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -52,9 +57,13 @@ export async function startServer(extraArgs = []) {
   })
   const exited = new Promise((res) => child.once('exit', res))
 
+  const people = {}
   const url = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`station did not start within 20 s:\n${stderr}`)), 20_000)
     createInterface({ input: child.stdout }).on('line', (line) => {
+      // "  ready  141002195808121452  2590  VETERAN,RURAL_VET_60  待领取"
+      const p = line.match(/^\s+([a-z]+)\s+(\d{17}[\dX])\s+(\d{4})\s+(\S+)\s+(\S+)\s*$/)
+      if (p) people[p[1]] ??= { status: p[1], id: p[2], last4: p[3], categories: p[4].split(','), statusName: p[5] }
       const m = line.match(/^listening on (http:\/\/127\.0\.0\.1:\d+)/)
       if (m) {
         clearTimeout(timer)
@@ -69,6 +78,8 @@ export async function startServer(extraArgs = []) {
 
   return {
     url,
+    data,
+    people,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM')
       await exited
@@ -76,6 +87,11 @@ export async function startServer(extraArgs = []) {
     },
   }
 }
+
+/**
+ * @typedef {{status: string, id: string, last4: string, categories: string[], statusName: string}} DemoPerson
+ * A synthetic person of the demo registry, as the station prints it at start.
+ */
 
 /**
  * launchBrowser starts Chromium with a fresh profile. Each test opens its own page, and
@@ -169,4 +185,72 @@ export async function assertFits(page, what) {
   }))
   assert.ok(size.scrollW <= size.w, `${what}: page is wider than the screen (${size.scrollW} > ${size.w})`)
   assert.ok(size.scrollH <= size.h, `${what}: page is taller than the screen (${size.scrollH} > ${size.h})`)
+}
+
+/**
+ * runBin runs the station binary with args (e.g. `staff add`) and resolves with its
+ * output; it rejects if the command fails.
+ * @param {string[]} args
+ * @returns {Promise<string>}
+ */
+export function runBin(args) {
+  const bin = process.env.BINGZHAN_BIN
+  return new Promise((res, rej) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (c) => (out += c))
+    child.stderr.on('data', (c) => (out += c))
+    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`${args.join(' ')} exited with ${code}:\n${out}`))))
+  })
+}
+
+/**
+ * addStaff creates a staff account on a stopped station's data folder, as an operator
+ * would (`bingzhan staff add`); use it in startServer's setup.
+ */
+export async function addStaff(data, name, role, pin) {
+  await runBin(['staff', 'add', '--data', data, '--name', name, '--role', role, '--pin', pin])
+}
+
+/**
+ * staffApi logs in through the API and returns helpers that act with the Bearer token,
+ * for tests that need the station to do something the page under test then shows.
+ */
+export async function staffApi(url, name, pin) {
+  const res = await fetch(`${url}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, pin }),
+  })
+  assert.equal(res.status, 200, `login ${name}`)
+  const { token } = await res.json()
+  const call = async (method, path, body) => {
+    const r = await fetch(url + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await r.text()
+    return { status: r.status, body: text ? JSON.parse(text) : null }
+  }
+  return {
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+    put: (path, body) => call('PUT', path, body),
+  }
+}
+
+/** issueTickets takes n tickets for service letter through the kiosk API. */
+export async function issueTickets(url, letter, n, priority = false) {
+  const numbers = []
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ service: letter, priority, request_id: randomUUID() }),
+    })
+    assert.ok(res.status === 200 || res.status === 201, `issue ticket: ${res.status}`)
+    numbers.push((await res.json()).number)
+  }
+  return numbers
 }

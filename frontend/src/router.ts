@@ -4,8 +4,14 @@ import HomeView from './views/kiosk/HomeView.vue'
 import ServiceView from './views/kiosk/ServiceView.vue'
 import PriorityView from './views/kiosk/PriorityView.vue'
 import TicketView from './views/kiosk/TicketView.vue'
-import ComingSoonView from './views/kiosk/ComingSoonView.vue'
+import VisitView from './views/kiosk/visit/VisitView.vue'
+import LookupShell from './views/kiosk/lookup/LookupShell.vue'
+import LookupStart from './views/kiosk/lookup/LookupStart.vue'
+import WizardView from './views/kiosk/lookup/WizardView.vue'
+import PersonalView from './views/kiosk/lookup/PersonalView.vue'
 import StaffView from './views/staff/StaffView.vue'
+import SyncView from './views/sync/SyncView.vue'
+import LedgerView from './views/ledger/LedgerView.vue'
 import BoardView from './views/board/BoardView.vue'
 
 /** router maps URLs to screens; the Go server answers index.html for all of them. */
@@ -22,19 +28,19 @@ export const router = createRouter({
         { path: 'kiosk/ticket/:letter', name: 'priority', component: PriorityView, props: true },
         {
           path: 'kiosk/lookup',
-          name: 'lookup',
-          component: ComingSoonView,
-          props: { title: 'home.lookup' },
+          component: LookupShell,
+          children: [
+            { path: '', name: 'lookup', component: LookupStart },
+            { path: 'entitlements', name: 'lookup-wizard', component: WizardView },
+            { path: 'card', name: 'lookup-card', component: PersonalView },
+          ],
         },
-        {
-          path: 'kiosk/visit',
-          name: 'visit',
-          component: ComingSoonView,
-          props: { title: 'home.visit' },
-        },
+        { path: 'kiosk/visit', name: 'visit', component: VisitView },
       ],
     },
     { path: '/staff', name: 'staff', component: StaffView },
+    { path: '/staff/sync', name: 'sync', component: SyncView },
+    { path: '/staff/ledger', name: 'ledger', component: LedgerView },
     { path: '/board', name: 'board', component: BoardView },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },

@@ -3,7 +3,9 @@
 import { reactive, watchEffect } from 'vue'
 import type { Router } from 'vue-router'
 import { DEFAULT_LOCALE, i18n, type Locale } from '../i18n'
+import { clearLookup } from './lookup'
 import { clearTickets } from './tickets'
+import { clearVisit } from './visit'
 
 /** SessionState is the current person's display choices. */
 export interface SessionState {
@@ -29,11 +31,13 @@ export function isPristine(): boolean {
 }
 
 /**
- * resetSession clears everything one person left: their ticket, language, text size,
- * and the screen they were on.
+ * resetSession clears everything one person left: their ticket, what they looked up,
+ * language, text size, and the screen they were on.
  */
 export async function resetSession(router: Router): Promise<void> {
   clearTickets()
+  clearLookup()
+  clearVisit()
   session.elderly = false
   setLocale(DEFAULT_LOCALE)
   ;(document.activeElement as HTMLElement | null)?.blur()

@@ -1,0 +1,310 @@
+// The lobby board: calls appear within a second, new calls are spoken from a queue one
+// at a time and never overlap, the board keeps up by polling when the event stream is
+// unavailable (as inside the Wails window), and the sequencing module itself.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import ts from 'typescript'
+import {
+  VIEWPORTS,
+  addStaff,
+  assertFits,
+  assertNoPageErrors,
+  issueTickets,
+  launchBrowser,
+  openKiosk,
+  screenshot,
+  staffApi,
+  startServer,
+} from './helpers.mjs'
+
+const ADMIN = { name: '测试', pin: '246810' }
+
+let server
+let browser
+let api
+
+before(async () => {
+  server = await startServer([], { setup: (data) => addStaff(data, ADMIN.name, 'admin', ADMIN.pin) })
+  browser = await launchBrowser()
+  api = await staffApi(server.url, ADMIN.name, ADMIN.pin)
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+// Every audio play() in the page is recorded and "ends" after a short while, so the
+// test hears exactly the sequence the board produces, and sees any overlap.
+function instrumentAudio() {
+  window.__clips = []
+  window.__overlaps = 0
+  let playing = false
+  HTMLMediaElement.prototype.play = function () {
+    if (playing) window.__overlaps++
+    playing = true
+    window.__clips.push(new URL(this.src).pathname)
+    setTimeout(() => {
+      playing = false
+      this.dispatchEvent(new Event('ended'))
+    }, 30)
+    return Promise.resolve()
+  }
+}
+
+/** finishAt clears a counter for the next call (whatever it has). */
+async function clearCounter(n) {
+  const counters = (await api.get('/api/v1/counters')).body
+  const c = counters.find((x) => x.number === n)
+  if (!c?.current) return
+  const waiting = (await api.get('/api/v1/waiting')).body
+  const t = waiting.active.find((x) => x.counter === n)
+  const r = await api.post(`/api/v1/tickets/${t.id}/finish`, {})
+  assert.equal(r.status, 200)
+}
+
+async function callNext(n) {
+  const r = await api.post(`/api/v1/counters/${n}/call-next`)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  assert.ok(r.body.call, 'a called ticket carries its call')
+  return r.body
+}
+
+describe('announcer module', () => {
+  let mod
+  let dir
+
+  before(async () => {
+    const src = await readFile(new URL('../src/board/announcer.ts', import.meta.url), 'utf8')
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText
+    dir = await mkdtemp(join(tmpdir(), 'bingzhan-announcer-'))
+    const file = join(dir, 'announcer.mjs')
+    await writeFile(file, js)
+    mod = await import(pathToFileURL(file).href)
+  })
+
+  after(() => rm(dir, { recursive: true, force: true }))
+
+  /** A player whose clips take 1–8 ms, logging each start and end. */
+  function fakePlayer(fail = {}) {
+    const log = []
+    let playing = 0
+    let maxPlaying = 0
+    return {
+      log,
+      maxPlaying: () => maxPlaying,
+      play(url) {
+        playing++
+        maxPlaying = Math.max(maxPlaying, playing)
+        log.push(`start ${url}`)
+        return new Promise((res, rej) =>
+          setTimeout(() => {
+            playing--
+            log.push(`end ${url}`)
+            if (fail[url] === 'blocked') rej(new mod.BlockedError())
+            else if (fail[url]) rej(new Error('decode error'))
+            else res()
+          }, 1 + Math.floor(Math.random() * 8)),
+        )
+      },
+    }
+  }
+
+  const a = { key: 'B017|2|t1', clips: ['chime', 'qing', 'B', '0', '1', '7', 'hao', 'dao', '2', 'tail'] }
+  const b = { key: 'A003|1|t2', clips: ['chime', 'qing', 'A', '0', '0', '3', 'hao', 'dao', '1', 'tail'] }
+  const recall = { key: 'B017|2|t3', clips: a.clips }
+  const sleep0 = () => Promise.resolve()
+
+  test('announcements play whole, in order, one clip at a time', async () => {
+    const p = fakePlayer()
+    const an = new mod.Announcer(p, { sleep: sleep0 })
+    assert.equal(an.enqueue(a), true)
+    // Arriving while the first is spoken: queued behind it, not mixed in.
+    await new Promise((r) => setTimeout(r, 5))
+    assert.equal(an.enqueue(b), true)
+    assert.equal(an.enqueue(a), false, 'the same call heard twice is spoken once')
+    assert.equal(an.enqueue(recall), true, 'a recall is a new announcement')
+    await an.idle()
+    const starts = p.log.filter((l) => l.startsWith('start ')).map((l) => l.slice(6))
+    assert.deepEqual(starts, [...a.clips, ...b.clips, ...recall.clips])
+    assert.equal(p.maxPlaying(), 1, 'two clips sounded at once')
+    // Strictly start, end, start, end…: the next clip starts only after the last ended.
+    p.log.forEach((l, i) => assert.ok(l.startsWith(i % 2 === 0 ? 'start' : 'end'), `log[${i}] = ${l}`))
+  })
+
+  test('calls on the board at start-up are remembered, not spoken', async () => {
+    const p = fakePlayer()
+    const an = new mod.Announcer(p, { sleep: sleep0 })
+    an.remember(a.key)
+    assert.equal(an.enqueue(a), false)
+    await an.idle()
+    assert.deepEqual(p.log, [])
+  })
+
+  test('a clip that fails is skipped; the announcement goes on', async () => {
+    const p = fakePlayer({ B: 'error' })
+    const an = new mod.Announcer(p, { sleep: sleep0 })
+    an.enqueue(a)
+    await an.idle()
+    assert.equal(p.log.filter((l) => l.startsWith('start')).length, a.clips.length)
+  })
+
+  test('blocked sound empties the queue and says so', async () => {
+    const p = fakePlayer({ chime: 'blocked' })
+    let blocked = 0
+    const an = new mod.Announcer(p, { sleep: sleep0, onBlocked: () => blocked++ })
+    an.enqueue(a)
+    an.enqueue(b)
+    await an.idle()
+    assert.equal(blocked, 1)
+    assert.equal(an.pending, 0)
+    assert.deepEqual(p.log, ['start chime', 'end chime'])
+  })
+
+  test('a long backlog keeps only the newest calls', async () => {
+    const p = fakePlayer()
+    const an = new mod.Announcer(p, { sleep: sleep0, maxQueue: 2 })
+    for (let i = 0; i < 5; i++) an.enqueue({ key: `k${i}`, clips: [`c${i}`] })
+    await an.idle()
+    const starts = p.log.filter((l) => l.startsWith('start ')).map((l) => l.slice(6))
+    assert.deepEqual(starts, ['c0', 'c3', 'c4'])
+  })
+})
+
+describe('lobby board', () => {
+  test('speaks each call once, in order, never overlapping, and shows it within a second', async () => {
+    await issueTickets(server.url, 'B', 4)
+    const page = await browser.context.newPage()
+    page.pageErrors = []
+    page.on('pageerror', (e) => page.pageErrors.push(e.message))
+    await page.addInitScript(instrumentAudio)
+    await page.setViewportSize(VIEWPORTS.fullHD)
+    await page.goto(server.url + '/board')
+    await page.locator('[data-test=counter-1]').waitFor()
+
+    // The one-time button that lets the TV speak; a chime confirms it.
+    await page.locator('[data-test=voice-prompt]').waitFor()
+    await screenshot(page, 'board-voice-prompt')
+    await page.click('[data-test=voice-on]')
+    await page.locator('[data-test=voice-prompt]').waitFor({ state: 'detached' })
+    await page.waitForFunction(() => window.__clips.length === 1)
+    // Let the stream open, so the calls below arrive as events.
+    await page.waitForFunction(() => window.__clips.length === 1 && document.readyState === 'complete')
+    await page.waitForTimeout(300)
+
+    const first = await callNext(1)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-test=counter-1] [data-test=call-number]')?.textContent.trim() === n,
+      first.number,
+      { timeout: 1000 },
+    )
+    const second = await callNext(2)
+    const recalled = await api.post(`/api/v1/tickets/${first.id}/recall`)
+    assert.equal(recalled.status, 200)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-test=counter-2] [data-test=call-number]')?.textContent.trim() === n,
+      second.number,
+      { timeout: 1000 },
+    )
+
+    const expected = ['/voice/chime.ogg', ...first.call.clips, ...second.call.clips, ...recalled.body.call.clips]
+    await page.waitForFunction((n) => window.__clips.length >= n, expected.length, { timeout: 10_000 })
+    // Nothing more comes (no call spoken twice by stream and poll).
+    await page.waitForTimeout(1500)
+    assert.deepEqual(await page.evaluate(() => window.__clips), expected)
+    assert.equal(await page.evaluate(() => window.__overlaps), 0)
+    assert.match(await page.locator('[data-test=latest]').textContent(), new RegExp(`请 ${first.number} 号到 1 号窗口办理`))
+    await screenshot(page, 'board-1080p')
+    await assertFits(page, 'board 1920×1080')
+
+    // The choice is remembered: after a reload the board speaks without asking again.
+    await page.reload()
+    await page.locator('[data-test=counter-1]').waitFor()
+    assert.equal(await page.locator('[data-test=voice-prompt]').count(), 0)
+    assertNoPageErrors(page)
+    await page.close()
+    await clearCounter(1)
+    await clearCounter(2)
+  })
+
+  test('the chime really plays to its end in the browser', async () => {
+    const page = await openKiosk(browser.context, server.url, { path: '/board', viewport: VIEWPORTS.fullHD })
+    await page.locator('[data-test=counter-1]').waitFor()
+    await page.evaluate(() => {
+      window.__ended = []
+      const el = document.querySelector('[data-test=voice-audio]')
+      el.addEventListener('ended', () => window.__ended.push(new URL(el.src).pathname))
+    })
+    // Turn it off and on: the click is the gesture that allows sound.
+    if (await page.locator('[data-test=voice-off]').count()) await page.click('[data-test=voice-off]')
+    await page.click('[data-test=voice-on]')
+    await page.waitForFunction(() => window.__ended.length === 1, null, { timeout: 10_000 })
+    assert.deepEqual(await page.evaluate(() => window.__ended), ['/voice/chime.ogg'])
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('without an event stream the board polls and still shows calls and speaks them', async () => {
+    const page = await browser.context.newPage()
+    page.pageErrors = []
+    page.on('pageerror', (e) => page.pageErrors.push(e.message))
+    await page.addInitScript(instrumentAudio)
+    // As in a web view whose stream never opens.
+    await page.addInitScript(() => {
+      delete window.EventSource
+    })
+    await page.setViewportSize(VIEWPORTS.fullHD)
+    await page.goto(server.url + '/board')
+    await page.locator('[data-test=counter-1]').waitFor()
+    // Voice is remembered from the test above.
+    assert.equal(await page.locator('[data-test=voice-prompt]').count(), 0)
+
+    const called = await callNext(1)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-test=counter-1] [data-test=call-number]')?.textContent.trim() === n,
+      called.number,
+      { timeout: 4000 },
+    )
+    await page.waitForFunction((n) => window.__clips.length >= n, called.call.clips.length, { timeout: 10_000 })
+    await page.waitForTimeout(3500) // one more poll: nothing is spoken again
+    assert.deepEqual(await page.evaluate(() => window.__clips), called.call.clips)
+
+    // Waiting counts follow too.
+    const before = Number(await page.locator('[data-test=waiting-D] .waiting__count').textContent())
+    await issueTickets(server.url, 'D', 1)
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-test=waiting-D] .waiting__count')?.textContent) === n,
+      before + 1,
+      { timeout: 4000 },
+    )
+    assertNoPageErrors(page)
+    await page.close()
+    await clearCounter(1)
+  })
+
+  test('a counter added by an admin appears on the open board; four counters still fit', async () => {
+    const page = await openKiosk(browser.context, server.url, { path: '/board', viewport: VIEWPORTS.fullHD })
+    await page.locator('[data-test=counter-2]').waitFor()
+    for (const n of [3, 4]) {
+      const r = await api.put(`/api/v1/counters/${n}`, { name: '', services: ['A', 'B', 'C'] })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+    }
+    await page.locator('[data-test=counter-4]').waitFor({ timeout: 4000 })
+    await callNext(3)
+    await page.waitForFunction(
+      () => /^[A-J]\d{3}$/.test(document.querySelector('[data-test=counter-3] [data-test=call-number]')?.textContent.trim()),
+      null,
+      { timeout: 1000 },
+    )
+    await screenshot(page, 'board-1080p-4-counters')
+    await assertFits(page, 'board with four counters')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+})

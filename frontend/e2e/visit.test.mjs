@@ -1,0 +1,292 @@
+// Self-registration of a visit at the kiosk (来访登记), as its users would do it: the
+// processing notice, the ID number of the person concerned on the keypad, the relation,
+// the phone, the service and the matter, the check and the serial — in Chinese, in
+// English and in elderly mode; a wrong check digit explained; a double tap that
+// registers once; the idle reset that leaves no digit behind. The station is real and
+// runs the demo registry: staff then see the visit with the name from the registry.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  assertFits,
+  assertNoPageErrors,
+  launchBrowser,
+  openKiosk,
+  pxOf,
+  screenshot,
+  staffApi,
+  startServer,
+  VIEWPORTS,
+} from './helpers.mjs'
+
+const ADMIN = { name: '演示', pin: '246810' }
+
+let server
+let browser
+let admin
+
+before(async () => {
+  server = await startServer()
+  browser = await launchBrowser()
+  assert.ok(server.people.ready, 'the demo station printed no person')
+  admin = await staffApi(server.url, ADMIN.name, ADMIN.pin)
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+/** tapKeys taps characters on the on-screen keypad, as a finger would. */
+async function tapKeys(page, text) {
+  for (const ch of text) await page.click(`[data-test=keypad] [data-key="${ch}"]`)
+}
+
+/**
+ * shot checks that the screen offers 返回首页, and with a name saves a screenshot and
+ * checks that the screen needs no scrolling.
+ */
+async function shot(page, name) {
+  assert.ok(await page.locator('[data-test=home]').isVisible(), `${name || page.url()}: no home button`)
+  if (!name) return
+  await screenshot(page, name)
+  await assertFits(page, name)
+}
+
+/**
+ * register walks the whole registration from home and returns the serial shown. With
+ * shots, every screen is photographed as `visit-<step>-<shots>`.
+ */
+async function register(page, { id, phone, relation = 'child', service = 'B', matter = 'B5', shots = '' }) {
+  await page.click('[data-test=choice-visit]')
+  await page.locator('[data-test=visit-notice] .vs-points').waitFor()
+  await shot(page, shots && `visit-1-notice-${shots}`)
+  await page.click('[data-test=agree]')
+
+  await page.locator('[data-test=visit-id]').waitFor()
+  await tapKeys(page, id)
+  await page.locator('[data-test=id-ok]').waitFor()
+  await shot(page, shots && `visit-2-id-${shots}`)
+  await page.click('[data-test=next]')
+
+  await page.locator('[data-test=visit-relation]').waitFor()
+  await shot(page, shots && `visit-3-relation-${shots}`)
+  await page.click(`[data-test=relation-${relation}]`)
+
+  await page.locator('[data-test=visit-phone]').waitFor()
+  await tapKeys(page, phone)
+  await page.locator('[data-test=phone-ok]').waitFor()
+  await shot(page, shots && `visit-4-phone-${shots}`)
+  await page.click('[data-test=next]')
+
+  await page.locator('[data-test=visit-service]').waitFor()
+  await shot(page, shots && `visit-5-service-${shots}`)
+  await page.click(`[data-test=service-${service}]`)
+
+  await page.locator('[data-test=visit-matter]').waitFor()
+  await shot(page, shots && `visit-6-matter-${shots}`)
+  await page.click(`[data-test=matter-${matter}]`)
+
+  await page.locator('[data-test=visit-confirm]').waitFor()
+  assert.equal((await page.textContent('[data-test=confirm-id]')).trim(), `${id.slice(0, 6)}********${id.slice(14)}`)
+  assert.equal((await page.textContent('[data-test=confirm-phone]')).trim(), `${phone.slice(0, 3)}****${phone.slice(7)}`)
+  await shot(page, shots && `visit-7-confirm-${shots}`)
+  await page.click('[data-test=submit]')
+
+  await page.locator('[data-test=visit-done]').waitFor()
+  await shot(page, shots && `visit-8-done-${shots}`)
+  const serial = (await page.textContent('[data-test=visit-serial]')).trim()
+  assert.match(serial, /^\d{4}-\d{4}$/)
+  return serial
+}
+
+/** staffVisit finds a visit by serial through the staff API. */
+async function staffVisit(serial) {
+  const r = await admin.post('/api/v1/visits/search', { limit: 200 })
+  assert.equal(r.status, 200)
+  return r.body.visits.find((v) => v.serial === serial)
+}
+
+describe('kiosk visit registration', () => {
+  test('in Chinese: a registry person, the name comes from the registry on the staff side', async () => {
+    const person = server.people.ready
+    const page = await openKiosk(browser.context, server.url)
+    const serial = await register(page, { id: person.id, phone: '13812345678', shots: 'zh' })
+    const text = await page.textContent('[data-test=visit]')
+    assert.ok(text.includes('登记成功'), text)
+    assert.ok(!text.includes(person.id), 'the full ID number is on the done screen')
+    assert.ok(!text.includes('13812345678'), 'the full phone is on the done screen')
+    assert.ok(text.includes('请取号等候'), text)
+
+    const v = await staffVisit(serial)
+    assert.ok(v, `staff do not see visit ${serial}`)
+    assert.equal(v.source, 'kiosk')
+    assert.equal(v.relation, 'child')
+    assert.equal(v.matter, 'B5')
+    assert.equal(v.name_from_registry, true)
+    assert.ok(v.name && v.name.includes('*'), `name should be masked: ${v.name}`)
+    assert.equal(v.phone, '138****5678')
+
+    // 完成 goes home with nothing left.
+    await page.click('[data-test=finish]')
+    await page.locator('[data-test=choice-visit]').waitFor()
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('the done screen offers a ticket for the service, which is the normal ticket flow', async () => {
+    const page = await openKiosk(browser.context, server.url)
+    await register(page, { id: server.people.issued.id, phone: '13900001111', service: 'A', matter: 'A1' })
+    await page.click('[data-test=take-ticket]')
+    await page.locator('[data-test=priority-no]').waitFor()
+    await page.click('[data-test=priority-no]')
+    await page.locator('[data-test=ticket-number]').waitFor()
+    assert.match((await page.textContent('[data-test=ticket-number]')).trim(), /^A\d+/)
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('in English', async () => {
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=lang-en]')
+    const serial = await register(page, {
+      id: server.people.making.id,
+      phone: '15000002222',
+      relation: 'self',
+      service: 'B',
+      matter: 'B1',
+      shots: 'en',
+    })
+    const text = await page.textContent('[data-test=visit]')
+    assert.ok(text.includes('You are registered'), text)
+    assert.ok(!/[\u4e00-\u9fff]/.test(await page.textContent('[data-test=visit-done] .screen__title')))
+    const v = await staffVisit(serial)
+    assert.equal(v.relation, 'self')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('in elderly mode: larger type, everything still on one screen', async () => {
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=choice-visit]')
+    await page.locator('[data-test=agree]').waitFor()
+    const normal = await pxOf(page.locator('[data-test=agree]'), 'font-size')
+    await page.click('[data-test=home]')
+    await page.click('[data-test=elderly-toggle]')
+    const serial = await register(page, {
+      id: server.people.registered.id,
+      phone: '18600003333',
+      relation: 'spouse',
+      service: 'B',
+      matter: 'B2',
+      shots: 'elderly',
+    })
+    await page.click('[data-test=finish]')
+    await page.click('[data-test=choice-visit]')
+    await page.locator('[data-test=agree]').waitFor()
+    const large = await pxOf(page.locator('[data-test=agree]'), 'font-size')
+    assert.ok(large >= 30 && large > normal, `elderly buttons ${large}px, normal ${normal}px`)
+    assert.ok(await staffVisit(serial))
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('on a portrait screen every step fits', async () => {
+    const page = await openKiosk(browser.context, server.url, { viewport: VIEWPORTS.portrait })
+    await register(page, { id: server.people.ready.id, phone: '13512345678', shots: 'portrait' })
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('a wrong check digit is explained and the number is not accepted', async () => {
+    const id = server.people.ready.id
+    const wrong = id.slice(0, 17) + (id.at(-1) === '0' ? '1' : '0')
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, wrong)
+    const err = page.locator('[data-test=id-error]')
+    await err.waitFor()
+    assert.match(await err.textContent(), /校验|最后一位/)
+    await shot(page, 'visit-2-id-wrong-checksum')
+    await page.click('[data-test=next]')
+    await page.waitForTimeout(300)
+    assert.equal(await page.locator('[data-test=visit-relation]').count(), 0, 'a wrong number went on')
+    // A short phone is explained too.
+    await page.click('[data-test=keypad] [data-key=back]')
+    await tapKeys(page, id.at(-1))
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await page.click('[data-test=relation-self]')
+    await tapKeys(page, '1381234')
+    await page.click('[data-test=next]')
+    await page.locator('[data-test=phone-error]').waitFor()
+    assert.match(await page.textContent('[data-test=phone-error]'), /11/)
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('a double tap on 确认登记 registers one visit', async () => {
+    const before = (await admin.post('/api/v1/visits/search', { limit: 1 })).body.total
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, server.people.lost.id)
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await page.click('[data-test=relation-parent]')
+    await tapKeys(page, '13712345678')
+    await page.click('[data-test=next]')
+    await page.click('[data-test=service-B]')
+    await page.click('[data-test=matter-B3]')
+    await page.locator('[data-test=submit]').dblclick()
+    await page.locator('[data-test=visit-done]').waitFor()
+    const after = (await admin.post('/api/v1/visits/search', { limit: 1 })).body.total
+    assert.equal(after, before + 1)
+    await page.close()
+  })
+
+  test('返回首页 mid-way leads home and forgets what was typed, in English too', async () => {
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=lang-en]')
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, server.people.ready.id)
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await page.click('[data-test=relation-other]')
+    await tapKeys(page, '1391234')
+    await page.click('[data-test=home]')
+    await page.getByText('Take a ticket', { exact: true }).waitFor()
+    assert.ok(!(await page.content()).includes(server.people.ready.id.slice(6, 14)))
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    assert.equal((await page.textContent('[data-test=id-display]')).trim(), '')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('idle reset clears the entered data: no ID or phone digits stay in the page', async () => {
+    const id = server.people.replacing.id
+    const page = await openKiosk(browser.context, server.url, { path: '/?idle=4,2' })
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, id)
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await page.click('[data-test=relation-self]')
+    await tapKeys(page, '13612345678')
+    await page.locator('[data-test=idle-warning]').waitFor({ state: 'visible', timeout: 8_000 })
+    await page.locator('[data-test=idle-warning]').waitFor({ state: 'hidden', timeout: 8_000 })
+    await page.locator('[data-test=choice-visit]').waitFor()
+    const html = await page.content()
+    for (const s of [id, id.slice(0, 6), id.slice(6, 14), '13612345678', '1361234']) {
+      assert.ok(!html.includes(s), `"${s}" is still in the page after the idle reset`)
+    }
+    // Coming back starts from the notice with nothing typed.
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    assert.equal((await page.textContent('[data-test=id-display]')).trim(), '')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+})
