@@ -70,7 +70,7 @@ func loadOrCreate(path, blockType string) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
 		}
-		if err := writeAtomic(path, pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: key})); err != nil {
+		if err := WriteFileAtomic(path, pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: key}), 0o600); err != nil {
 			return nil, fmt.Errorf("write key %s: %w", path, err)
 		}
 		return key, nil
@@ -84,9 +84,11 @@ func loadOrCreate(path, blockType string) ([]byte, error) {
 	return block.Bytes, nil
 }
 
-func writeAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to path through a synced temporary file and a rename,
+// so a power cut leaves the old file or the new one, never half a key.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
 	if err != nil {
 		return err
 	}
