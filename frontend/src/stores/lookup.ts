@@ -4,7 +4,7 @@
 // 返回首页 and on the idle reset; nothing is kept anywhere else.
 import { reactive } from 'vue'
 import * as api from '../api'
-import { ApiError } from '../api'
+import { ID_LENGTH, checkIdInto, runner, setIdInto } from '../idnumber'
 import { issueTicket, newRequestId } from './tickets'
 
 /** WizardStep is the screen of the anonymous wizard. */
@@ -13,8 +13,7 @@ export type WizardStep = 'group' | 'categories' | 'question' | 'results'
 /** PersonalStep is the screen of the personal lookup. */
 export type PersonalStep = 'notice' | 'id' | 'phone' | 'result' | 'locked'
 
-/** ID_LENGTH is the length of a resident ID number (GB 11643). */
-export const ID_LENGTH = 18
+export { ID_LENGTH }
 
 /** LookupState is everything the lookup screens show or send. */
 export interface LookupState {
@@ -118,26 +117,8 @@ export function clearPersonal(): void {
   })
 }
 
-/**
- * run does one request for the current person: it marks the store busy, and drops the
- * answer if the store was cleared while it was under way. Errors come back as ApiError.
- */
-async function run<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; err: ApiError } | null> {
-  const gen = generation
-  lookup.busy = true
-  lookup.error = ''
-  try {
-    const value = await fn()
-    if (gen !== generation) return null
-    return { ok: true, value }
-  } catch (e) {
-    if (gen !== generation) return null
-    const err = e instanceof ApiError ? e : new ApiError('internal', (e as Error).message)
-    return { ok: false, err }
-  } finally {
-    if (gen === generation) lookup.busy = false
-  }
-}
+// run does one request for the current person; see runner.
+const run = runner(lookup, () => generation)
 
 // ---- The wizard ----
 
@@ -268,36 +249,12 @@ export async function showResults(): Promise<void> {
 
 /** setIdNumber changes the typed ID number; a change forgets the last check. */
 export function setIdNumber(v: string): void {
-  const clean = v.toUpperCase().replace(/[^0-9X]/g, '').slice(0, ID_LENGTH)
-  if (clean === lookup.idNumber) return
-  lookup.idNumber = clean
-  lookup.idChecked = ''
-  lookup.idError = null
-  lookup.error = ''
+  setIdInto(lookup, v)
 }
 
-/**
- * checkId asks the station whether the typed number is a valid ID number. The station
- * says precisely what is wrong (length, birth date, check digit …); a failed request
- * leaves a message to retry. Returns whether the number is valid.
- */
-export async function checkId(): Promise<boolean> {
-  const id = lookup.idNumber
-  if (lookup.idChecked === id && id !== '') return true
-  const r = await run(() => api.checkIdNumber(id))
-  if (!r || lookup.idNumber !== id) return false
-  if (r.ok) {
-    lookup.idChecked = id
-    lookup.idError = null
-    return true
-  }
-  if (r.err.status === 422) {
-    const reason = typeof r.err.body.reason === 'string' ? r.err.body.reason : ''
-    lookup.idError = { message: r.err.message, reason }
-  } else {
-    lookup.error = r.err.message
-  }
-  return false
+/** checkId asks the station whether the typed ID number is valid (idnumber.ts). */
+export function checkId(): Promise<boolean> {
+  return checkIdInto(lookup, run)
 }
 
 /** setPhoneLast4 changes the typed phone digits. */

@@ -4,7 +4,7 @@
 // registration, on 返回首页 and on the idle reset; nothing is kept anywhere else.
 import { reactive } from 'vue'
 import * as api from '../api'
-import { ApiError } from '../api'
+import { ID_LENGTH, checkIdInto, runner, setIdInto } from '../idnumber'
 import { station } from './station'
 import { newRequestId, tickets } from './tickets'
 
@@ -14,8 +14,7 @@ export type VisitStep = 'notice' | 'id' | 'relation' | 'phone' | 'service' | 'ma
 /** STEPS are the steps that ask something, for the "第 n 步，共 m 步" line. */
 export const STEPS: VisitStep[] = ['id', 'relation', 'phone', 'service', 'matter', 'confirm']
 
-/** ID_LENGTH is the length of a resident ID number (GB 11643). */
-export const ID_LENGTH = 18
+export { ID_LENGTH }
 
 /** PHONE_LENGTH is the length of a mainland mobile number. */
 export const PHONE_LENGTH = 11
@@ -74,21 +73,8 @@ export function clearVisit(): void {
   Object.assign(visit, initial())
 }
 
-async function run<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; err: ApiError } | null> {
-  const gen = generation
-  visit.busy = true
-  visit.error = ''
-  try {
-    const value = await fn()
-    if (gen !== generation) return null
-    return { ok: true, value }
-  } catch (e) {
-    if (gen !== generation) return null
-    return { ok: false, err: e instanceof ApiError ? e : new ApiError('internal', (e as Error).message) }
-  } finally {
-    if (gen === generation) visit.busy = false
-  }
-}
+// run does one request for the current visitor; see runner.
+const run = runner(visit, () => generation)
 
 /** loadMatters reads the notice, relations and matters in the language on screen. */
 export async function loadMatters(): Promise<void> {
@@ -101,35 +87,12 @@ export async function loadMatters(): Promise<void> {
 
 /** setIdNumber changes the typed ID number; a change forgets the last check. */
 export function setIdNumber(v: string): void {
-  const clean = v.toUpperCase().replace(/[^0-9X]/g, '').slice(0, ID_LENGTH)
-  if (clean === visit.idNumber) return
-  visit.idNumber = clean
-  visit.idChecked = ''
-  visit.idError = null
-  visit.error = ''
+  setIdInto(visit, v)
 }
 
-/**
- * checkId asks the station whether the typed number is a valid ID number; a wrong one
- * leaves the station's own words (which part is wrong). Returns whether it is valid.
- */
-export async function checkId(): Promise<boolean> {
-  const id = visit.idNumber
-  if (id !== '' && visit.idChecked === id) return true
-  const r = await run(() => api.checkIdNumber(id))
-  if (!r || visit.idNumber !== id) return false
-  if (r.ok) {
-    visit.idChecked = id
-    visit.idError = null
-    return true
-  }
-  if (r.err.status === 422) {
-    const reason = typeof r.err.body.reason === 'string' ? r.err.body.reason : ''
-    visit.idError = { message: r.err.message, reason }
-  } else {
-    visit.error = r.err.message
-  }
-  return false
+/** checkId asks the station whether the typed ID number is valid (idnumber.ts). */
+export function checkId(): Promise<boolean> {
+  return checkIdInto(visit, run)
 }
 
 /** setPhone changes the typed phone number. */
