@@ -20,11 +20,22 @@ type Rejection struct {
 	Message string `json:"message"`
 }
 
+// Misplaced is an entry the county refused only because its sequence holds another
+// record (a station restored from an old backup). The county does not hold the entry,
+// so the station gives it a new sequence, keeping its id, and sends it again.
+type Misplaced struct {
+	Seq uint64
+	ID  string // the entry's id as sent, checked before it is moved
+}
+
 // PushOutcome is what the station learns from one answered push: the entries the
-// county now holds, those it refused, and its contiguous sequence.
+// county now holds, those it refused, those to renumber above Highest (the county's
+// highest sequence for this station), and its contiguous sequence.
 type PushOutcome struct {
 	Done       []uint64
 	Rejected   []Rejection
+	Misplaced  []Misplaced
+	Highest    uint64
 	Contiguous uint64
 	At         time.Time
 }
@@ -34,8 +45,22 @@ type PushOutcome struct {
 type DeadLetter struct {
 	Entry      OutboxEntry `json:"entry"`
 	Code       string      `json:"code"`
-	Message    string      `json:"message"` // the county's words, in English
+	Message    string      `json:"message"` // the county's words, in English, for support
 	RejectedAt time.Time   `json:"rejected_at"`
+}
+
+// Text returns what staff read about the dead letter in lang: why the county refused
+// it and what to do, chosen by the county's code. The county's own English words
+// follow only where they name the technical fault for support.
+func (d *DeadLetter) Text(lang string) string {
+	switch d.Code {
+	case EINVALID:
+		return Translate(lang, "sync.dead_invalid", d.Message)
+	case ECONFLICT:
+		return Translate(lang, "sync.dead_conflict")
+	default:
+		return Translate(lang, "sync.dead_other", d.Code)
+	}
 }
 
 // OutboxStats is the backlog at a glance.

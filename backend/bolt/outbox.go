@@ -2,9 +2,11 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -185,6 +187,9 @@ func (db *DB) ApplyPush(ctx context.Context, out backend.PushOutcome) error {
 		if err := addOutboxLen(tx, -removed); err != nil {
 			return err
 		}
+		if err := db.renumber(tx, out.Misplaced, out.Highest); err != nil {
+			return err
+		}
 		return updateSyncState(tx, func(s *backend.SyncState) {
 			at := out.At
 			s.LastAttempt, s.LastSuccess = &at, &at
@@ -192,6 +197,56 @@ func (db *DB) ApplyPush(ctx context.Context, out backend.PushOutcome) error {
 			s.Contiguous = max(s.Contiguous, out.Contiguous)
 		})
 	})
+}
+
+// renumber moves the entries the county refused only for their sequence to new
+// sequences above both the county's highest and every sequence this station has made,
+// in their old order, keeping their ids, and moves the outbox sequence past them, so
+// new facts follow. The county holds none of them (it said so in the answer being
+// applied, and no other push is out), and it holds nothing above highest, so each
+// entry arrives exactly once. An entry whose id differs from the one sent (replaced
+// meanwhile) is left alone. It runs inside ApplyPush's transaction.
+func (db *DB) renumber(tx *bolt.Tx, misplaced []backend.Misplaced, highest uint64) error {
+	if len(misplaced) == 0 {
+		return nil
+	}
+	misplaced = slices.Clone(misplaced)
+	slices.SortFunc(misplaced, func(a, b backend.Misplaced) int { return cmp.Compare(a.Seq, b.Seq) })
+	ob := tx.Bucket(bucketOutbox)
+	next := max(highest, ob.Sequence())
+	first, moved := next+1, 0
+	for _, m := range misplaced {
+		k := itob(m.Seq)
+		v := ob.Get(k)
+		if v == nil {
+			continue
+		}
+		var e backend.OutboxEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode outbox %d: %w", m.Seq, err)
+		}
+		if e.ID != m.ID {
+			continue
+		}
+		next++
+		e.Seq = next
+		if err := ob.Delete(k); err != nil {
+			return err
+		}
+		if err := putJSON(ob, itob(next), &e); err != nil {
+			return err
+		}
+		moved++
+	}
+	if moved == 0 {
+		return nil
+	}
+	if err := ob.SetSequence(next); err != nil {
+		return err
+	}
+	db.Logger.Warn("county holds other records under some outbox sequences (station restored from a backup?); renumbered them",
+		"entries", moved, "county_highest", highest, "from", first, "to", next)
+	return nil
 }
 
 // DeadLetters returns the entries the county refused, oldest first.

@@ -86,7 +86,7 @@ func (s *Server) handleSyncStatus(w http.ResponseWriter, r *http.Request) {
 	for _, dl := range st.DeadLetters {
 		out.DeadLetters = append(out.DeadLetters, deadLetterJSON{
 			Seq: dl.Entry.Seq, ID: dl.Entry.ID, Kind: dl.Entry.Kind, At: *s.syncTime(&dl.Entry.At),
-			Code: dl.Code, Message: dl.Message, RejectedAt: *s.syncTime(&dl.RejectedAt),
+			Code: dl.Code, Message: dl.Text(Lang(r)), RejectedAt: *s.syncTime(&dl.RejectedAt),
 		})
 	}
 	s.JSON(w, r, http.StatusOK, out)

@@ -360,14 +360,31 @@ func (a *Agent) pushAll(ctx context.Context) (err error) {
 		if err := wait(); err != nil {
 			return err
 		}
+		if len(out.Misplaced) > 0 {
+			// Renumbering moves entries to new sequences: it must commit before the next
+			// batch is read, and that batch starts again from the oldest entry.
+			if err := a.apply(ctx, out); err != nil {
+				return err
+			}
+			after = 0
+			continue
+		}
 		applying = make(chan error, 1)
-		go func() { applying <- a.cfg.Store.ApplyPush(context.WithoutCancel(ctx), out) }()
+		go func() { applying <- a.apply(ctx, out) }()
 		after = batch[len(batch)-1].Seq
 	}
 }
 
+// apply records an answered push in the station's database.
+func (a *Agent) apply(ctx context.Context, out backend.PushOutcome) error {
+	return a.cfg.Store.ApplyPush(context.WithoutCancel(ctx), out)
+}
+
 // errNoProgress guards against a county that answers without taking anything.
 var errNoProgress = errors.New("the county answered without taking or refusing any entry")
+
+// errBadAnswer marks a push answer the station cannot read.
+var errBadAnswer = errors.New("unreadable answer")
 
 // PushOnce sends the oldest batch and applies the answer. It returns how many entries
 // were in the batch (0 when the outbox is empty).
@@ -380,7 +397,7 @@ func (a *Agent) PushOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(batch), a.cfg.Store.ApplyPush(context.WithoutCancel(ctx), out)
+	return len(batch), a.apply(ctx, out)
 }
 
 // send pushes one batch and returns what the county did with each entry.
@@ -417,25 +434,45 @@ func (a *Agent) send(ctx context.Context, batch []backend.PendingEntry) (backend
 	err = json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(&pr)
 	resp.Body.Close()
 	if err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &syn) || errors.As(err, &typ) {
+			err = fmt.Errorf("%w: %w", errBadAnswer, err)
+		}
 		return out, fmt.Errorf("read the county's answer: %w", err)
 	}
-	out = backend.PushOutcome{Contiguous: pr.Contiguous, At: a.cfg.Now()}
-	sent := make(map[uint64]bool, len(batch))
+	out = backend.PushOutcome{Contiguous: pr.Contiguous, Highest: pr.Highest, At: a.cfg.Now()}
+	sent := make(map[uint64]json.RawMessage, len(batch))
 	for _, p := range batch {
-		sent[p.Seq] = true
+		sent[p.Seq] = p.JSON
 	}
 	for _, r := range pr.Results {
-		if !sent[r.Seq] {
+		raw, ok := sent[r.Seq]
+		if !ok {
 			continue // not ours to act on
 		}
+		delete(sent, r.Seq) // a second answer for one entry is not acted on
 		switch r.Status {
 		case wire.Accepted, wire.Duplicate:
 			out.Done = append(out.Done, r.Seq)
 		case wire.Rejected:
+			// A county that says the sequence alone is in the way, and how far its own
+			// sequences go, lets the station move the entry there (protocol 2). Without
+			// that, the entry waits for staff as a dead letter (protocol 1).
+			if r.Renumber && pr.Highest >= r.Seq {
+				var id struct {
+					ID string `json:"id"`
+				}
+				if err := json.Unmarshal(raw, &id); err != nil {
+					return out, fmt.Errorf("decode outbox entry %d: %w", r.Seq, err)
+				}
+				out.Misplaced = append(out.Misplaced, backend.Misplaced{Seq: r.Seq, ID: id.ID})
+				continue
+			}
 			out.Rejected = append(out.Rejected, backend.Rejection{Seq: r.Seq, Code: r.Code, Message: r.Message})
 		}
 	}
-	if len(out.Done)+len(out.Rejected) == 0 {
+	if len(out.Done)+len(out.Rejected)+len(out.Misplaced) == 0 {
 		return out, errNoProgress
 	}
 	return out, nil
@@ -520,8 +557,15 @@ func Describe(err error) *backend.Error {
 		return backend.Errorf(backend.EUNAUTHORIZED, "sync.unauthorized")
 	case errors.As(err, &ce) && (ce.Status == http.StatusTooManyRequests || ce.Status == http.StatusServiceUnavailable):
 		return backend.Errorf(backend.EUNAVAILABLE, "sync.busy")
+	case errors.As(err, &ce) && ce.Status == http.StatusConflict:
+		return backend.Errorf(backend.ECONFLICT, "sync.enrolment_taken")
+	case errors.As(err, &ce) && ce.Status >= 400 && ce.Status < 500:
+		return backend.Errorf(backend.EUNAVAILABLE, "sync.county_refused", fmt.Sprintf("HTTP %d", ce.Status))
 	case errors.As(err, &ce):
-		return backend.Errorf(backend.EUNAVAILABLE, "sync.county_error", ce.Message)
+		// The county's own words (English, for operators) go to the log, not to staff.
+		return backend.Errorf(backend.EUNAVAILABLE, "sync.county_error", fmt.Sprintf("HTTP %d", ce.Status))
+	case errors.Is(err, errNoProgress) || errors.Is(err, errBadAnswer):
+		return backend.Errorf(backend.EUNAVAILABLE, "sync.bad_answer")
 	case errors.As(err, &nerr) && nerr.Timeout():
 		return backend.Errorf(backend.EUNAVAILABLE, "sync.timeout")
 	default:

@@ -170,6 +170,10 @@ func TestAgent_Credentials(t *testing.T) {
 		if err := b.Sync(context.Background()); err == nil {
 			t.Fatal("a second station pushed with the first one's enrolment")
 		}
+		st, _ := second.SyncStatus(context.Background())
+		if e := st.Last.LastError; e == nil || e.Key != "sync.enrolment_taken" || !strings.Contains(e.Message("zh-CN"), "注册文件") {
+			t.Fatalf("last error %+v", e)
+		}
 		checkExactlyOnce(t, c, good.StationID, 2, nil)
 	})
 }
@@ -179,67 +183,67 @@ func TestAgent_DeadLetters(t *testing.T) {
 	e := c.Enrol(t, "station", "")
 	ctx := context.Background()
 
-	// The station pushes three entries, then is "restored from a backup" taken before
-	// them: its next three entries reuse sequences 1–3 with new ids.
-	dir := t.TempDir()
-	before := synctest.OpenStation(t, dir)
-	before.Close()
-	backup := t.TempDir()
-	copyFile(t, dir+"/"+bolt.FileName, backup+"/"+bolt.FileName)
-	live := synctest.OpenStation(t, dir)
-	synctest.Backlog(t, live, "key-1", 3)
-	a, _ := agent.New(synctest.FastConfig(live, e, "key-1"))
+	// Records the county cannot store (a kind no county accepts) stay dead letters:
+	// renumbering is only for sequences taken by other records.
+	db := synctest.OpenStation(t, "")
+	synctest.Backlog(t, db, "key-1", 2)
+	if err := db.AppendFacts(ctx, "key-1", "Bad Kind", map[string]int{"n": 3}, map[string]int{"n": 4}); err != nil {
+		t.Fatal(err)
+	}
+	synctest.Backlog(t, db, "key-1", 1)
+	a, _ := agent.New(synctest.FastConfig(db, e, "key-1"))
 	if err := a.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	restored := synctest.OpenStation(t, backup)
-	synctest.Backlog(t, restored, "key-1", 4)
-	b, _ := agent.New(synctest.FastConfig(restored, e, "key-1"))
-	if err := b.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st, err := restored.SyncStatus(ctx)
+	st, err := db.SyncStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.DeadLetters) != 3 || st.Pending != 0 || st.State != backend.SyncAttention {
-		t.Fatalf("want 3 dead letters, nothing pending, state attention; got %+v", st)
+	if len(st.DeadLetters) != 2 || st.Pending != 0 || st.State != backend.SyncAttention || st.Last.Contiguous != 2 {
+		t.Fatalf("want 2 dead letters, nothing pending, state attention, county at 2; got %+v", st)
 	}
-	if dl := st.DeadLetters[0]; dl.Code != "conflict" || dl.Entry.Seq != 1 || !strings.Contains(dl.Message, "backup") {
+	dl := st.DeadLetters[0]
+	if dl.Code != "invalid" || dl.Entry.Seq != 3 {
 		t.Fatalf("dead letter: %+v", dl)
 	}
-	checkExactlyOnce(t, c, e.StationID, 4, nil) // 1–3 from the live file, 4 from the restored one
+	if zh, en := dl.Text("zh-CN"), dl.Text("en"); !strings.Contains(zh, "格式有误") || !strings.Contains(en, "malformed") || strings.Contains(zh, "%!") {
+		t.Fatalf("dead letter in words: %q / %q", zh, en)
+	}
+	if entries, _, _ := c.Store.EntryCount(e.StationID); entries != 3 {
+		t.Fatalf("county holds %d entries, want 3 (seq 1, 2, 5)", entries)
+	}
 
 	t.Run("Discard", func(t *testing.T) {
-		if err := restored.DiscardDeadLetter(ctx, 1, "  ", "admin"); backend.ErrorCode(err) != backend.EINVALID {
+		if err := db.DiscardDeadLetter(ctx, 3, "  ", "admin"); backend.ErrorCode(err) != backend.EINVALID {
 			t.Fatalf("discard without a reason: %v", err)
 		}
-		if err := restored.DiscardDeadLetter(ctx, 1, "restored from backup", "admin"); err != nil {
+		if err := db.DiscardDeadLetter(ctx, 3, "test record", "admin"); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Sync(ctx); err != nil {
+		if err := a.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		st, _ := restored.SyncStatus(ctx)
-		if len(st.DeadLetters) != 2 || st.Pending != 0 {
+		st, _ := db.SyncStatus(ctx)
+		if len(st.DeadLetters) != 1 || st.Pending != 0 || st.Last.Contiguous != 3 {
 			t.Fatalf("after discard: %+v", st)
 		}
 	})
-	t.Run("Retry", func(t *testing.T) {
-		if err := restored.RetryDeadLetter(ctx, 99); backend.ErrorCode(err) != backend.ENOTFOUND {
+	t.Run("RetryStaysDead", func(t *testing.T) {
+		if err := db.RetryDeadLetter(ctx, 99); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Fatalf("retry of no dead letter: %v", err)
 		}
-		if err := restored.RetryDeadLetter(ctx, 2); err != nil {
+		if err := db.RetryDeadLetter(ctx, 4); err != nil {
 			t.Fatal(err)
 		}
-		if st, _ := restored.SyncStatus(ctx); st.Pending != 1 || len(st.DeadLetters) != 1 {
+		if st, _ := db.SyncStatus(ctx); st.Pending != 1 || len(st.DeadLetters) != 0 {
 			t.Fatalf("after retry: %+v", st)
 		}
-		if err := b.Sync(ctx); err != nil {
+		if err := a.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// The county still holds another entry at 2, so it comes back.
-		if st, _ := restored.SyncStatus(ctx); st.Pending != 0 || len(st.DeadLetters) != 2 {
+		// Still malformed, so it comes back, under its own sequence: not renumbered.
+		st, _ := db.SyncStatus(ctx)
+		if st.Pending != 0 || len(st.DeadLetters) != 1 || st.DeadLetters[0].Entry.Seq != 4 || st.DeadLetters[0].Code != "invalid" {
 			t.Fatalf("after retried push: %+v", st)
 		}
 	})

@@ -57,6 +57,9 @@ func TestIngest(t *testing.T) {
 	if pr.Contiguous != 2 || len(pr.Results) != 3 || pr.Results[2].Status != wire.Accepted {
 		t.Fatalf("first push: %s", body)
 	}
+	if pr.Highest != 4 {
+		t.Fatalf("highest %d, want 4", pr.Highest)
+	}
 	for _, tc := range []struct {
 		name   string
 		e      wire.Entry
@@ -64,8 +67,12 @@ func TestIngest(t *testing.T) {
 		code   string
 	}{
 		{"Duplicate", entry(1, "a", "ticket.issued", `{"id":"t1"}`), wire.Duplicate, ""},
+		// Protocol 1 stations read "rejected conflict" as they always did; protocol 2
+		// stations also read renumber and renumber the entry above highest.
 		{"ErrSeqTaken", entry(2, "x", "ticket.issued", `{}`), wire.Rejected, "conflict"},
-		{"ErrIDTaken", entry(3, "a", "ticket.issued", `{}`), wire.Rejected, "conflict"},
+		// The same record under another sequence (a station restored twice) is here.
+		{"HeldUnderOtherSeq", entry(3, "a", "ticket.issued", `{}`), wire.Duplicate, ""},
+		{"HeldUnderOtherTakenSeq", entry(4, "a", "ticket.issued", `{}`), wire.Duplicate, ""},
 		{"ErrNoSeq", entry(0, "z", "ticket.issued", `{}`), wire.Rejected, "invalid"},
 		{"ErrNoID", entry(5, "", "ticket.issued", `{}`), wire.Rejected, "invalid"},
 		{"ErrKind", entry(5, "z", "Ticket Issued", `{}`), wire.Rejected, "invalid"},
@@ -84,8 +91,39 @@ func TestIngest(t *testing.T) {
 			if r := pr.Results[0]; r.Status != tc.status || r.Code != tc.code {
 				t.Fatalf("got %+v, want %s %s", r, tc.status, tc.code)
 			}
+			r := pr.Results[0]
+			if wantRenumber := tc.name == "ErrSeqTaken"; r.Renumber != wantRenumber || (wantRenumber && pr.Highest < r.Seq) {
+				t.Fatalf("renumber %v with highest %d, want %v", r.Renumber, pr.Highest, wantRenumber)
+			}
+			if wantHeld := strings.HasPrefix(tc.name, "Held"); (r.Held == 1) != wantHeld {
+				t.Fatalf("held %d", r.Held)
+			}
+			// What a protocol-1 station reads of the answer is what it always read.
+			var old struct {
+				Results []struct {
+					Seq                   uint64
+					Status, Code, Message string
+				}
+				Contiguous uint64
+			}
+			if err := json.Unmarshal(body, &old); err != nil || old.Results[0].Status != tc.status || old.Results[0].Code != tc.code {
+				t.Fatalf("old reading %+v (%v)", old, err)
+			}
 		})
 	}
+	t.Run("ErrIDOfOtherStation", func(t *testing.T) {
+		other := c.Enrol(t, "西山镇", "")
+		e := entry(1, "a", "ticket.issued", `{}`)
+		e.StationID = "key-9"
+		resp, body := push(t, c, other.StationID, other.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-9"}, Entries: []wire.Entry{e}})
+		var pr wire.PushResponse
+		if resp.StatusCode != 200 || json.Unmarshal(body, &pr) != nil || len(pr.Results) != 1 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if r := pr.Results[0]; r.Status != wire.Rejected || r.Code != "conflict" || r.Renumber || r.Held != 0 || pr.Highest != 0 {
+			t.Fatalf("another station's id: %+v, highest %d", r, pr.Highest)
+		}
+	})
 	t.Run("StoredAsSent", func(t *testing.T) {
 		odd := entry(5, "q\"é<\\", "ticket.issued", `{"note":"换行\n"}`)
 		resp, body := push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1"}, Entries: []wire.Entry{odd}})

@@ -392,9 +392,20 @@ func (s *Store) ingest(tx *bolt.Tx, id string, req *Push, now time.Time) (*wire.
 			if err := json.Unmarshal(prev, &old); err != nil {
 				return nil, fmt.Errorf("decode entry %s/%d: %w", id, e.Seq, err)
 			}
+			var heldAt uint64
+			var heldHere bool
+			if old.ID != e.ID {
+				heldAt, heldHere = heldSeq(ids, id, e.ID)
+			}
 			switch {
 			case old.ID == e.ID:
 				r.Status = wire.Duplicate
+				delivered++
+			case heldHere:
+				// The station renumbered this entry after a restore, the county stored
+				// it under its new sequence, and an older copy of the station's file
+				// sent it again under the old one: it is here already, exactly once.
+				r.Status, r.Held = wire.Duplicate, heldAt
 				delivered++
 			case e.Kind == wire.KindDiscarded:
 				// The slot holds another entry, so the record the station dropped was
@@ -410,16 +421,28 @@ func (s *Store) ingest(tx *bolt.Tx, id string, req *Push, now time.Time) (*wire.
 					r.Status = wire.Accepted
 				}
 				delivered++
-			default:
+			case ids.Get([]byte(e.ID)) != nil:
 				r.Status, r.Code = wire.Rejected, "conflict"
+				r.Message = "entry id stored already for another station"
+			default:
+				// Protocol 1 stations keep this as a dead letter; protocol 2 stations
+				// renumber the entry above resp.Highest and send it again.
+				r.Status, r.Code, r.Renumber = wire.Rejected, "conflict", true
 				r.Message = fmt.Sprintf("sequence %d holds another entry (%s) already: was the station restored from a backup?", e.Seq, old.ID)
 			}
 			resp.Results = append(resp.Results, r)
 			continue
 		}
-		if where := ids.Get([]byte(e.ID)); where != nil {
+		if heldAt, heldHere := heldSeq(ids, id, e.ID); heldHere {
+			// Stored before under another sequence: delivered. Its own sequence stays
+			// empty here, which only a station bug can cause (see docs/sync-protocol.md).
+			r.Status, r.Held = wire.Duplicate, heldAt
+			delivered++
+			resp.Results = append(resp.Results, r)
+			continue
+		} else if ids.Get([]byte(e.ID)) != nil {
 			r.Status, r.Code = wire.Rejected, "conflict"
-			r.Message = "entry id stored already under another sequence"
+			r.Message = "entry id stored already for another station"
 			resp.Results = append(resp.Results, r)
 			continue
 		}
@@ -448,6 +471,9 @@ func (s *Store) ingest(tx *bolt.Tx, id string, req *Push, now time.Time) (*wire.
 		st.Contiguous++
 	}
 	resp.Contiguous = st.Contiguous
+	if last, _ := entries.Cursor().Last(); last != nil {
+		resp.Highest = binary.BigEndian.Uint64(last)
+	}
 	st.LastSeen = &now
 	st.Version = req.Version
 	st.Pending = max(req.Pending-delivered, 0)
@@ -457,6 +483,16 @@ func (s *Store) ingest(tx *bolt.Tx, id string, req *Push, now time.Time) (*wire.
 	}
 	st.DeadLetters = req.DeadLetters
 	return resp, putJSON(stations, []byte(id), &st)
+}
+
+// heldSeq returns the sequence under which station holds entry id, and whether it
+// does: the ids bucket maps an id to station | 0 | seq.
+func heldSeq(ids *bolt.Bucket, station, id string) (uint64, bool) {
+	v := ids.Get([]byte(id))
+	if len(v) != len(station)+9 || string(v[:len(station)]) != station || v[len(station)] != 0 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v[len(station)+1:]), true
 }
 
 // factData holds the fields of ticket and visit facts the dashboard reads.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -14,6 +15,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -310,4 +314,53 @@ func hijackClose(w http.ResponseWriter, reset bool) {
 		tc.SetLinger(0)
 	}
 	conn.Close()
+}
+
+// StartProtocol1 starts a proxy in front of target (a county's base URL) that answers
+// pushes as a protocol-1 county did, before stations could renumber: the fields
+// protocol 2 added (highest, renumber, held) are taken out of each push answer, and a
+// duplicate held under another sequence comes back as the conflict it then was. It
+// returns the proxy's base URL.
+func StartProtocol1(tb testing.TB, target string) string {
+	tb.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != wire.PushPath || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		var pr wire.PushResponse
+		if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil {
+			return err
+		}
+		resp.Body.Close()
+		pr.Highest = 0
+		for i := range pr.Results {
+			r := &pr.Results[i]
+			if r.Held != 0 {
+				r.Status, r.Code, r.Message = wire.Rejected, "conflict", "entry id stored already under another sequence"
+			}
+			r.Renumber, r.Held = false, 0
+		}
+		body, err := json.Marshal(pr)
+		if err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: rp, ErrorLog: log.New(io.Discard, "", 0)}
+	go srv.Serve(lis)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + lis.Addr().String()
 }

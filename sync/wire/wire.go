@@ -144,14 +144,27 @@ type Result struct {
 	Status  string `json:"status"`
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Renumber (protocol 2) comes with a conflict whose only cause is that Seq holds
+	// another record (a station restored from an old backup): the county does not hold
+	// this entry anywhere. A station that understands it gives the entry a new sequence
+	// above PushResponse.Highest, keeping its id, and sends it again; an older station
+	// keeps it as a dead letter, as it always did.
+	Renumber bool `json:"renumber,omitempty"`
+	// Held (protocol 2) is the sequence under which the county already holds this
+	// entry's id, when a duplicate arrived under another sequence.
+	Held uint64 `json:"held,omitempty"`
 }
 
 // PushResponse is the answer to a push, sent only after the county has committed.
 // Contiguous is the highest sequence such that the county holds every sequence from 1
 // to it; the station shows it, but deletes only entries answered one by one.
 type PushResponse struct {
-	Results    []Result  `json:"results"`
-	Contiguous uint64    `json:"contiguous"`
+	Results    []Result `json:"results"`
+	Contiguous uint64   `json:"contiguous"`
+	// Highest (protocol 2) is the highest sequence the county holds for the station
+	// after this push; 0 from a county that predates it. A station renumbers refused
+	// entries only above it, so new sequences are free at the county.
+	Highest    uint64    `json:"highest,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 
