@@ -68,11 +68,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return runEnrol(ctx, args, stdout)
 	case "demo":
 		return runDemo(ctx, args, stdout)
+	case "keys":
+		return runKeys(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "bingzhan", Version)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q; commands: serve, staff, demo, enrol, printer-test, version (no command opens the kiosk window)", cmd)
+		return fmt.Errorf("unknown command %q; commands: serve, staff, keys, demo, enrol, printer-test, version (no command opens the kiosk window)", cmd)
 	}
 }
 
@@ -170,6 +172,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	if m.Keys, err = keys.LoadOrCreate(filepath.Join(m.DataDir, "keys")); err != nil {
 		return err
+	}
+	if m.Keys.Rotating() {
+		m.Logger.Warn("a data key rotation is unfinished; the station works on both keys until `bingzhan keys rotate` is run again")
 	}
 	m.DB = bolt.NewDB(m.DataDir)
 	m.DB.Logger = m.Logger

@@ -23,6 +23,8 @@ import (
 //	registry:    "active"  → name of the current generation bucket
 //	             "version" → the registry version it holds
 //	             "count"   → its number of persons (8 bytes)
+//	             "hash_key" → id of the data key whose keyed hash keys the active
+//	                         generation and lookup_fail (absent: the sealing key's)
 //	             g<seq>    → generation bucket: person key (32 bytes) → sealed Person
 //	lookup_fail: person key (32 bytes) → lookupFailures (JSON)
 //
@@ -30,6 +32,11 @@ import (
 // value is the whole Person record sealed with AES-256-GCM, bound to its key. So the
 // file holds no ID number, name, phone, category or card status in the clear, and a
 // record cannot be moved to another person's key.
+//
+// A key rotation (Reseal) copies the registry into a new generation keyed and sealed
+// under the new data key and switches to it like a replacement; "hash_key" tells a
+// station whose rotation was interrupted which of its two keys the registry is keyed
+// by, so lookups work before, during and after.
 //
 // A registry is replaced by filling a new generation bucket in batches and then
 // switching "active" in one small transaction: lookups see the old registry until the
@@ -41,6 +48,7 @@ var (
 	keyRegActive  = []byte("active")
 	keyRegVersion = []byte("version")
 	keyRegCount   = []byte("count")
+	keyRegHashKey = []byte("hash_key")
 )
 
 // sealField names what a sealed registry value is, for the cipher's associated data.
@@ -84,8 +92,49 @@ func (f lookupFailures) current(now time.Time) int {
 	return f.N
 }
 
-func (s *PersonService) key(idNumber string) ([]byte, string, error) {
-	h := s.personKey(idNumber)
+// keyRing is what the registry needs of a sealer holding the station's data keys
+// (keys.Cipher): the id of the key that seals, whether a value is sealed under it,
+// and the keyed hash of an ID number under any key it holds.
+type keyRing interface {
+	KeyID() string
+	Current(sealed []byte) bool
+	PersonKeyUnder(keyID, idNumber string) (string, bool)
+}
+
+// ownKeyID returns the id of the key that seals and hashes, "" if the sealer cannot
+// tell keys apart.
+func (s *PersonService) ownKeyID() string {
+	if r, ok := s.sealer.(keyRing); ok {
+		return r.KeyID()
+	}
+	return ""
+}
+
+// hashKeyID returns the id of the key whose keyed hash the registry is keyed by.
+func (s *PersonService) hashKeyID(tx *bolt.Tx) string {
+	if id := tx.Bucket(bucketRegistry).Get(keyRegHashKey); len(id) > 0 {
+		return string(id)
+	}
+	return s.ownKeyID()
+}
+
+// hasher returns the keyed hash the registry is keyed by: the station's own, or,
+// while a key rotation is unfinished, possibly the hash under the other key it holds.
+func (s *PersonService) hasher(tx *bolt.Tx) (func(string) string, error) {
+	id := s.hashKeyID(tx)
+	if id == s.ownKeyID() {
+		return s.personKey, nil
+	}
+	if r, ok := s.sealer.(keyRing); ok {
+		if _, ok := r.PersonKeyUnder(id, ""); ok {
+			return func(n string) string { h, _ := r.PersonKeyUnder(id, n); return h }, nil
+		}
+	}
+	return nil, fmt.Errorf("the registry is keyed under data key %s, which this station does not hold: restore the keys folder that belongs with this database", id)
+}
+
+func (s *PersonService) key(hash func(string) string, idNumber string) ([]byte, string, error) {
+	h := hash(idNumber)
 	k, err := hex.DecodeString(h)
 	if err != nil || len(k) != 32 {
 		return nil, "", fmt.Errorf("person key is not 32 bytes of hex")
@@ -104,14 +153,17 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 	if !last4Pattern.MatchString(phoneLast4) {
 		return nil, backend.Errorf(backend.EINVALID, "lookup.last4")
 	}
-	key, hexKey, err := s.key(idNumber)
-	if err != nil {
-		return nil, err
-	}
-
 	var person *backend.Person
 	var failures lookupFailures
-	err = s.db.db.View(func(tx *bolt.Tx) error {
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		hash, err := s.hasher(tx)
+		if err != nil {
+			return err
+		}
+		key, hexKey, err := s.key(hash, idNumber)
+		if err != nil {
+			return err
+		}
 		if _, err := getJSON(tx.Bucket(bucketLookupFail), key, &failures); err != nil {
 			return err
 		}
@@ -141,6 +193,14 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 	// re-reading the count so that two kiosks failing at once both count.
 	var outcome error
 	err = s.db.db.Update(func(tx *bolt.Tx) error {
+		hash, err := s.hasher(tx)
+		if err != nil {
+			return err
+		}
+		key, _, err := s.key(hash, idNumber)
+		if err != nil {
+			return err
+		}
 		b := tx.Bucket(bucketLookupFail)
 		var f lookupFailures
 		if _, err := getJSON(b, key, &f); err != nil {
@@ -195,6 +255,19 @@ func (s *PersonService) get(tx *bolt.Tx, key []byte, hexKey string) (*backend.Pe
 	return &p, nil
 }
 
+// find reads and opens the person with an ID number inside tx; nil if none.
+func (s *PersonService) find(tx *bolt.Tx, idNumber string) (*backend.Person, error) {
+	hash, err := s.hasher(tx)
+	if err != nil {
+		return nil, err
+	}
+	key, hexKey, err := s.key(hash, idNumber)
+	if err != nil {
+		return nil, err
+	}
+	return s.get(tx, key, hexKey)
+}
+
 func activeGeneration(tx *bolt.Tx) *bolt.Bucket {
 	reg := tx.Bucket(bucketRegistry)
 	name := reg.Get(keyRegActive)
@@ -211,11 +284,15 @@ func (s *PersonService) ClearLookupLock(ctx context.Context, idNumber string) er
 	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
 		return err
 	}
-	key, _, err := s.key(idNumber)
-	if err != nil {
-		return err
-	}
 	return s.db.db.Update(func(tx *bolt.Tx) error {
+		hash, err := s.hasher(tx)
+		if err != nil {
+			return err
+		}
+		key, _, err := s.key(hash, idNumber)
+		if err != nil {
+			return err
+		}
 		b := tx.Bucket(bucketLookupFail)
 		var f lookupFailures
 		if ok, err := getJSON(b, key, &f); err != nil || !ok {
@@ -249,12 +326,9 @@ type sealedPerson struct {
 	key, value []byte
 }
 
-// seal validates p and seals it under its person key.
-func (s *PersonService) seal(p *backend.Person, today time.Time) (sealedPerson, error) {
-	if err := p.Validate(today); err != nil {
-		return sealedPerson{}, err
-	}
-	key, hexKey, err := s.key(p.IDNumber)
+// seal seals p under its person key by hash.
+func (s *PersonService) seal(p *backend.Person, hash func(string) string) (sealedPerson, error) {
+	key, hexKey, err := s.key(hash, p.IDNumber)
 	if err != nil {
 		return sealedPerson{}, err
 	}
@@ -290,9 +364,12 @@ func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, per
 		if err != nil {
 			return 0, err
 		}
-		sp, err := s.seal(p, today)
-		if err != nil {
+		if err := p.Validate(today); err != nil {
 			return 0, backend.Errorf(backend.EINVALID, "lookup.registry_bad", n, backend.ErrorMessage(err, "en"))
+		}
+		sp, err := s.seal(p, s.personKey)
+		if err != nil {
+			return 0, err
 		}
 		recs = append(recs, sp)
 		if n%replaceBatch == 0 {
@@ -351,7 +428,10 @@ func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, per
 			return err
 		}
 		reg := tx.Bucket(bucketRegistry)
-		for _, kv := range [][2][]byte{{keyRegActive, gen}, {keyRegVersion, []byte(version)}, {keyRegCount, itob(uint64(len(recs)))}} {
+		if err := s.rekeyFailures(tx, s.personKey); err != nil {
+			return err
+		}
+		for _, kv := range [][2][]byte{{keyRegActive, gen}, {keyRegVersion, []byte(version)}, {keyRegCount, itob(uint64(len(recs)))}, {keyRegHashKey, []byte(s.ownKeyID())}} {
 			if err := reg.Put(kv[0], kv[1]); err != nil {
 				return err
 			}
@@ -425,14 +505,10 @@ func dropInactive(reg *bolt.Bucket) error {
 // with an empty version.
 func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person) error {
 	today := s.db.Now().In(s.db.Location)
-	recs := make([]sealedPerson, 0, len(persons))
 	for i := range persons {
-		p := persons[i]
-		sp, err := s.seal(&p, today)
-		if err != nil {
+		if err := persons[i].Validate(today); err != nil {
 			return backend.Errorf(backend.EINVALID, "lookup.registry_bad", i+1, backend.ErrorMessage(err, "en"))
 		}
-		recs = append(recs, sp)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -448,9 +524,28 @@ func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person
 			if gen, err = reg.CreateBucket(name); err != nil {
 				return err
 			}
-			if err := reg.Put(keyRegActive, name); err != nil {
+			if err := s.rekeyFailures(tx, s.personKey); err != nil {
 				return err
 			}
+			for _, kv := range [][2][]byte{{keyRegActive, name}, {keyRegHashKey, []byte(s.ownKeyID())}} {
+				if err := reg.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
+		}
+		// Keyed as the generation is: during an unfinished key rotation that may be
+		// the other key's hash.
+		hash, err := s.hasher(tx)
+		if err != nil {
+			return err
+		}
+		recs := make([]sealedPerson, 0, len(persons))
+		for i := range persons {
+			sp, err := s.seal(&persons[i], hash)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, sp)
 		}
 		count := btoi(reg.Get(keyRegCount))
 		for _, r := range recs {
@@ -467,4 +562,260 @@ func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person
 		return s.db.appendOutbox(tx, s.stationID, backend.KindRegistryUpdated,
 			backend.RegistryFact{Version: string(reg.Get(keyRegVersion)), Persons: int(count)})
 	})
+}
+
+// rekeyFailures moves the lookup failures to newHash when the registry is keyed under
+// another data key than the one that hashes from now on (a key rotation, or a station
+// whose rotation is unfinished replacing its registry): each count follows its ID
+// number, found through the registry still active in tx; counts for numbers not in it
+// are dropped, since their old hashes cannot be recomputed and lookups of them fail
+// anyway. No hash under the old key is left behind.
+func (s *PersonService) rekeyFailures(tx *bolt.Tx, newHash func(string) string) error {
+	if s.hashKeyID(tx) == s.ownKeyID() {
+		return nil
+	}
+	b := tx.Bucket(bucketLookupFail)
+	type move struct{ from, to, v []byte }
+	var moves []move
+	err := b.ForEach(func(k, v []byte) error {
+		m := move{from: bytes.Clone(k), v: bytes.Clone(v)}
+		p, err := s.get(tx, k, hex.EncodeToString(k))
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			if m.to, _, err = s.key(newHash, p.IDNumber); err != nil {
+				return err
+			}
+		}
+		moves = append(moves, m)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if err := b.Delete(m.from); err != nil {
+			return err
+		}
+	}
+	for _, m := range moves {
+		if m.to == nil {
+			continue
+		}
+		if err := b.Put(m.to, m.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkHashKey records that the registry is keyed under the sealer's key, for a
+// registry written before that was recorded. A key rotation calls it with the
+// station's current keys before it makes the new one, so that a station whose
+// rotation is interrupted can tell which key its registry is keyed by.
+func (s *PersonService) MarkHashKey(ctx context.Context) error {
+	own := s.ownKeyID()
+	if own == "" {
+		return nil
+	}
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		if len(reg.Get(keyRegHashKey)) > 0 {
+			return nil
+		}
+		return reg.Put(keyRegHashKey, []byte(own))
+	})
+}
+
+// resealBatch is how many records one transaction of a key rotation writes: a few
+// hundred kilobytes, so an interruption loses little and memory stays small.
+const resealBatch = 1000
+
+// Reseal moves the registry to the sealer's current key, for a key rotation: every
+// person is opened (under either key), keyed by the keyed hash under the current key
+// and sealed under it, into a new generation filled in batched transactions; one last
+// transaction switches to it, moves the lookup failures to the new hashes and deletes
+// the old generation. An interruption leaves the old generation active and a second
+// run starts the copy again. The registry's version and the outbox do not change:
+// the records say the same. progress, when set, is told how many are done. It returns
+// the number of persons re-sealed.
+func (s *PersonService) Reseal(ctx context.Context, progress func(done int)) (int, error) {
+	ring, ok := s.sealer.(keyRing)
+	if !ok {
+		return 0, fmt.Errorf("reseal the registry: the sealer does not name its keys")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stale, err := s.stale()
+	if err != nil || stale == 0 {
+		return 0, err
+	}
+	var name []byte
+	noRegistry := false
+	err = s.db.db.Update(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		if err := dropInactive(reg); err != nil {
+			return err
+		}
+		if activeGeneration(tx) == nil {
+			// No registry: only lookup failures of unknown numbers to forget.
+			noRegistry = true
+			if err := s.rekeyFailures(tx, s.personKey); err != nil {
+				return err
+			}
+			return reg.Put(keyRegHashKey, []byte(ring.KeyID()))
+		}
+		seq, err := reg.NextSequence()
+		if err != nil {
+			return err
+		}
+		name = append([]byte("g"), itob(seq)...)
+		_, err = reg.CreateBucket(name)
+		return err
+	})
+	if err != nil || noRegistry {
+		return 0, err
+	}
+	done := 0
+	var after []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			s.dropInactive()
+			return done, err
+		}
+		n, last, err := s.resealGeneration(name, after)
+		if err != nil {
+			s.dropInactive()
+			return done, fmt.Errorf("reseal the registry: %w", err)
+		}
+		done += n
+		if progress != nil && n > 0 {
+			progress(done)
+		}
+		if last == nil {
+			break
+		}
+		after = last
+	}
+	err = s.db.db.Update(func(tx *bolt.Tx) error {
+		reg := tx.Bucket(bucketRegistry)
+		old := reg.Get(keyRegActive)
+		if n := reg.Bucket(name).Stats().KeyN; n != reg.Bucket(old).Stats().KeyN {
+			return fmt.Errorf("reseal the registry: the copy holds %d persons, the registry %d", n, reg.Bucket(old).Stats().KeyN)
+		}
+		if err := s.rekeyFailures(tx, s.personKey); err != nil {
+			return err
+		}
+		oldName := bytes.Clone(old)
+		for _, kv := range [][2][]byte{{keyRegActive, name}, {keyRegHashKey, []byte(ring.KeyID())}} {
+			if err := reg.Put(kv[0], kv[1]); err != nil {
+				return err
+			}
+		}
+		return reg.DeleteBucket(oldName)
+	})
+	if err != nil {
+		s.dropInactive()
+		return done, err
+	}
+	return done, nil
+}
+
+// resealGeneration copies up to resealBatch persons after key after from the active
+// generation into generation name, re-keyed and re-sealed, in one transaction. It
+// returns how many it copied and the last key read, nil once the end is reached.
+func (s *PersonService) resealGeneration(name, after []byte) (int, []byte, error) {
+	var n int
+	var last []byte
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		n, last = 0, nil
+		src := activeGeneration(tx)
+		dst := tx.Bucket(bucketRegistry).Bucket(name)
+		c := src.Cursor()
+		k, v := c.First()
+		if after != nil {
+			if k, v = c.Seek(after); bytes.Equal(k, after) {
+				k, v = c.Next()
+			}
+		}
+		var recs []sealedPerson
+		for ; k != nil && len(recs) < resealBatch; k, v = c.Next() {
+			raw, err := s.sealer.Open(sealField, hex.EncodeToString(k), v)
+			if err != nil {
+				return fmt.Errorf("open registry record: %w", err)
+			}
+			var p backend.Person
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return fmt.Errorf("decode registry record: %w", err)
+			}
+			key, hexKey, err := s.key(s.personKey, p.IDNumber)
+			if err != nil {
+				return err
+			}
+			sealed, err := s.sealer.Seal(sealField, hexKey, raw)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, sealedPerson{key, sealed})
+			last = bytes.Clone(k)
+		}
+		if k == nil {
+			last = nil
+		}
+		for _, r := range recs {
+			if dst.Get(r.key) != nil {
+				return backend.Errorf(backend.EINVALID, "lookup.registry_duplicate")
+			}
+			if err := dst.Put(r.key, r.value); err != nil {
+				return err
+			}
+		}
+		n = len(recs)
+		return nil
+	})
+	return n, last, err
+}
+
+// Stale returns how many registry records are not keyed and sealed under the
+// sealer's current key (lookup failures counted too): what a key rotation has left
+// to do. Zero once it is done.
+func (s *PersonService) Stale(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stale()
+}
+
+func (s *PersonService) stale() (int, error) {
+	ring, ok := s.sealer.(keyRing)
+	if !ok {
+		return 0, fmt.Errorf("the sealer does not name its keys")
+	}
+	n := 0
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		marked := len(tx.Bucket(bucketRegistry).Get(keyRegHashKey)) > 0
+		failures := tx.Bucket(bucketLookupFail).Stats().KeyN
+		gen := activeGeneration(tx)
+		if !marked && (gen != nil || failures > 0) {
+			// Without the mark, a registry keyed under the old key would look current.
+			return fmt.Errorf("the registry does not record which data key it is keyed by: run MarkHashKey with the station's keys first")
+		}
+		rekey := !marked || s.hashKeyID(tx) != ring.KeyID()
+		if rekey {
+			n += failures
+		}
+		if gen == nil {
+			if rekey && n == 0 {
+				n = 1 // only the mark to write
+			}
+			return nil
+		}
+		return gen.ForEach(func(k, v []byte) error {
+			if rekey || !ring.Current(v) {
+				n++
+			}
+			return nil
+		})
+	})
+	return n, err
 }
