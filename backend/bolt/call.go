@@ -179,7 +179,7 @@ func (s *CallService) Act(ctx context.Context, id string, a backend.Act) (*backe
 }
 
 // ExpireOld closes every ticket left open from an earlier day, one outbox entry each,
-// and frees the counters they held.
+// frees the counters they held, and forgets who earlier days' tickets were for.
 func (s *CallService) ExpireOld(ctx context.Context) (int, error) {
 	now := s.now()
 	today := []byte(now.Format("2006-01-02"))
@@ -201,12 +201,51 @@ func (s *CallService) ExpireOld(ctx context.Context) (int, error) {
 			}
 			n++
 		}
-		return nil
+		return forgetPersons(tx, today)
 	})
 	if err == nil && n > 0 {
 		s.publish([]backend.Event{{Kind: backend.EventReset}})
 	}
 	return n, err
+}
+
+// keyPersonsForgotten is the first day whose tickets may still hold person keys.
+var keyPersonsForgotten = []byte("persons_forgotten_from")
+
+// forgetPersons drops the person key from every ticket of the days before today.
+// The key only serves "one open ticket per person and service" on the ticket's own
+// day; kept longer, it would tie a person to their visits for as long as tickets are
+// kept, and a data-key rotation could not re-key it (the ID number is not stored).
+func forgetPersons(tx *bolt.Tx, today []byte) error {
+	meta := tx.Bucket(bucketMeta)
+	from := meta.Get(keyPersonsForgotten)
+	if bytes.Compare(from, today) >= 0 {
+		return nil
+	}
+	tickets := tx.Bucket(bucketTickets)
+	c := tx.Bucket(bucketDays).Cursor()
+	var ids [][]byte
+	k, v := c.First()
+	if from != nil {
+		k, v = c.Seek(from)
+	}
+	for ; k != nil && bytes.Compare(k[:10], today) < 0; k, v = c.Next() {
+		ids = append(ids, slices.Clone(v))
+	}
+	for _, id := range ids {
+		t, err := getTicket(tx, string(id))
+		if err != nil {
+			return err
+		}
+		if t.PersonKey == "" {
+			continue
+		}
+		t.PersonKey = ""
+		if err := putJSON(tickets, id, t); err != nil {
+			return err
+		}
+	}
+	return meta.Put(keyPersonsForgotten, slices.Clone(today))
 }
 
 // RunRollover expires the day's open tickets after each local midnight until ctx

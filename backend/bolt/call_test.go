@@ -407,6 +407,51 @@ func TestCallService_ExpireOld(t *testing.T) {
 	}
 }
 
+// A ticket's person key serves only its own day: after the roll-over no ticket of an
+// earlier day can be tied to the person who took it, and the person may take a new one.
+func TestCallService_ExpireOld_ForgetsPersons(t *testing.T) {
+	ctx := context.Background()
+	st := mustStation(t)
+	issue := func(rid, service string) *backend.Ticket {
+		t.Helper()
+		st.clock.T = st.clock.T.Add(time.Minute)
+		got, err := st.tickets.IssueTicket(ctx, backend.IssueRequest{Service: service, RequestID: rid, IDNumber: "11010519491231002X"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Ticket
+	}
+	done, open := issue("person-0001", "A"), issue("person-0002", "B")
+	st.act(t, done.ID, backend.Act{Action: backend.ActCall, Counter: 1})
+	st.act(t, done.ID, backend.Act{Action: backend.ActFinish})
+	if done.PersonKey == "" || open.PersonKey == "" {
+		t.Fatal("tickets issued with an ID number carry no person key")
+	}
+
+	st.clock.T = time.Date(2026, 11, 24, 0, 0, 30, 0, shanghai)
+	if _, err := st.calls.ExpireOld(ctx); err != nil {
+		t.Fatal(err)
+	}
+	today := issue("person-0003", "B")
+	for _, tk := range []*backend.Ticket{done, open} {
+		is, err := st.tickets.Ticket(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if is.Ticket.PersonKey != "" {
+			t.Errorf("%s (%s) still carries the person key after the roll-over", is.Ticket.Number, is.Ticket.Status)
+		}
+	}
+	if today.ID == open.ID || today.PersonKey == "" {
+		t.Errorf("the new day's ticket: %s, person key %q", today.Number, today.PersonKey)
+	}
+	// Asking again the same day still finds the open ticket by the person key.
+	again, err := st.tickets.IssueTicket(ctx, backend.IssueRequest{Service: "B", RequestID: "person-0004", IDNumber: "11010519491231002X"})
+	if err != nil || again.Ticket.ID != today.ID {
+		t.Fatalf("second request the same day: %v, %v", again, err)
+	}
+}
+
 func TestCallService_BoardAndWaiting(t *testing.T) {
 	ctx := context.Background()
 	st := mustStation(t)
