@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"bingzhan/backend"
@@ -54,7 +55,16 @@ var (
 	}
 )
 
+// langIndex picks the report's language: ?lang=en or ?lang=zh when the link asks
+// (a download link cannot set Accept-Language, and the staff member's screen language
+// may differ from the browser's), else the Accept-Language header.
 func langIndex(r *http.Request) int {
+	switch q := r.URL.Query().Get("lang"); {
+	case q == "en":
+		return 1
+	case strings.HasPrefix(q, "zh"):
+		return 0
+	}
 	if Lang(r) == "en" {
 		return 1
 	}
