@@ -103,13 +103,16 @@ func readPINLines(r io.Reader) (string, error) {
 	return pins[0], nil
 }
 
-// runStaff is `bingzhan staff add|list|reset-pin`. It opens the database directly,
+// runStaff is `bingzhan staff add|list|reset-pin|unlock|set-role|remove`. It opens the database directly,
 // so the station must not be running on the same data folder (the file is locked);
 // a running station takes the same changes through the admin API.
 func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 	usage := errors.New("usage: bingzhan staff add --data DIR --name NAME --role staff|admin [--pin PIN]\n" +
 		"       bingzhan staff list --data DIR\n" +
-		"       bingzhan staff reset-pin --data DIR --name NAME [--pin PIN]")
+		"       bingzhan staff reset-pin --data DIR --name NAME [--pin PIN]\n" +
+		"       bingzhan staff unlock --data DIR --name NAME\n" +
+		"       bingzhan staff set-role --data DIR --name NAME --role staff|admin\n" +
+		"       bingzhan staff remove --data DIR --name NAME")
 	if len(args) == 0 {
 		return usage
 	}
@@ -168,6 +171,39 @@ func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "new PIN set for %s; the account is unlocked and its sessions ended\n", strings.TrimSpace(*name))
+		return nil
+	case "unlock", "set-role", "remove":
+		n := strings.TrimSpace(*name)
+		roleGiven := false
+		fl.Visit(func(f *flag.Flag) { roleGiven = roleGiven || f.Name == "role" })
+		if n == "" || (sub == "set-role" && !roleGiven) {
+			return usage
+		}
+		db, err := open()
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		accounts := bolt.NewStaffService(db)
+		// Nobody is logged in at the command line: by is empty, so only the
+		// last-admin rule can refuse.
+		switch sub {
+		case "unlock":
+			if err := accounts.UnlockStaff(ctx, n); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s is unlocked; the PIN is unchanged\n", n)
+		case "set-role":
+			if err := accounts.SetRole(ctx, n, backend.Role(*role), ""); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s is now %s\n", n, *role)
+		case "remove":
+			if err := accounts.RemoveStaff(ctx, n, ""); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "removed %s; ticket histories keep the name\n", n)
+		}
 		return nil
 	case "list":
 		db, err := open()

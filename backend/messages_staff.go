@@ -16,6 +16,10 @@ func init() {
 		"auth.admin":       {"此操作需要管理员账户。", "This needs an admin account."},
 		"kiosk.not_window": {"当前不是自助机窗口模式，无需退出。", "This is not the kiosk window, so there is nothing to leave."},
 
+		"staff.remove_self": {"不能删除自己正在使用的账户，请让另一位管理员操作。", "You cannot remove the account you are logged in with. Ask another admin to do it."},
+		"staff.role_self":   {"不能更改自己的角色，请让另一位管理员操作。", "You cannot change your own role. Ask another admin to do it."},
+		"staff.last_admin":  {"“%s”是本站唯一的管理员，请先把另一个账户设为管理员。", "\"%s\" is the station's only admin. Make another account an admin first."},
+
 		"counter.number":    {"窗口号应为 1 到 %d。", "A counter number is 1 to %d."},
 		"counter.name":      {"窗口名称最多 20 个字。", "A counter name has at most 20 characters."},
 		"counter.services":  {"每个窗口至少要办理一项业务。", "Each counter must serve at least one service."},

@@ -167,6 +167,19 @@ type StaffService interface {
 	// SetPIN gives an account a new PIN and unlocks it. EINVALID for a bad PIN,
 	// ENOTFOUND for an unknown name.
 	SetPIN(ctx context.Context, name, pin string) error
+	// UnlockStaff lifts the lock that wrong PINs put on an account and clears the count
+	// of wrong tries; the PIN stays. ENOTFOUND for an unknown name.
+	UnlockStaff(ctx context.Context, name string) error
+	// SetRole makes an account staff or admin; its open sessions take the new role at
+	// once. by is the admin who acts ("" at the command line). EINVALID for a bad role,
+	// ENOTFOUND for an unknown name, ECONFLICT when by changes their own role or the
+	// last admin would become staff.
+	SetRole(ctx context.Context, name string, role Role, by string) error
+	// RemoveStaff deletes an account and ends its sessions at once. Ticket histories
+	// and the ledger keep the name as text. by is the admin who acts ("" at the command
+	// line). ENOTFOUND for an unknown name, ECONFLICT when by removes themself or the
+	// last admin would go.
+	RemoveStaff(ctx context.Context, name, by string) error
 	// Login checks a name and PIN and opens a session. EUNAUTHORIZED for a wrong
 	// name or PIN, and with key "staff.locked" while the account is locked.
 	Login(ctx context.Context, name, pin string) (*Session, error)

@@ -114,6 +114,95 @@ func (s *StaffService) SetPIN(ctx context.Context, name, pin string) error {
 	})
 }
 
+// UnlockStaff lifts an account's lock and clears its count of wrong PINs.
+func (s *StaffService) UnlockStaff(ctx context.Context, name string) error {
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		st, err := getStaff(tx, name)
+		if err != nil {
+			return err
+		}
+		st.Failed, st.LockedUntil = 0, time.Time{}
+		return putJSON(tx.Bucket(bucketStaff), []byte(st.Name), st)
+	})
+}
+
+// SetRole makes an account staff or admin. Its sessions are rewritten with the new
+// role in the same transaction: a demoted admin loses the admin screens at their next
+// request, and a promoted one need not log in again.
+func (s *StaffService) SetRole(ctx context.Context, name string, role backend.Role, by string) error {
+	if !role.Valid() {
+		return backend.Errorf(backend.EINVALID, "staff.role")
+	}
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		st, err := getStaff(tx, name)
+		if err != nil {
+			return err
+		}
+		if st.Role == role {
+			return nil
+		}
+		if st.Name == by {
+			return backend.Errorf(backend.ECONFLICT, "staff.role_self")
+		}
+		if err := keepAnAdmin(tx, st); err != nil {
+			return err
+		}
+		st.Role = role
+		if err := putJSON(tx.Bucket(bucketStaff), []byte(st.Name), st); err != nil {
+			return err
+		}
+		return updateSessions(tx, st.Name, func(se *backend.Session) { se.Role = role })
+	})
+}
+
+// RemoveStaff deletes an account and its sessions in one transaction, so the
+// removed person's next request is refused.
+func (s *StaffService) RemoveStaff(ctx context.Context, name, by string) error {
+	return s.db.db.Update(func(tx *bolt.Tx) error {
+		st, err := getStaff(tx, name)
+		if err != nil {
+			return err
+		}
+		if st.Name == by {
+			return backend.Errorf(backend.ECONFLICT, "staff.remove_self")
+		}
+		if err := keepAnAdmin(tx, st); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketStaff).Delete([]byte(st.Name)); err != nil {
+			return err
+		}
+		return deleteSessions(tx, func(se *backend.Session) bool { return se.Name == st.Name })
+	})
+}
+
+// keepAnAdmin refuses to let st stop being an admin when it is the only one: a
+// station without an admin could not add accounts, set counters or leave the kiosk
+// window until someone with the command line came.
+func keepAnAdmin(tx *bolt.Tx, st *backend.Staff) error {
+	if st.Role != backend.RoleAdmin {
+		return nil
+	}
+	admins := 0
+	err := tx.Bucket(bucketStaff).ForEach(func(k, v []byte) error {
+		var other backend.Staff
+		if err := json.Unmarshal(v, &other); err != nil {
+			return err
+		}
+		if other.Role == backend.RoleAdmin {
+			admins++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if admins <= 1 {
+		return backend.Errorf(backend.ECONFLICT, "staff.last_admin", st.Name)
+	}
+	return nil
+}
+
 // dummyHash is checked against when a name is unknown, so a wrong name takes as long
 // as a wrong PIN and does not reveal which names exist.
 var dummyHash = sync.OnceValue(func() string {
@@ -308,6 +397,29 @@ func deleteSessions(tx *bolt.Tx, match func(*backend.Session) bool) error {
 	}
 	for _, k := range keys {
 		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateSessions changes every session of the named account with change.
+func updateSessions(tx *bolt.Tx, name string, change func(*backend.Session)) error {
+	b := tx.Bucket(bucketSessions)
+	changed := map[string]*backend.Session{}
+	err := b.ForEach(func(k, v []byte) error {
+		var se backend.Session
+		if json.Unmarshal(v, &se) == nil && se.Name == name {
+			change(&se)
+			changed[string(k)] = &se
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, se := range changed {
+		if err := putJSON(b, []byte(k), se); err != nil {
 			return err
 		}
 	}

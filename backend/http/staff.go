@@ -32,6 +32,9 @@ func (s *Server) staffRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/staff", s.requireAdmin(s.handleListStaff))
 	mux.HandleFunc("POST /api/v1/staff", s.requireAdmin(s.handleAddStaff))
 	mux.HandleFunc("PUT /api/v1/staff/{name}/pin", s.requireAdmin(s.handleSetPIN))
+	mux.HandleFunc("POST /api/v1/staff/{name}/unlock", s.requireAdmin(s.handleUnlockStaff))
+	mux.HandleFunc("PUT /api/v1/staff/{name}/role", s.requireAdmin(s.handleSetRole))
+	mux.HandleFunc("DELETE /api/v1/staff/{name}", s.requireAdmin(s.handleRemoveStaff))
 
 	mux.HandleFunc("GET /api/v1/counters", s.requireStaff(s.handleCounters))
 	mux.HandleFunc("PUT /api/v1/counters/{n}", s.requireAdmin(s.handlePutCounter))
@@ -111,6 +114,43 @@ func (s *Server) handleSetPIN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Logger.Info("staff PIN reset", "name", name, "by", actor(r))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleUnlockStaff(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if err := s.Staff.Accounts.UnlockStaff(r.Context(), name); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("staff account unlocked", "name", name, "by", actor(r))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleSetRole(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Role string `json:"role"`
+	}
+	if err := decodeJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := r.PathValue("name")
+	if err := s.Staff.Accounts.SetRole(r.Context(), name, backend.Role(req.Role), actor(r)); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("staff role set", "name", name, "role", req.Role, "by", actor(r))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleRemoveStaff(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if err := s.Staff.Accounts.RemoveStaff(r.Context(), name, actor(r)); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("staff account removed", "name", name, "by", actor(r))
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -1,0 +1,214 @@
+package bolt_test
+
+import (
+	"context"
+	"testing"
+
+	"bingzhan/backend"
+	"bingzhan/backend/bolt"
+)
+
+// mustAccounts opens a station with an admin 站长 (975310), a second admin 副站长
+// (864200) and a staff member 王芳 (240816).
+func mustAccounts(t *testing.T) (*bolt.StaffService, *Clock) {
+	t.Helper()
+	db, clock := MustOpenDB(t)
+	s := bolt.NewStaffService(db)
+	for _, a := range []struct {
+		name string
+		role backend.Role
+		pin  string
+	}{{"站长", backend.RoleAdmin, "975310"}, {"副站长", backend.RoleAdmin, "864200"}, {"王芳", backend.RoleStaff, "240816"}} {
+		if _, err := s.AddStaff(context.Background(), a.name, a.role, a.pin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, clock
+}
+
+func errKey(err error) string {
+	var e *backend.Error
+	if asError(err, &e) {
+		return e.Key
+	}
+	return ""
+}
+
+func TestStaffService_UnlockStaff(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		for i := 0; i < backend.MaxPINFailures; i++ {
+			s.Login(ctx, "王芳", "000001")
+		}
+		if _, err := s.Login(ctx, "王芳", "240816"); errKey(err) != "staff.locked" {
+			t.Fatalf("not locked: %v", err)
+		}
+		if err := s.UnlockStaff(ctx, "王芳"); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := s.ListStaff(ctx)
+		for _, st := range list {
+			if !st.LockedUntil.IsZero() || st.Failed != 0 {
+				t.Fatalf("still locked after unlock: %+v", st)
+			}
+		}
+		// The old PIN works again: unlocking is not a PIN reset.
+		if _, err := s.Login(ctx, "王芳", "240816"); err != nil {
+			t.Fatalf("login after unlock: %v", err)
+		}
+	})
+
+	t.Run("ClearsWrongTries", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		for i := 1; i < backend.MaxPINFailures; i++ {
+			s.Login(ctx, "王芳", "000001")
+		}
+		s.UnlockStaff(ctx, "王芳")
+		// Four more wrong tries after the unlock do not lock: the count started again.
+		for i := 1; i < backend.MaxPINFailures; i++ {
+			s.Login(ctx, "王芳", "000001")
+		}
+		if _, err := s.Login(ctx, "王芳", "240816"); err != nil {
+			t.Fatalf("locked although the count was cleared: %v", err)
+		}
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		if err := s.UnlockStaff(ctx, "nobody"); backend.ErrorCode(err) != backend.ENOTFOUND {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestStaffService_RemoveStaff(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		se, err := s.Login(ctx, "王芳", "240816")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _ := s.Login(ctx, "副站长", "864200")
+		if err := s.RemoveStaff(ctx, "王芳", "站长"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Session(ctx, se.Token); backend.ErrorCode(err) != backend.EUNAUTHORIZED {
+			t.Fatalf("the removed person's session survived: %v", err)
+		}
+		if _, err := s.Session(ctx, other.Token); err != nil {
+			t.Fatalf("someone else's session ended: %v", err)
+		}
+		if _, err := s.Login(ctx, "王芳", "240816"); backend.ErrorCode(err) != backend.EUNAUTHORIZED {
+			t.Fatalf("a removed account logged in: %v", err)
+		}
+		list, _ := s.ListStaff(ctx)
+		if len(list) != 2 {
+			t.Fatalf("list after removal: %+v", list)
+		}
+		// The name is free again.
+		if _, err := s.AddStaff(ctx, "王芳", backend.RoleStaff, "135792"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		for _, tc := range []struct {
+			name       string
+			remove, by string
+			code, key  string
+		}{
+			{"Self", "站长", "站长", backend.ECONFLICT, "staff.remove_self"},
+			{"NotFound", "nobody", "站长", backend.ENOTFOUND, "staff.not_found"},
+			{"Empty", "", "站长", backend.ENOTFOUND, "staff.not_found"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s, _ := mustAccounts(t)
+				err := s.RemoveStaff(ctx, tc.remove, tc.by)
+				if backend.ErrorCode(err) != tc.code || errKey(err) != tc.key {
+					t.Fatalf("got %v, want %s %s", err, tc.code, tc.key)
+				}
+				if list, _ := s.ListStaff(ctx); len(list) != 3 {
+					t.Fatalf("a refused removal changed the accounts: %+v", list)
+				}
+			})
+		}
+	})
+
+	t.Run("ErrLastAdmin", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		if err := s.RemoveStaff(ctx, "副站长", "站长"); err != nil {
+			t.Fatal(err)
+		}
+		// From the command line (no one acting) the last admin still stays.
+		err := s.RemoveStaff(ctx, "站长", "")
+		if backend.ErrorCode(err) != backend.ECONFLICT || errKey(err) != "staff.last_admin" {
+			t.Fatalf("removed the last admin: %v", err)
+		}
+		if _, err := s.Login(ctx, "站长", "975310"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestStaffService_SetRole(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		se, _ := s.Login(ctx, "王芳", "240816")
+		if err := s.SetRole(ctx, "王芳", backend.RoleAdmin, "站长"); err != nil {
+			t.Fatal(err)
+		}
+		// The open session has the new role: no need to log in again.
+		if got, err := s.Session(ctx, se.Token); err != nil || got.Role != backend.RoleAdmin {
+			t.Fatalf("session after promotion: %+v %v", got, err)
+		}
+		if err := s.SetRole(ctx, "王芳", backend.RoleStaff, "站长"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Session(ctx, se.Token); got.Role != backend.RoleStaff {
+			t.Fatalf("session after demotion: %+v", got)
+		}
+		// Setting the role an account already has changes nothing, even for oneself.
+		if err := s.SetRole(ctx, "站长", backend.RoleAdmin, "站长"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		for _, tc := range []struct {
+			name      string
+			who       string
+			role      backend.Role
+			by        string
+			code, key string
+		}{
+			{"BadRole", "王芳", "boss", "站长", backend.EINVALID, "staff.role"},
+			{"NotFound", "nobody", backend.RoleAdmin, "站长", backend.ENOTFOUND, "staff.not_found"},
+			{"Self", "站长", backend.RoleStaff, "站长", backend.ECONFLICT, "staff.role_self"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s, _ := mustAccounts(t)
+				err := s.SetRole(ctx, tc.who, tc.role, tc.by)
+				if backend.ErrorCode(err) != tc.code || errKey(err) != tc.key {
+					t.Fatalf("got %v, want %s %s", err, tc.code, tc.key)
+				}
+			})
+		}
+	})
+
+	t.Run("ErrLastAdmin", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		if err := s.SetRole(ctx, "副站长", backend.RoleStaff, "站长"); err != nil {
+			t.Fatal(err)
+		}
+		err := s.SetRole(ctx, "站长", backend.RoleStaff, "")
+		if backend.ErrorCode(err) != backend.ECONFLICT || errKey(err) != "staff.last_admin" {
+			t.Fatalf("demoted the last admin: %v", err)
+		}
+	})
+}
