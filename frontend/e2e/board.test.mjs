@@ -1,6 +1,7 @@
 // The lobby board: calls appear within a second, new calls are spoken from a queue one
 // at a time and never overlap, the board keeps up by polling when the event stream is
-// unavailable (as inside the Wails window), and the sequencing module itself.
+// unavailable (as inside the Wails window), it reads in English with ?lang=en (the voice
+// stays Chinese), and the sequencing module itself.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -283,6 +284,70 @@ describe('lobby board', () => {
       before + 1,
       { timeout: 4000 },
     )
+    assertNoPageErrors(page)
+    await page.close()
+    await clearCounter(1)
+  })
+
+  test('in English with ?lang=en, kept across reloads; the voice stays Chinese', async () => {
+    const page = await browser.context.newPage()
+    page.pageErrors = []
+    page.on('pageerror', (e) => page.pageErrors.push(e.message))
+    await page.addInitScript(instrumentAudio)
+    await page.setViewportSize(VIEWPORTS.fullHD)
+    await page.goto(server.url + '/board?lang=en')
+    await page.locator('[data-test=counter-1]').waitFor()
+    await page.getByRole('heading', { name: 'Now calling' }).waitFor()
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en')
+    await page.waitForTimeout(300) // let the stream open
+
+    const called = await callNext(1)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-test=counter-1] [data-test=call-number]')?.textContent.trim() === n,
+      called.number,
+      { timeout: 1000 },
+    )
+    assert.equal(await page.locator('[data-test=latest]').textContent(), `Number ${called.number}, please go to counter 1`)
+    assert.equal((await page.locator('[data-test=counter-1] .call__counter').textContent()).trim(), 'Counter 1')
+    assert.match(await page.locator('[data-test=recent]').textContent(), new RegExp(`${called.number}\\s*Counter 1`))
+    // Service names in English too: no Chinese left on the waiting line.
+    assert.doesNotMatch(await page.locator('[data-test=waiting]').textContent(), /[\u4e00-\u9fff]/)
+    // Spoken in Chinese all the same: the call's own clips (请 … 号到 1 号窗口办理).
+    await page.waitForFunction((n) => window.__clips.length >= n, called.call.clips.length, { timeout: 10_000 })
+    assert.deepEqual(await page.evaluate(() => window.__clips), called.call.clips)
+    assert.ok(called.call.clips.includes('/voice/hao-chuangkou-banli.ogg'))
+    await screenshot(page, 'board-1080p-en')
+    await assertFits(page, 'English board 1920×1080')
+    // The board hides what overflows, so check what a person would miss: a counter name
+    // cut short, a call card running under the recent list, the waiting counts below the edge.
+    const box = await page.evaluate(() => {
+      const r = (s) => document.querySelector(s).getBoundingClientRect()
+      const name = document.querySelector('[data-test=counter-1] .call__counter')
+      return {
+        nameCut: name.scrollWidth > name.clientWidth,
+        cardRight: r('[data-test=counter-1]').right,
+        recentLeft: r('.recent').left,
+        waitingBottom: r('[data-test=waiting]').bottom,
+        textBottom: r('[data-test=latest]').bottom,
+        mainBottom: r('.main').bottom,
+        h: innerHeight,
+      }
+    })
+    assert.equal(box.nameCut, false, 'the counter name is cut off')
+    assert.ok(box.cardRight < box.recentLeft, `the call card runs under the recent calls: ${JSON.stringify(box)}`)
+    assert.ok(box.waitingBottom <= box.h && box.textBottom <= box.mainBottom, `cut at the bottom: ${JSON.stringify(box)}`)
+
+    // The TV keeps English when it reloads, even from an address without the query.
+    await page.reload()
+    await page.getByRole('heading', { name: 'Now calling' }).waitFor()
+    await page.goto(server.url + '/board')
+    await page.getByRole('heading', { name: 'Now calling' }).waitFor()
+    // ?lang=zh sets it back to Chinese, the default.
+    await page.goto(server.url + '/board?lang=zh')
+    await page.getByRole('heading', { name: '正在叫号' }).waitFor()
+    await page.goto(server.url + '/board')
+    await page.getByRole('heading', { name: '正在叫号' }).waitFor()
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN')
     assertNoPageErrors(page)
     await page.close()
     await clearCounter(1)

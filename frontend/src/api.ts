@@ -422,6 +422,55 @@ export function statsExportURL(format: 'csv' | 'xlsx', date?: string): string {
 /** EVENTS_URL is the station's Server-Sent Events stream (docs/staff.md). */
 export const EVENTS_URL = '/api/v1/events'
 
+// ---- Station settings: accounts and counters (admin; docs/staff.md) ----
+
+/** StaffAccount is one account as admins see it; times are RFC 3339 or null. */
+export interface StaffAccount {
+  name: string
+  role: Role
+  created_at: string
+  last_login: string | null
+  /** Set while wrong PINs keep the account locked. */
+  locked_until: string | null
+}
+
+const staffPath = (name: string): string => `/api/v1/staff/${encodeURIComponent(name)}`
+
+/** listStaff returns every account, by name. */
+export function listStaff(): Promise<StaffAccount[]> {
+  return request('GET', '/api/v1/staff')
+}
+
+/** addStaff creates an account; the PIN is checked (6–12 digits, not too easy) by the station. */
+export function addStaff(name: string, role: Role, pin: string): Promise<StaffAccount> {
+  return request('POST', '/api/v1/staff', { body: { name, role, pin } })
+}
+
+/** setStaffPin gives an account a new PIN, unlocks it and ends its sessions. */
+export function setStaffPin(name: string, pin: string): Promise<void> {
+  return request('PUT', `${staffPath(name)}/pin`, { body: { pin } })
+}
+
+/** unlockStaff lifts the lock wrong PINs put on an account; the PIN stays. */
+export function unlockStaff(name: string): Promise<void> {
+  return request('POST', `${staffPath(name)}/unlock`)
+}
+
+/** setStaffRole makes an account staff or admin (not one's own, not the last admin). */
+export function setStaffRole(name: string, role: Role): Promise<void> {
+  return request('PUT', `${staffPath(name)}/role`, { body: { role } })
+}
+
+/** removeStaff deletes an account (not one's own, not the last admin); histories keep the name. */
+export function removeStaff(name: string): Promise<void> {
+  return request('DELETE', staffPath(name))
+}
+
+/** deleteCounter removes a counter; refused while it has a ticket or if it is the last. */
+export function deleteCounter(n: number): Promise<void> {
+  return request('DELETE', `/api/v1/counters/${n}`)
+}
+
 // ---- Entitlement lookup (docs/lookup.md) ----
 
 /** LookupCategory is one kind of person the wizard asks about ("who are you"). */

@@ -41,6 +41,8 @@ export const router = createRouter({
     { path: '/staff', name: 'staff', component: StaffView },
     { path: '/staff/sync', name: 'sync', component: SyncView },
     { path: '/staff/ledger', name: 'ledger', component: LedgerView },
+    { path: '/staff/report', name: 'report', component: () => import('./views/report/ReportView.vue') },
+    { path: '/staff/settings', name: 'settings', component: () => import('./views/staff/StaffSettings.vue') },
     { path: '/board', name: 'board', component: BoardView },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },

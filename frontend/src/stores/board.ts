@@ -6,6 +6,7 @@ import { reactive } from 'vue'
 import { getBoard, type Board, type BoardCounter, type Call, type QueueCounts } from '../api'
 import { Announcer, callKey } from '../board/announcer'
 import { AudioElementPlayer } from '../board/audioPlayer'
+import { DEFAULT_LOCALE, type Locale } from '../i18n'
 import { follow, type Live, type LiveState } from './live'
 
 /** VoiceState: off until someone turns it on; blocked when the browser refused sound. */
@@ -18,6 +19,7 @@ export const RECENT_CALLS = 8
 export const HIGHLIGHT_MS = 12_000
 
 const VOICE_KEY = 'bingzhan.board.voice'
+const LANG_KEY = 'bingzhan.board.lang'
 const CHIME = '/voice/chime.ogg'
 
 /** BoardState is everything the board shows. */
@@ -63,6 +65,23 @@ function saveVoice(on: boolean): void {
   } catch {
     // A browser without storage asks again after a reload; nothing else is lost.
   }
+}
+
+/**
+ * boardLocale is the board's language. `?lang=en` (or `?lang=zh`) in the board's address
+ * chooses it, and this TV remembers the choice, as it remembers the voice: a board that
+ * reloads itself, or a TV that restarts on a bookmark without the query, stays in the
+ * language it was set up in. Chinese otherwise. The voice is Chinese in both.
+ */
+export function boardLocale(query: unknown): Locale {
+  const asked = query === 'en' ? 'en' : typeof query === 'string' && query.startsWith('zh') ? DEFAULT_LOCALE : null
+  try {
+    if (asked) localStorage.setItem(LANG_KEY, asked)
+    else if (localStorage.getItem(LANG_KEY) === 'en') return 'en'
+  } catch {
+    // Without storage the address alone decides.
+  }
+  return asked ?? DEFAULT_LOCALE
 }
 
 let player: AudioElementPlayer | null = null

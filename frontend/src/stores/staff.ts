@@ -268,6 +268,24 @@ export async function saveCounter(n: number, name: string, services: string[]): 
   await loadCounters()
 }
 
+/**
+ * removeCounter deletes counter n (admin), then reloads the counters. The station
+ * refuses a counter that still has a ticket, and the last one, with a message to show.
+ */
+export async function removeCounter(n: number): Promise<void> {
+  try {
+    await api.deleteCounter(n)
+    // A console set to the removed counter chooses again rather than inherit a
+    // counter added later under the same number.
+    if (staff.counterNo === n) chooseCounter(0)
+  } catch (e) {
+    handleAuth(e)
+    throw e
+  } finally {
+    if (staff.session) await loadCounters().catch(() => {})
+  }
+}
+
 /** waitedMinutes is how long t has waited as of now, in whole minutes. */
 export function waitedMinutes(t: WaitingTicket, now: number): number {
   const extra = staff.fetchedAt ? Math.max(0, now - staff.fetchedAt) / 1000 : 0
