@@ -256,7 +256,7 @@ describe('entitlement lookup', () => {
     await error.waitFor()
     assert.match(await error.textContent(), /校验位不符/)
     // The check character is marked.
-    assert.equal(await page.locator('.idnum__ch--bad').count(), 1)
+    assert.equal(await page.locator('[data-test=id-display] .digits__ch--bad').count(), 1)
     await screenshot(page, 'lookup-id-checksum-zh')
     await assertFits(page, 'ID checksum zh')
     // 下一步 with a wrong number keeps the person here, with the message.

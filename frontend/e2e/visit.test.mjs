@@ -1,9 +1,11 @@
 // Self-registration of a visit at the kiosk (来访登记), as its users would do it: the
 // processing notice, the ID number of the person concerned on the keypad, the relation,
 // the phone, the service and the matter, the check and the serial — in Chinese, in
-// English and in elderly mode; a wrong check digit explained; a double tap that
-// registers once; the idle reset that leaves no digit behind. The station is real and
-// runs the demo registry: staff then see the visit with the name from the registry.
+// English and in elderly mode; a wrong check digit explained; an ID-card reader's
+// re-scan; a registration started from the ticket screen, tied to that ticket; a double
+// tap that registers once; the idle reset that leaves no digit behind. The station is
+// real and runs the demo registry: staff then see the visit with the name from the
+// registry.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
@@ -15,6 +17,7 @@ import {
   screenshot,
   staffApi,
   startServer,
+  takeTicket,
   VIEWPORTS,
 } from './helpers.mjs'
 
@@ -56,8 +59,11 @@ async function shot(page, name) {
  * register walks the whole registration from home and returns the serial shown. With
  * shots, every screen is photographed as `visit-<step>-<shots>`.
  */
-async function register(page, { id, phone, relation = 'child', service = 'B', matter = 'B5', shots = '' }) {
-  await page.click('[data-test=choice-visit]')
+async function register(
+  page,
+  { id, phone, relation = 'child', service = 'B', matter = 'B5', shots = '', start = '[data-test=choice-visit]' },
+) {
+  await page.click(start)
   await page.locator('[data-test=visit-notice] .vs-points').waitFor()
   await shot(page, shots && `visit-1-notice-${shots}`)
   await page.click('[data-test=agree]')
@@ -133,16 +139,101 @@ describe('kiosk visit registration', () => {
     await page.close()
   })
 
-  test('the done screen offers a ticket for the service, which is the normal ticket flow', async () => {
+  test('the done screen offers a ticket for the service, which then says the visit is registered', async () => {
     const page = await openKiosk(browser.context, server.url)
-    await register(page, { id: server.people.issued.id, phone: '13900001111', service: 'A', matter: 'A1' })
+    const serial = await register(page, { id: server.people.issued.id, phone: '13900001111', service: 'A', matter: 'A1' })
     await page.click('[data-test=take-ticket]')
     await page.locator('[data-test=priority-no]').waitFor()
     await page.click('[data-test=priority-no]')
     await page.locator('[data-test=ticket-number]').waitFor()
     assert.match((await page.textContent('[data-test=ticket-number]')).trim(), /^A\d+/)
+    // Registered a moment ago: the ticket says so instead of offering to register again.
+    assert.match(await page.textContent('[data-test=ticket-visit]'), new RegExp(serial))
+    assert.equal(await page.locator('[data-test=register-visit]').count(), 0)
+    // The next person's ticket offers the registration again.
+    await page.click('[data-test=primary]')
+    await takeTicket(page, 'A', false)
+    assert.equal(await page.locator('[data-test=ticket-visit]').count(), 0)
+    await page.locator('[data-test=register-visit]').waitFor()
     assertNoPageErrors(page)
     await page.close()
+  })
+
+  test('from the ticket screen: 来访登记 registers a visit tied to that ticket and ends back on it', async () => {
+    const page = await openKiosk(browser.context, server.url)
+    await takeTicket(page, 'B', false)
+    const number = (await page.textContent('[data-test=ticket-number]')).trim()
+    await page.locator('[data-test=register-visit]').waitFor()
+    await screenshot(page, 'ticket-visit-button')
+    await assertFits(page, 'ticket with 来访登记')
+    assert.match(await page.textContent('[data-test=register-visit]'), /来访登记/)
+
+    // 返回 on the notice goes back to the ticket, which is still there.
+    await page.click('[data-test=register-visit]')
+    await page.locator('[data-test=visit-notice] .vs-points').waitFor()
+    await page.click('[data-test=back]')
+    assert.equal((await page.textContent('[data-test=ticket-number]')).trim(), number)
+
+    // The ticket's service is marked on the service step; the confirm screen names the ticket.
+    await page.click('[data-test=register-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, server.people.making.id)
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await page.click('[data-test=relation-self]')
+    await tapKeys(page, '13811112222')
+    await page.click('[data-test=next]')
+    await page.locator('[data-test=visit-service]').waitFor()
+    assert.match(await page.getAttribute('[data-test=service-B]', 'class'), /lk-option--on/)
+    await page.click('[data-test=service-B]')
+    await page.click('[data-test=matter-B5]')
+    assert.equal((await page.textContent('[data-test=confirm-ticket]')).trim(), number)
+    await page.click('[data-test=submit]')
+    await page.locator('[data-test=visit-done]').waitFor()
+    const serial = (await page.textContent('[data-test=visit-serial]')).trim()
+    assert.match(await page.textContent('[data-test=visit-wait]'), new RegExp(number))
+    assert.equal(await page.locator('[data-test=take-ticket]').count(), 0)
+    assert.match(await page.textContent('[data-test=finish]'), /返回我的排队票/)
+    await shot(page, 'visit-8-done-ticket')
+
+    // Staff see the visit with the ticket.
+    const v = await staffVisit(serial)
+    assert.equal(v.ticket_number, number)
+
+    // Back on the ticket: the visit is said, not offered again; 完成 clears it all.
+    await page.click('[data-test=finish]')
+    assert.equal((await page.textContent('[data-test=ticket-number]')).trim(), number)
+    assert.match(await page.textContent('[data-test=ticket-visit]'), new RegExp(serial))
+    assert.equal(await page.locator('[data-test=register-visit]').count(), 0)
+    await screenshot(page, 'ticket-visit-registered')
+    await assertFits(page, 'ticket with the visit registered')
+    await page.click('[data-test=primary]')
+    await page.locator('[data-test=choice-visit]').waitFor()
+
+    // A registration started from home afterwards is tied to no ticket.
+    const serial2 = await register(page, { id: server.people.making.id, phone: '13811113333' })
+    assert.equal((await staffVisit(serial2)).ticket_number, '')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('from the ticket screen in elderly mode and in English, everything fits', async () => {
+    for (const [mode, viewport] of [
+      ['elderly', VIEWPORTS.kiosk],
+      ['en', VIEWPORTS.kiosk],
+      ['portrait', VIEWPORTS.portrait],
+    ]) {
+      const page = await openKiosk(browser.context, server.url, { viewport })
+      if (mode === 'elderly') await page.click('[data-test=elderly-toggle]')
+      if (mode === 'en') await page.click('[data-test=lang-en]')
+      await takeTicket(page, 'A', false)
+      await page.locator('[data-test=register-visit]').waitFor()
+      await screenshot(page, `ticket-visit-button-${mode}`)
+      await assertFits(page, `ticket with the visit button, ${mode}`)
+      if (mode === 'en') assert.match(await page.textContent('[data-test=register-visit]'), /Register your visit/)
+      assertNoPageErrors(page)
+      await page.close()
+    }
   })
 
   test('in English', async () => {
@@ -221,6 +312,30 @@ describe('kiosk visit registration', () => {
     await page.click('[data-test=next]')
     await page.locator('[data-test=phone-error]').waitFor()
     assert.match(await page.textContent('[data-test=phone-error]'), /11/)
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
+  test('an ID-card reader typing into a full field starts a new number; a finger cannot overfill it', async () => {
+    const id = server.people.ready.id
+    const wrong = id.slice(0, 17) + (id.at(-1) === '0' ? '1' : '0')
+    const page = await openKiosk(browser.context, server.url)
+    await page.click('[data-test=choice-visit]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, wrong)
+    await page.locator('[data-test=id-error]').waitFor()
+    assert.equal(await page.locator('[data-test=id-display] .digits__ch--bad').count(), 1)
+    // One tap too many on a full field changes nothing.
+    await tapKeys(page, '5')
+    assert.equal((await page.textContent('[data-test=id-display]')).replace(/\s/g, ''), wrong)
+    // A reader types the whole number (a lower-case x too) and Enter: a new number
+    // begins, and its Enter goes on once the station has checked it.
+    await page.keyboard.type(id.toLowerCase() + '\n', { delay: 5 })
+    await page.locator('[data-test=visit-relation]').waitFor()
+    // Back on the ID step, the number read is there and accepted.
+    await page.click('[data-test=back]')
+    assert.equal((await page.textContent('[data-test=id-display]')).replace(/\s/g, ''), id)
+    await page.locator('[data-test=id-ok]').waitFor()
     assertNoPageErrors(page)
     await page.close()
   })

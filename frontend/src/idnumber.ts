@@ -1,6 +1,8 @@
 // Typing a resident ID number at the kiosk (GB 11643), shared by the personal lookup
 // and visitor registration: cleaning what is typed, the groups it is shown in, which
-// digits the station's reason points at, and asking the station to check it.
+// digits the station's reason points at, asking the station to check it, and how the
+// keypad screen behaves (useIdKeypad).
+import { computed, onBeforeUnmount, onMounted, watch, type ComputedRef, type WritableComputedRef } from 'vue'
 import { ApiError, checkIdNumber } from './api'
 
 /** ID_LENGTH is the length of a resident ID number. */
@@ -92,4 +94,84 @@ export async function checkIdInto(state: IdEntry, run: Runner): Promise<boolean>
     state.error = r.err.message
   }
   return false
+}
+
+/** IdKeypad is what an ID-number screen binds to its keypad and buttons. */
+export interface IdKeypad {
+  /** the Keypad's v-model */
+  model: WritableComputedRef<string>
+  /** the Keypad's maxlength: one more than a number, so a reader's re-scan gets through */
+  maxlength: number
+  /** the station accepted the number on screen */
+  valid: ComputedRef<boolean>
+  /** which characters the station's reason for refusing points at */
+  marked: ComputedRef<(i: number) => boolean>
+  /** 下一步 (or a reader's Enter): go on once the number is valid */
+  next: () => void
+}
+
+/**
+ * useIdKeypad is the behaviour of an ID-number screen, the same for the lookup and the
+ * visit: the number is checked by the station as soon as 18 characters are there;
+ * next() goes on once it is valid, also when a reader's Enter comes right after the
+ * 18th character, before the check answers; and an ID-card reader that types like a
+ * keyboard into a full field starts a new number, while a finger tapping one key too
+ * many is ignored. setId and check are the store's; onNext moves to the next screen.
+ */
+export function useIdKeypad(
+  state: IdEntry,
+  setId: (v: string) => void,
+  check: () => Promise<boolean>,
+  onNext: () => void,
+): IdKeypad {
+  const valid = computed(() => state.idChecked !== '' && state.idChecked === state.idNumber)
+  const marked = computed(() => idMarked(state.idError?.reason ?? ''))
+
+  // A key typed on a keyboard (or by a reader) rather than tapped: set for the length of
+  // one key event, so the model can tell a new scan from a stray tap.
+  let typed = false
+  function onKeyCapture(e: KeyboardEvent): void {
+    if (e.ctrlKey || e.altKey || e.metaKey) return
+    typed = true
+    setTimeout(() => (typed = false))
+  }
+  onMounted(() => window.addEventListener('keydown', onKeyCapture, { capture: true }))
+  onBeforeUnmount(() => window.removeEventListener('keydown', onKeyCapture, { capture: true }))
+
+  const model = computed({
+    get: () => state.idNumber,
+    set: (v: string) => {
+      if (v.length > ID_LENGTH) {
+        // A full field and one more character: from a reader it begins a new number,
+        // from a finger it is a slip and is ignored.
+        if (!typed) return
+        v = v.slice(ID_LENGTH)
+      }
+      setId(v)
+    },
+  })
+
+  let wantNext = false
+  async function runCheck(): Promise<void> {
+    const ok = await check()
+    if (ok && wantNext) onNext()
+    wantNext = false
+  }
+  watch(
+    () => state.idNumber,
+    (id) => {
+      if (id.length === ID_LENGTH) void runCheck()
+    },
+  )
+
+  function next(): void {
+    if (valid.value) {
+      onNext()
+      return
+    }
+    wantNext = true
+    if (!state.busy) void runCheck()
+  }
+
+  return { model, maxlength: ID_LENGTH + 1, valid, marked, next }
 }

@@ -1,8 +1,10 @@
 // The visit store: one self-registration at the kiosk (来访登记) — the ID number of the
 // person concerned, the relation, the visitor's phone, the service and matter, and the
 // masked answer. All of it is personal, so clearVisit forgets it on leaving the
-// registration, on 返回首页 and on the idle reset; nothing is kept anywhere else.
+// registration, on 返回首页 and on the idle reset; nothing is kept anywhere else (the
+// ticket screen's note of a registered visit, ticketVisit, is a serial and a ticket id).
 import { reactive } from 'vue'
+import type { Router } from 'vue-router'
 import * as api from '../api'
 import { ID_LENGTH, checkIdInto, runner, setIdInto } from '../idnumber'
 import { station } from './station'
@@ -18,6 +20,13 @@ export { ID_LENGTH }
 
 /** PHONE_LENGTH is the length of a mainland mobile number. */
 export const PHONE_LENGTH = 11
+
+/** PHONE_GROUPS split a mobile number for reading back: 3-4-4. */
+export const PHONE_GROUPS: [number, number][] = [
+  [0, 3],
+  [3, 7],
+  [7, 11],
+]
 
 /** VisitState is everything the registration screens show or send. */
 export interface VisitState {
@@ -124,9 +133,19 @@ export function maskPhone(p: string): string {
 }
 
 /**
+ * ticketToTie returns the ticket this registration will be tied to: the one on the
+ * ticket screen it was started from, if it is today's (the station refuses another
+ * day's with 422).
+ */
+export function ticketToTie(): api.Ticket | null {
+  const ticket = tickets.current
+  return ticket && (!station.info?.date || ticket.date === station.info.date) ? ticket : null
+}
+
+/**
  * submitVisit registers the visit. The request id is made once, so a double tap or a
- * retry after a lost answer returns the same visit. A ticket taken at this kiosk in this
- * session (today) is tied to it. On success the numbers typed are forgotten: only the
+ * retry after a lost answer returns the same visit. The ticket it was started from
+ * (ticketToTie) is tied to it. On success the numbers typed are forgotten: only the
  * station's masked answer stays on screen.
  */
 export async function submitVisit(): Promise<void> {
@@ -140,9 +159,8 @@ export async function submitVisit(): Promise<void> {
     matter: visit.matter,
     request_id: visit.requestId,
   }
-  // Only today's ticket can be tied (the station answers 422 for another day's).
-  const ticket = tickets.current
-  if (ticket && (!station.info?.date || ticket.date === station.info.date)) req.ticket_id = ticket.id
+  const ticket = ticketToTie()
+  if (ticket) req.ticket_id = ticket.id
   const r = await run(() => api.registerVisit(req))
   if (!r) return
   if (!r.ok) {
@@ -150,8 +168,51 @@ export async function submitVisit(): Promise<void> {
     return
   }
   visit.result = r.value
+  if (r.value.ticket_id) registeredFor(r.value.ticket_id, r.value.serial)
   visit.idNumber = ''
   visit.idChecked = ''
   visit.phone = ''
   visit.step = 'done'
+}
+
+/**
+ * ticketVisit is the visit registered for the ticket on screen, so the ticket screen
+ * says it is done (with the serial) rather than offering to register again. It holds
+ * no personal data and only counts for that one ticket id.
+ */
+export const ticketVisit = reactive({ ticketId: '', serial: '' })
+
+function registeredFor(ticketId: string, serial: string): void {
+  ticketVisit.ticketId = ticketId
+  ticketVisit.serial = serial
+}
+
+/** visitSerialFor returns the serial of the visit registered for a ticket here, or ''. */
+export function visitSerialFor(ticketId: string): string {
+  return ticketVisit.ticketId !== '' && ticketVisit.ticketId === ticketId ? ticketVisit.serial : ''
+}
+
+let stopFollowing: (() => void) | null = null
+
+/**
+ * followToTicket carries a visit just registered (without a ticket) to the ticket the
+ * person takes next: the priority question, then the ticket screen, which then shows
+ * the serial instead of a button to register again. Going anywhere else (home, the
+ * idle reset) drops it, so it never reaches the next person's ticket.
+ */
+export function followToTicket(router: Router, serial: string): void {
+  stopFollowing?.()
+  registeredFor('', serial)
+  const stop = router.afterEach((to) => {
+    if (to.name === 'priority' && ticketVisit.ticketId === '') return
+    const id = typeof to.params.id === 'string' ? to.params.id : ''
+    if (to.name === 'ticket' && id !== '' && (ticketVisit.ticketId === '' || ticketVisit.ticketId === id)) {
+      ticketVisit.ticketId = id
+      return
+    }
+    registeredFor('', '')
+    stop()
+    stopFollowing = null
+  })
+  stopFollowing = stop
 }
