@@ -101,7 +101,7 @@ test-smoke: $(BIN)
 FUZZTIME ?= 30s
 FUZZ_TARGETS := ./backend:FuzzVerifyProof ./backend:FuzzValidateIDNumber ./backend:FuzzParseCatalog \
 	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest \
-	./backend/http:FuzzDecodeVisitRequest ./backend/keys:FuzzCipherOpen \
+	./backend/http:FuzzDecodeVisitRequest ./backend/http:FuzzDecodeVisitTicketRequest ./backend/keys:FuzzCipherOpen \
 	./sync/wire:FuzzParseEnrolment ./sync/county:FuzzParseSheet
 fuzz: frontend/dist/index.html
 	@for t in $(FUZZ_TARGETS); do \

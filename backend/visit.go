@@ -265,6 +265,47 @@ func (r *VisitRequest) Validate(today time.Time, source string) error {
 // outside the request-id alphabet cannot be one.
 var ticketIDPattern = requestIDPattern
 
+// VisitTicketRequest ties a visit just registered at the kiosk to the ticket the
+// visitor took right after it (POST /api/v1/visits/{id}/ticket). RequestID is the one
+// the visit was registered with: only the kiosk that registered the visit knows it,
+// so the visit id alone (shown on staff screens and sent to the county) is not enough.
+type VisitTicketRequest struct {
+	RequestID string `json:"request_id"`
+	TicketID  string `json:"ticket_id"`
+}
+
+// Validate checks the request's form: EINVALID for a malformed request id, ENOTFOUND
+// for a ticket id that cannot be one.
+func (r *VisitTicketRequest) Validate() error {
+	if !requestIDPattern.MatchString(r.RequestID) {
+		return Errorf(EINVALID, "request_id")
+	}
+	if !ticketIDPattern.MatchString(r.TicketID) {
+		return Errorf(ENOTFOUND, "ledger.tie.ticket_not_found")
+	}
+	return nil
+}
+
+// TieTicket ties v to ticket t, checked against today (YYYY-MM-DD), at now: the
+// ledger entry then shows the number staff call. It returns the change for the audit
+// trail, or nil when v is tied to t already (a retry). EINVALID for another day's
+// ticket; ECONFLICT when v has another ticket (one ticket per visit). That the ticket
+// has no other visit is the store's to check.
+func (v *Visit) TieTicket(t *Ticket, today string, now time.Time) (*Change, error) {
+	switch {
+	case v.TicketID == t.ID:
+		return nil, nil
+	case v.TicketID != "":
+		return nil, Errorf(ECONFLICT, "ledger.tie.visit_has_ticket", v.TicketNumber)
+	case t.Date != today:
+		return nil, Errorf(EINVALID, "ledger.tie.ticket_not_today")
+	}
+	v.TicketID, v.TicketNumber = t.ID, t.Number
+	v.Version++
+	v.UpdatedAt = now
+	return &Change{Field: "ticket", New: t.Number}, nil
+}
+
 func validateRelation(code string) error {
 	if !slices.Contains(VisitRelations, code) {
 		return Errorf(EINVALID, "ledger.relation")
@@ -739,6 +780,13 @@ type VisitService interface {
 	// a malformed request, a service that does not exist or a ticket that is not
 	// today's; ECONFLICT when the ticket already has a visit.
 	RegisterVisit(ctx context.Context, req VisitRequest, by string) (v *Visit, created bool, err error)
+	// TieTicket ties visit id, registered today with req.RequestID, to req.TicketID,
+	// a ticket taken today, by staff member by ("" for the kiosk), and returns the
+	// visit, masked; tied is false when it was tied to that ticket already (a retry).
+	// ENOTFOUND when no visit was registered today with that request id under that
+	// id, or for no such ticket; EINVALID for another day's ticket; ECONFLICT when the
+	// visit has another ticket or the ticket another visit.
+	TieTicket(ctx context.Context, id string, req VisitTicketRequest, by string) (v *Visit, tied bool, err error)
 	// Visit returns a visit, masked, with its audit trail; ENOTFOUND if none.
 	Visit(ctx context.Context, id string) (*Visit, []AuditEntry, error)
 	// UpdateVisit applies a patch by staff member by and returns the visit, masked.

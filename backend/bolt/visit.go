@@ -479,6 +479,72 @@ func (s *VisitService) UpdateVisit(ctx context.Context, id string, p backend.Vis
 	return out, nil
 }
 
+// TieTicket ties a visit registered today to a ticket taken today, in one
+// transaction with the ticket's link (one visit per ticket), the audit entry and the
+// visit.updated fact. The request id the visit was registered with proves the caller
+// registered it: its link names the visit and today's date, so a link kept over from
+// yesterday (pruneLinks runs once a day) does not count. Tying it to the ticket it is
+// tied to already changes nothing.
+func (s *VisitService) TieTicket(ctx context.Context, id string, req backend.VisitTicketRequest, by string) (*backend.Visit, bool, error) {
+	if err := req.Validate(); err != nil {
+		return nil, false, err
+	}
+	now := s.db.Now().Truncate(time.Second)
+	today := now.In(s.db.Location).Format(time.DateOnly)
+	if by == "" {
+		by = backend.SourceKiosk
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out *backend.Visit
+	tied := false
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		out, tied = nil, false
+		link := tx.Bucket(bucketVisitRequests).Get([]byte(req.RequestID))
+		if len(link) <= 10 || string(link[:10]) != today || string(link[10:]) != id {
+			return backend.Errorf(backend.ENOTFOUND, "ledger.tie.unknown_visit")
+		}
+		v, err := s.get(tx, id)
+		if err != nil {
+			return err
+		}
+		t, err := getTicket(tx, req.TicketID)
+		if backend.ErrorCode(err) == backend.ENOTFOUND {
+			return backend.Errorf(backend.ENOTFOUND, "ledger.tie.ticket_not_found")
+		} else if err != nil {
+			return err
+		}
+		change, err := v.TieTicket(t, today, now)
+		if err != nil || change == nil {
+			out = v
+			return err
+		}
+		tickets := tx.Bucket(bucketVisitTickets)
+		if tickets.Get([]byte(t.ID)) != nil {
+			return backend.Errorf(backend.ECONFLICT, "ledger.ticket_used")
+		}
+		if err := tickets.Put([]byte(t.ID), []byte(today+v.ID)); err != nil {
+			return err
+		}
+		audit := backend.AuditEntry{At: now, By: by, Action: backend.AuditUpdated, Version: v.Version,
+			Changes: []backend.Change{*change}}
+		if err := s.put(tx, v, &audit, backend.KindVisitUpdated); err != nil {
+			return err
+		}
+		out, tied = v, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if tied {
+		s.idx.put(s.indexEntry(out, nil))
+		s.db.Logger.Info("ledger visit tied to ticket", "visit", out.ID, "ticket", out.TicketNumber, "by", by)
+	}
+	out.Mask()
+	return out, tied, nil
+}
+
 // Visits lists the visits matching f, masked, newest first. The index picks them out
 // in memory; only the page's records are read and opened.
 func (s *VisitService) Visits(ctx context.Context, f backend.VisitFilter) (*backend.VisitPage, error) {

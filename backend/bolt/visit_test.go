@@ -696,3 +696,157 @@ func TestVisitService_PruneLinks(t *testing.T) {
 		t.Fatalf("a request id two days old still names the old visit: %v %v", created, err)
 	}
 }
+
+// TestVisitService_TieTicket ties a visit registered at the kiosk to the ticket taken
+// from its done screen: only with the request id the visit was registered with today,
+// only to one of today's tickets, one ticket per visit and one visit per ticket.
+func TestVisitService_TieTicket(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	issue := func(service, rid string) *backend.Ticket {
+		t.Helper()
+		is, err := l.Tickets.IssueTicket(ctx, backend.IssueRequest{Service: service, RequestID: rid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return is.Ticket
+	}
+	register := func(p backend.Person, rid, ticketID string) *backend.Visit {
+		t.Helper()
+		v, created, err := l.RegisterVisit(ctx, backend.VisitRequest{IDNumber: p.IDNumber, Phone: p.Phone,
+			Relation: backend.RelationSelf, Service: "B", Matter: "B5", TicketID: ticketID, RequestID: rid}, "")
+		if err != nil || !created {
+			t.Fatal(err, created)
+		}
+		return v
+	}
+
+	// Yesterday: a ticket and a visit.
+	oldTicket := issue("B", "ticket-old-1")
+	oldVisit := register(registryPeople[3], "visit-old-req-1", "")
+	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	// Today: a's visit takes its ticket after registering; b's was registered with one.
+	t1, t2, t3 := issue("B", "ticket-today-1"), issue("B", "ticket-today-2"), issue("A", "ticket-today-3")
+	a := register(registryPeople[0], "visit-a-req-1", "")
+	b := register(registryPeople[1], "visit-b-req-1", t2.ID)
+	c := register(registryPeople[2], "visit-c-req-1", "")
+
+	t.Run("OK", func(t *testing.T) {
+		pending := countKind(t, l.DB, backend.KindVisitUpdated)
+		v, tied, err := l.TieTicket(ctx, a.ID, backend.VisitTicketRequest{RequestID: "visit-a-req-1", TicketID: t1.ID}, "")
+		if err != nil || !tied {
+			t.Fatal(err, tied)
+		}
+		if v.TicketID != t1.ID || v.TicketNumber != t1.Number || v.Version != 2 || !v.Masked || v.IDNumber != "110105********002X" {
+			t.Fatalf("tied visit %+v", v)
+		}
+		// Staff see the ticket number on the entry, and who tied it in the trail.
+		got, trail, err := l.Visit(ctx, a.ID)
+		if err != nil || got.TicketNumber != t1.Number {
+			t.Fatalf("the ledger entry %+v %v", got, err)
+		}
+		last := trail[len(trail)-1]
+		if len(trail) != 2 || last.By != backend.SourceKiosk || last.Action != backend.AuditUpdated || last.Version != 2 ||
+			len(last.Changes) != 1 || last.Changes[0] != (backend.Change{Field: "ticket", New: t1.Number}) {
+			t.Fatalf("audit trail %+v", trail)
+		}
+		// The county gets one visit.updated fact with the ticket, and nothing personal.
+		if n := countKind(t, l.DB, backend.KindVisitUpdated); n != pending+1 {
+			t.Fatalf("%d visit.updated facts, want %d", n, pending+1)
+		}
+		entries, err := l.DB.OutboxEntries(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := entries[len(entries)-1]
+		var f backend.VisitFact
+		if err := json.Unmarshal(e.Data, &f); err != nil || e.Kind != backend.KindVisitUpdated {
+			t.Fatal(e.Kind, err)
+		}
+		if f.ID != a.ID || f.TicketID != t1.ID || f.Version != 2 || !slices.Equal(f.Changed, []string{"ticket"}) {
+			t.Fatalf("fact %+v", f)
+		}
+		for _, secret := range []string{"1101051949", "5678", "张", "VETERAN", registryPeople[0].Phone} {
+			if strings.Contains(string(e.Data), secret) {
+				t.Errorf("the county's copy holds %q: %s", secret, e.Data)
+			}
+		}
+		// The ticket now has its visit: registering another visit with it is refused.
+		_, _, err = l.RegisterVisit(ctx, backend.VisitRequest{IDNumber: registryPeople[2].IDNumber, Phone: "13700001111",
+			Relation: backend.RelationSelf, Service: "B", Matter: "B1", TicketID: t1.ID, RequestID: "visit-d-req-1"}, "")
+		if backend.ErrorCode(err) != backend.ECONFLICT {
+			t.Fatalf("a second visit on the tied ticket: %v", err)
+		}
+	})
+
+	t.Run("Retry", func(t *testing.T) {
+		before := countKind(t, l.DB, backend.KindVisitUpdated)
+		v, tied, err := l.TieTicket(ctx, a.ID, backend.VisitTicketRequest{RequestID: "visit-a-req-1", TicketID: t1.ID}, "")
+		if err != nil || tied || v.Version != 2 || v.TicketNumber != t1.Number {
+			t.Fatalf("a retry: %+v tied=%v %v", v, tied, err)
+		}
+		if n := countKind(t, l.DB, backend.KindVisitUpdated); n != before {
+			t.Fatalf("a retry wrote %d facts", n-before)
+		}
+	})
+
+	t.Run("Staff", func(t *testing.T) {
+		e := register(registryPeople[3], "visit-e-req-1", "")
+		t4 := issue("C", "ticket-today-4")
+		if _, tied, err := l.TieTicket(ctx, e.ID, backend.VisitTicketRequest{RequestID: "visit-e-req-1", TicketID: t4.ID}, "王芳"); err != nil || !tied {
+			t.Fatal(err, tied)
+		}
+		_, trail, _ := l.Visit(ctx, e.ID)
+		if by := trail[len(trail)-1].By; by != "王芳" {
+			t.Fatalf("tied by %q, want the staff member", by)
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		state := func() string {
+			t.Helper()
+			var versions []string
+			for _, id := range []string{oldVisit.ID, a.ID, b.ID, c.ID} {
+				v, _, err := l.Visit(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				versions = append(versions, fmt.Sprintf("%d:%s", v.Version, v.TicketNumber))
+			}
+			return dbState(t, l) + " " + strings.Join(versions, ",")
+		}
+		before := state()
+		for _, tt := range []struct {
+			name               string
+			id, rid, ticket    string
+			code, key, message string
+		}{
+			{"malformed request id", c.ID, "short", t3.ID, backend.EINVALID, "request_id", ""},
+			{"the visit id alone", c.ID, "never-sent-1", t3.ID, backend.ENOTFOUND, "ledger.tie.unknown_visit", ""},
+			{"another visit's request id", c.ID, "visit-a-req-1", t3.ID, backend.ENOTFOUND, "ledger.tie.unknown_visit", ""},
+			{"a visit that does not exist", "01936b2e-0000-7000-8000-000000000000", "visit-c-req-1", t3.ID, backend.ENOTFOUND, "ledger.tie.unknown_visit", ""},
+			{"registered yesterday", oldVisit.ID, "visit-old-req-1", t3.ID, backend.ENOTFOUND, "ledger.tie.unknown_visit", ""},
+			{"unknown ticket", c.ID, "visit-c-req-1", "01936b2e-0000-7000-8000-000000000000", backend.ENOTFOUND, "ledger.tie.ticket_not_found", ""},
+			{"malformed ticket id", c.ID, "visit-c-req-1", "../../tickets", backend.ENOTFOUND, "ledger.tie.ticket_not_found", ""},
+			{"yesterday's ticket", c.ID, "visit-c-req-1", oldTicket.ID, backend.EINVALID, "ledger.tie.ticket_not_today", ""},
+			{"ticket registered with another visit", c.ID, "visit-c-req-1", t2.ID, backend.ECONFLICT, "ledger.ticket_used", ""},
+			{"ticket tied to another visit", c.ID, "visit-c-req-1", t1.ID, backend.ECONFLICT, "ledger.ticket_used", ""},
+			{"visit tied already", a.ID, "visit-a-req-1", t3.ID, backend.ECONFLICT, "ledger.tie.visit_has_ticket", "排队号 " + t1.Number},
+			{"visit registered with a ticket", b.ID, "visit-b-req-1", t3.ID, backend.ECONFLICT, "ledger.tie.visit_has_ticket", "排队号 " + t2.Number},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, _, err := l.TieTicket(ctx, tt.id, backend.VisitTicketRequest{RequestID: tt.rid, TicketID: tt.ticket}, "")
+				var e *backend.Error
+				if !asError(err, &e) || e.Code != tt.code || e.Key != tt.key {
+					t.Fatalf("got %v, want %s %s", err, tt.code, tt.key)
+				}
+				if msg := e.Message("zh-CN"); !strings.Contains(msg, tt.message) || strings.Contains(msg, "%!") {
+					t.Fatalf("message %q, want it to say %q", msg, tt.message)
+				}
+				if after := state(); after != before {
+					t.Fatalf("a refused tie changed the ledger: %s → %s", before, after)
+				}
+			})
+		}
+	})
+}

@@ -41,6 +41,7 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/visits/{id}", s.requireStaff(s.handleVisit))
 	mux.HandleFunc("PATCH /api/v1/visits/{id}", s.requireStaff(s.handleUpdateVisit))
 	mux.HandleFunc("POST /api/v1/visits/{id}/unmask", s.requireAdmin(s.handleUnmaskVisit))
+	mux.HandleFunc("POST /api/v1/visits/{id}/ticket", s.handleTieVisitTicket)
 }
 
 // ledgerError answers validation errors of the ledger with 422, as the ticket API
@@ -153,13 +154,54 @@ func (s *Server) handleRegisterVisit(w http.ResponseWriter, r *http.Request) {
 		s.JSON(w, r, status, s.visitJSON(v, lang, names))
 		return
 	}
+	s.JSON(w, r, status, s.kioskVisit(v, lang, names, !created))
+}
+
+// kioskVisit is v as the kiosk is told of it; existing says it was there already.
+func (s *Server) kioskVisit(v *backend.Visit, lang string, names map[string]string, existing bool) kioskVisitJSON {
 	m, _ := backend.FindMatter(v.Service, v.Matter)
-	s.JSON(w, r, status, kioskVisitJSON{
+	return kioskVisitJSON{
 		ID: v.ID, Serial: v.Serial, Date: v.Date, CreatedAt: v.CreatedAt.In(s.Station.Location).Format(time.RFC3339),
 		IDNumber: v.IDNumber, Phone: v.Phone, Relation: v.Relation, RelationName: backend.RelationName(v.Relation, lang),
 		Service: v.Service, ServiceName: names[v.Service], Matter: v.Matter, MatterName: m.Name(lang),
-		TicketID: v.TicketID, TicketNumber: v.TicketNumber, Existing: !created,
-	})
+		TicketID: v.TicketID, TicketNumber: v.TicketNumber, Existing: existing,
+	}
+}
+
+// DecodeVisitTicketRequest reads a POST /api/v1/visits/{id}/ticket body.
+func DecodeVisitTicketRequest(r io.Reader) (backend.VisitTicketRequest, error) {
+	var req backend.VisitTicketRequest
+	err := decodeJSON(r, &req)
+	return req, err
+}
+
+// handleTieVisitTicket ties a visit the kiosk has just registered to the ticket the
+// visitor took from its done screen, so staff calling the ticket find the visit. The
+// kiosk has no session: the request id it registered the visit with is its proof.
+// The answer is the visit as the kiosk (or, with a session, staff) see it; "existing"
+// is true when it was tied to that ticket already.
+func (s *Server) handleTieVisitTicket(w http.ResponseWriter, r *http.Request) {
+	req, err := DecodeVisitTicketRequest(r.Body)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	by := ""
+	if se, err := s.session(r); err == nil {
+		by = se.Name
+	}
+	v, tied, err := s.Ledger.Visits.TieTicket(r.Context(), r.PathValue("id"), req, by)
+	if err != nil {
+		s.ledgerError(w, r, err)
+		return
+	}
+	lang := Lang(r)
+	names := s.ledgerServiceNames(r.Context(), lang)
+	if by != "" {
+		s.JSON(w, r, http.StatusOK, s.visitJSON(v, lang, names))
+		return
+	}
+	s.JSON(w, r, http.StatusOK, s.kioskVisit(v, lang, names, !tied))
 }
 
 // ledgerServiceNames maps service letters to their names in lang; an error leaves letters.

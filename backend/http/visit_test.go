@@ -141,21 +141,22 @@ func (st *ledgerStation) register(tb testing.TB, body map[string]any) (int, kios
 }
 
 type visitAnswer struct {
-	ID          string   `json:"id"`
-	Serial      string   `json:"serial"`
-	Name        string   `json:"name"`
-	VisitorName string   `json:"visitor_name"`
-	IDNumber    string   `json:"id_number"`
-	Phone       string   `json:"phone"`
-	Status      string   `json:"status"`
-	Summary     string   `json:"summary"`
-	HandledBy   string   `json:"handled_by"`
-	Outcome     string   `json:"outcome"`
-	ClosedAt    *string  `json:"closed_at"`
-	Version     int      `json:"version"`
-	Masked      bool     `json:"masked"`
-	Categories  []string `json:"categories"`
-	Audit       []struct {
+	ID           string   `json:"id"`
+	TicketNumber string   `json:"ticket_number"`
+	Serial       string   `json:"serial"`
+	Name         string   `json:"name"`
+	VisitorName  string   `json:"visitor_name"`
+	IDNumber     string   `json:"id_number"`
+	Phone        string   `json:"phone"`
+	Status       string   `json:"status"`
+	Summary      string   `json:"summary"`
+	HandledBy    string   `json:"handled_by"`
+	Outcome      string   `json:"outcome"`
+	ClosedAt     *string  `json:"closed_at"`
+	Version      int      `json:"version"`
+	Masked       bool     `json:"masked"`
+	Categories   []string `json:"categories"`
+	Audit        []struct {
 		By      string `json:"by"`
 		Action  string `json:"action"`
 		Changes []struct {
@@ -490,6 +491,142 @@ func assertNoPersonalData(t *testing.T, log string, people ...backend.Person) {
 	}
 }
 
+// TestLedgerAPI_TieTicket ties a visit registered at the kiosk to the ticket taken
+// from its done screen, as the kiosk does: no session, the registration's request id
+// as proof; staff then see the ticket number on the entry.
+func TestLedgerAPI_TieTicket(t *testing.T) {
+	st := mustLedgerStation(t, "", 50)
+	p, q := st.adult(0), st.adult(1)
+	ticket := func(service, rid string) ticketJSON {
+		t.Helper()
+		var tk ticketJSON
+		if resp := do(t, nil, "POST", st.URL+"/api/v1/tickets", "", map[string]any{"service": service, "request_id": rid}, &tk); resp.StatusCode != 201 {
+			t.Fatalf("ticket: %d", resp.StatusCode)
+		}
+		return tk
+	}
+	register := func(person backend.Person, rid, ticketID string) kioskAnswer {
+		t.Helper()
+		body := map[string]any{"id_number": person.IDNumber, "phone": person.Phone, "relation": "self",
+			"service": "B", "matter": "B5", "request_id": rid}
+		if ticketID != "" {
+			body["ticket_id"] = ticketID
+		}
+		status, out := st.register(t, body)
+		if status != 201 {
+			t.Fatalf("register: %d", status)
+		}
+		return out
+	}
+	tie := func(visitID, rid, ticketID, token string, out any) int {
+		t.Helper()
+		return do(t, nil, "POST", st.URL+"/api/v1/visits/"+visitID+"/ticket", token,
+			map[string]any{"request_id": rid, "ticket_id": ticketID}, out).StatusCode
+	}
+	old := ticket("B", "tie-ticket-old")
+	st.Clock.Add(24 * time.Hour)
+	st.login(t) // yesterday's sessions have ended
+	t1, t2, t3 := ticket("B", "tie-ticket-001"), ticket("B", "tie-ticket-002"), ticket("A", "tie-ticket-003")
+	a := register(p, "tie-visit-a-01", "")
+	b := register(q, "tie-visit-b-01", t2.ID)
+
+	t.Run("OK", func(t *testing.T) {
+		var out kioskAnswer
+		if status := tie(a.ID, "tie-visit-a-01", t1.ID, "", &out); status != 200 || out.ID != a.ID ||
+			out.TicketNumber != t1.Number || out.Existing || out.Name != nil || out.IDNumber != backend.MaskIDNumber(p.IDNumber) {
+			t.Fatalf("%d %+v", status, out)
+		}
+		// A retry after a lost answer: the same visit, nothing new.
+		var again kioskAnswer
+		if status := tie(a.ID, "tie-visit-a-01", t1.ID, "", &again); status != 200 || !again.Existing || again.TicketNumber != t1.Number {
+			t.Fatalf("a retry: %d %+v", status, again)
+		}
+		// Staff see the ticket number on the entry and the kiosk in its trail.
+		var v visitAnswer
+		do(t, nil, "GET", st.URL+"/api/v1/visits/"+a.ID, st.Staff, nil, &v)
+		if v.TicketNumber != t1.Number || v.Version != 2 || len(v.Audit) != 2 {
+			t.Fatalf("the ledger entry %+v", v)
+		}
+		last := v.Audit[1]
+		if last.By != "kiosk" || last.Action != "updated" || len(last.Changes) != 1 || last.Changes[0].Field != "ticket" ||
+			last.Changes[0].FieldName != "Ticket" || last.Changes[0].New != t1.Number {
+			t.Fatalf("audit entry %+v", last)
+		}
+		var page listAnswer
+		do(t, nil, "POST", st.URL+"/api/v1/visits/search", st.Staff, map[string]any{"limit": 10}, &page)
+		for _, w := range page.Visits {
+			if w.ID == a.ID && w.TicketNumber != t1.Number {
+				t.Fatalf("the list shows ticket %q", w.TicketNumber)
+			}
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		version := func(id string) string {
+			var v visitAnswer
+			do(t, nil, "GET", st.URL+"/api/v1/visits/"+id, st.Staff, nil, &v)
+			return fmt.Sprintf("%d:%s", v.Version, v.TicketNumber)
+		}
+		before := version(a.ID) + version(b.ID)
+		for _, tt := range []struct {
+			name            string
+			id, rid, ticket string
+			raw             string
+			status          int
+			want            string
+		}{
+			{"no request id", b.ID, "", t3.ID, "", 422, "request"},
+			{"the visit id alone", b.ID, "guessed-request", t3.ID, "", 404, "registered no such visit"},
+			{"another visit's request id", b.ID, "tie-visit-a-01", t3.ID, "", 404, "registered no such visit"},
+			{"unknown ticket", a.ID, "tie-visit-a-01", "01936b2e-0000-7000-8000-000000000000", "", 404, "no such ticket"},
+			{"visit registered with a ticket", b.ID, "tie-visit-b-01", old.ID, "", 409, "already tied to ticket " + t2.Number},
+			{"ticket of another visit", a.ID, "tie-visit-a-01", t2.ID, "", 409, "already tied to ticket " + t1.Number},
+			{"visit tied already", a.ID, "tie-visit-a-01", t3.ID, "", 409, "already tied to ticket " + t1.Number},
+			{"unknown field", a.ID, "", "", `{"request_id":"tie-visit-a-01","ticket_id":"x","visit":1}`, 400, "not valid JSON"},
+			{"not JSON", a.ID, "", "", `{"request_id":`, 400, "not valid JSON"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				var body any = map[string]any{"request_id": tt.rid, "ticket_id": tt.ticket}
+				if tt.raw != "" {
+					body = tt.raw
+				}
+				var e errorJSON
+				resp := do(t, nil, "POST", st.URL+"/api/v1/visits/"+tt.id+"/ticket", "", body, &e)
+				if resp.StatusCode != tt.status || !strings.Contains(e.Message, tt.want) {
+					t.Fatalf("%d %+v, want %d %q", resp.StatusCode, e, tt.status, tt.want)
+				}
+			})
+		}
+		if after := version(a.ID) + version(b.ID); after != before {
+			t.Fatalf("refused ties changed the ledger: %s → %s", before, after)
+		}
+	})
+
+	t.Run("ErrDay", func(t *testing.T) {
+		c := register(q, "tie-visit-c-01", "")
+		var e errorJSON
+		if status := tie(c.ID, "tie-visit-c-01", old.ID, "", &e); status != 422 || !strings.Contains(e.Message, "not today's") {
+			t.Fatalf("yesterday's ticket: %d %+v", status, e)
+		}
+		if status := tie(c.ID, "tie-visit-c-01", t2.ID, "", &e); status != 409 || !strings.Contains(e.Message, "already registered with this ticket") {
+			t.Fatalf("a ticket with a visit: %d %+v", status, e)
+		}
+		// Registered today, tied tomorrow: the request id no longer counts.
+		st.Clock.Add(24 * time.Hour)
+		st.login(t)
+		t4 := ticket("C", "tie-ticket-004")
+		if status := tie(c.ID, "tie-visit-c-01", t4.ID, "", &e); status != 404 || !strings.Contains(e.Message, "registered no such visit") {
+			t.Fatalf("yesterday's registration: %d %+v", status, e)
+		}
+		var zh map[string]any
+		_, zh = send(t, "POST", st.URL+"/api/v1/visits/"+c.ID+"/ticket", "zh-CN", map[string]any{"request_id": "tie-visit-c-01", "ticket_id": t4.ID})
+		if msg, _ := zh["message"].(string); !strings.Contains(msg, "请把排队号告诉工作人员") {
+			t.Fatalf("Chinese message %q", msg)
+		}
+	})
+	assertNoPersonalData(t, st.Log.String(), p, q)
+}
+
 func TestLedgerAPI_Purge(t *testing.T) {
 	st := mustLedgerStation(t, "", 20)
 	p := st.adult(0)
@@ -539,6 +676,36 @@ func FuzzDecodeVisitRequest(f *testing.F) {
 			}
 			if source == backend.SourceKiosk && (backend.ValidateIDNumber(r.IDNumber, today) != nil || backend.ValidatePhone(r.Phone) != nil) {
 				t.Fatalf("kiosk request accepted without a valid ID and phone: %+v", r)
+			}
+		}
+	})
+}
+
+// FuzzDecodeVisitTicketRequest feeds the tie decoder and validation arbitrary bodies:
+// no panic, refusals are "invalid" or "not found", and what passes is safe to use as
+// a bbolt key.
+func FuzzDecodeVisitTicketRequest(f *testing.F) {
+	f.Add(`{"request_id":"k-7f3a9c1e","ticket_id":"01936b2e-0000-7000-8000-000000000000"}`)
+	f.Add(`{"request_id":"short","ticket_id":"../../x"}`)
+	f.Add(`{"request_id":null,"ticket_id":7}`)
+	f.Add(`{"request_id":"abcdefgh"}{"ticket_id":"abcdefgh"}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		req, err := bzhttp.DecodeVisitTicketRequest(strings.NewReader(body))
+		if err != nil {
+			if backend.ErrorCode(err) != backend.EINVALID {
+				t.Fatalf("decode error %v is not invalid", err)
+			}
+			return
+		}
+		if err := req.Validate(); err != nil {
+			if c := backend.ErrorCode(err); c != backend.EINVALID && c != backend.ENOTFOUND {
+				t.Fatalf("validate error %v", err)
+			}
+			return
+		}
+		for _, id := range []string{req.RequestID, req.TicketID} {
+			if len(id) < 8 || len(id) > 64 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+				t.Fatalf("accepted %+v", req)
 			}
 		}
 	})

@@ -2,7 +2,8 @@
 // person concerned, the relation, the visitor's phone, the service and matter, and the
 // masked answer. All of it is personal, so clearVisit forgets it on leaving the
 // registration, on 返回首页 and on the idle reset; nothing is kept anywhere else (the
-// ticket screen's note of a registered visit, ticketVisit, is a serial and a ticket id).
+// ticket screen's note of a registered visit, ticketVisit, is a serial and a ticket id;
+// followToTicket keeps the visit's id and request id until the ticket is taken).
 import { reactive } from 'vue'
 import type { Router } from 'vue-router'
 import * as api from '../api'
@@ -194,19 +195,30 @@ export function visitSerialFor(ticketId: string): string {
 
 let stopFollowing: (() => void) | null = null
 
+/** FollowedVisit is what followToTicket keeps of a visit: ids and the serial only. */
+export interface FollowedVisit {
+  id: string
+  serial: string
+  /** The request id the visit was registered with: the station's proof for the tie. */
+  requestId: string
+}
+
 /**
  * followToTicket carries a visit just registered (without a ticket) to the ticket the
  * person takes next: the priority question, then the ticket screen, which then shows
- * the serial instead of a button to register again. Going anywhere else (home, the
- * idle reset) drops it, so it never reaches the next person's ticket.
+ * the serial instead of a button to register again. When the ticket screen first
+ * opens with the new ticket, the visit is tied to it in the ledger (tieTicket), so
+ * staff calling the number find the visit. Going anywhere else (home, the idle reset)
+ * drops it, so it never reaches the next person's ticket.
  */
-export function followToTicket(router: Router, serial: string): void {
+export function followToTicket(router: Router, v: FollowedVisit): void {
   stopFollowing?.()
-  registeredFor('', serial)
+  registeredFor('', v.serial)
   const stop = router.afterEach((to) => {
     if (to.name === 'priority' && ticketVisit.ticketId === '') return
     const id = typeof to.params.id === 'string' ? to.params.id : ''
     if (to.name === 'ticket' && id !== '' && (ticketVisit.ticketId === '' || ticketVisit.ticketId === id)) {
+      if (ticketVisit.ticketId === '') void tieTicket(v, id)
       ticketVisit.ticketId = id
       return
     }
@@ -215,4 +227,54 @@ export function followToTicket(router: Router, serial: string): void {
     stopFollowing = null
   })
   stopFollowing = stop
+}
+
+// A lost answer or a busy station is worth another try (the tie is idempotent); a
+// refusal (4xx) is final.
+const TIE_TRIES = 3
+const TIE_RETRY_MS = 3_000
+const TIE_TIMEOUT_MS = 10_000
+
+/**
+ * tieTicket ties visit v to the ticket just taken (POST /api/v1/visits/{id}/ticket).
+ * It runs in the background: the person already sees the ticket, and a failure does
+ * not concern them (staff can still find the visit by its serial), so it is logged
+ * for whoever services the kiosk, never shown. The log names the serial and the
+ * ticket id only.
+ */
+async function tieTicket(v: FollowedVisit, ticketId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const problem = await postTie(v, ticketId)
+    if (problem === '') return
+    const final = problem.startsWith('4') || attempt >= TIE_TRIES
+    if (final) {
+      console.warn(`来访登记 ${v.serial} 未能关联排队票 ${ticketId}（${problem}），工作人员可按登记号查找。`)
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, TIE_RETRY_MS))
+  }
+}
+
+// postTie sends the tie once and returns '' on success, else "<status> <message>" or
+// why no answer came. It calls fetch itself rather than through api.ts, whose errors
+// are for screens: this one is never shown.
+async function postTie(v: FollowedVisit, ticketId: string): Promise<string> {
+  const ctrl = new AbortController()
+  const timer = setTimeout(() => ctrl.abort(), TIE_TIMEOUT_MS)
+  try {
+    const res = await fetch(`/api/v1/visits/${encodeURIComponent(v.id)}/ticket`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+      body: JSON.stringify({ request_id: v.requestId, ticket_id: ticketId }),
+      signal: ctrl.signal,
+      credentials: 'same-origin',
+    })
+    if (res.ok) return ''
+    const body = (await res.json().catch(() => ({}))) as { message?: unknown }
+    return `${res.status} ${typeof body.message === 'string' ? body.message : ''}`.trim()
+  } catch {
+    return ctrl.signal.aborted ? 'timeout' : 'network'
+  } finally {
+    clearTimeout(timer)
+  }
 }
