@@ -1,8 +1,10 @@
 // Set-up for the county sync tests: the real county server (built from
 // cmd/bingzhan-county), its enrolment files, free loopback ports and bounded polling.
-// Nothing is faked: the station's agent talks HTTP to a real county.
+// Nothing is faked: the station's agent talks HTTP to a real county (startOldCounty
+// puts the answers of an older county version in front of it, for upgrade cases).
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer as createHTTPServer } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -142,4 +144,54 @@ export async function loginStaffPage(page, who = DEMO_ADMIN) {
   await page.fill('[data-test=login-name]', who.name)
   await page.fill('[data-test=login-pin]', who.pin)
   await page.click('[data-test=login-submit]')
+}
+
+/**
+ * startOldCounty listens on addr and forwards to the county at target. While `old` is
+ * true it answers pushes as a county of sync protocol 1 did (before stations could
+ * renumber after a restore): no `highest`, no `renumber`, and an entry held under
+ * another sequence is a conflict. Setting `old` to false is the county's upgrade.
+ * @returns {Promise<{url: string, old: boolean, stop: () => Promise<void>}>}
+ */
+export async function startOldCounty(addr, target) {
+  const [host, port] = addr.split(':')
+  const proxy = { url: `http://${addr}`, old: true }
+  const server = createHTTPServer(async (req, res) => {
+    const chunks = []
+    for await (const c of req) chunks.push(c)
+    const headers = { ...req.headers }
+    delete headers.host
+    delete headers['content-length']
+    delete headers['accept-encoding']
+    let answer
+    try {
+      answer = await fetch(target + req.url, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      })
+    } catch {
+      res.writeHead(502).end()
+      return
+    }
+    let body = Buffer.from(await answer.arrayBuffer())
+    if (proxy.old && req.url === '/api/v1/sync/push' && answer.status === 200) {
+      const pr = JSON.parse(body.toString('utf8'))
+      delete pr.highest
+      for (const r of pr.results ?? []) {
+        if (r.held) Object.assign(r, { status: 'rejected', code: 'conflict', message: 'entry id stored already under another sequence' })
+        delete r.renumber
+        delete r.held
+      }
+      body = Buffer.from(JSON.stringify(pr))
+    }
+    const out = {}
+    answer.headers.forEach((v, k) => {
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v
+    })
+    res.writeHead(answer.status, { ...out, 'content-length': body.length }).end(body)
+  })
+  await new Promise((res, rej) => server.once('error', rej).listen(Number(port), host, res))
+  proxy.stop = () => new Promise((res) => server.close(() => res()))
+  return proxy
 }

@@ -18,6 +18,7 @@ import {
   pollUntil,
   runCounty,
   startCounty,
+  startOldCounty,
 } from './county-helpers.mjs'
 
 const COUNTY_USER = { name: '县中心管理员', pin: '135792' }
@@ -33,6 +34,7 @@ let enrolment
 let enrolmentFile
 let backup // the station's data folder just after enrolment, before any work
 let restored
+let oldCounty // the county's previous version in front of it, from the restore tests on
 
 before(async () => {
   county = await buildCounty()
@@ -50,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   await restored?.stop()
+  await oldCounty?.stop()
   await station?.stop()
   if (backup) await rm(backup, { recursive: true, force: true })
   await countyServer?.stop()
@@ -149,8 +152,13 @@ test('a station works offline, the county appears later and its dashboard shows 
   await panel.close()
 })
 
-test('a station restored from an old backup: the county refuses its clashing records, an admin settles them', async () => {
+test('a restored station and a county not yet upgraded: clashing records wait until an admin settles them', async () => {
   assert.ok(countyServer && backup, 'runs after the first test')
+  // The county moves behind a stand-in for its previous version, on the address the
+  // enrolment names: that version cannot tell a station to renumber.
+  await countyServer.stop()
+  countyServer = await startCounty(county.bin, countyData, `127.0.0.1:${await freePort()}`)
+  oldCounty = await startOldCounty(`127.0.0.1:${port}`, countyServer.url)
   // The same station key and enrolment, but its records since the backup are lost: its
   // new tickets reuse sequence numbers the county already holds for other records.
   restored = await startServer([], {
@@ -165,7 +173,7 @@ test('a station restored from an old backup: the county refuses its clashing rec
     return { ok: r.body?.state === 'attention' && r.body.pending === 0, value: r.body }
   }, 45_000)
   const dead = st.dead_letters
-  assert.ok(dead.length >= 2, `clashing records become dead letters: ${dead.length}`)
+  assert.ok(dead.length >= 3, `clashing records become dead letters: ${dead.length}`)
   assert.ok(dead.every((d) => d.code === 'conflict'))
 
   const page = await openKiosk(browser.context, restored.url, { path: '/staff/sync' })
@@ -174,6 +182,8 @@ test('a station restored from an old backup: the county refuses its clashing rec
   assert.equal((await page.locator('[data-test=sync-mark]').innerText()).trim(), `需处理 ${dead.length} 条`)
   assert.equal(await page.locator('[data-test=dead-row]').count(), dead.length)
   assert.equal(await page.locator('[data-test=dead-admin-only]').count(), 0, 'an admin may act')
+  // The reason in the station's language, not the county's English.
+  assert.match(await page.locator('[data-test=dead-row]').first().innerText(), /县中心/)
 
   // Discard the first one, with a reason: the button waits for one.
   const first = page.locator(`[data-test=dead-row][data-seq="${dead[0].seq}"]`)
@@ -187,7 +197,7 @@ test('a station restored from an old backup: the county refuses its clashing rec
   assert.match(await page.locator('[data-test=dead-done]').innerText(), new RegExp(`第 ${dead[0].seq} 条记录已放弃`))
   await page.locator(`[data-test=dead-row][data-seq="${dead[0].seq}"]`).waitFor({ state: 'detached' })
 
-  // Retry the next one: it clashes again, so it comes back as a dead letter, not lost.
+  // Retry the next one: the old county refuses it again, so it comes back, not lost.
   await page.locator(`[data-test=dead-row][data-seq="${dead[1].seq}"] [data-test=dead-retry]`).click()
   await page.locator('[data-test=dead-done]').filter({ hasText: `第 ${dead[1].seq} 条记录已重新排队上传` }).waitFor()
   const again = await pollUntil('retried record refused again', async () => {
@@ -196,6 +206,18 @@ test('a station restored from an old backup: the county refuses its clashing rec
     return { ok: back && r.body.pending === 0, value: r.body }
   }, 45_000)
   assert.equal(again.dead_letters.length, dead.length - 1)
+
+  // The county is upgraded: a retry now renumbers the records and they arrive.
+  oldCounty.old = false
+  for (const d of again.dead_letters) {
+    const r = await api.post(`/api/v1/sync/dead/${d.seq}/retry`)
+    assert.equal(r.status, 200, `retry ${d.seq}`)
+  }
+  await page.locator('[data-test=sync-state][data-state=ok]').waitFor({ timeout: 45_000 })
+  await page.locator('[data-test=dead-none]').waitFor()
+  const done = (await api.get('/api/v1/sync')).body
+  assert.equal(done.pending, 0)
+  assert.deepEqual(done.dead_letters, [])
   assertNoPageErrors(page)
   await page.close()
 })
@@ -205,9 +227,47 @@ test(
   async () => {
     assert.ok(restored, 'runs after the test before')
     const capi = await countyApi(countyServer.url, COUNTY_USER.name, COUNTY_USER.pin)
-    await pollUntil('county holds the discard note', async () => {
+    const row = await pollUntil('county holds the discard note', async () => {
       const r = (await capi.get('/api/v1/stations')).find((s) => s.id === enrolment.station_id)
       return { ok: (r?.received?.discarded ?? 0) >= 1, value: r }
     }, 10_000)
+    assert.equal(row.dead_letters, 0)
   },
 )
+
+test('a restored station and an upgraded county: renumbered by itself, nothing lost or counted twice', async () => {
+  assert.ok(restored && !oldCounty.old, 'runs after the tests before')
+  await restored.stop()
+  const capi = await countyApi(countyServer.url, COUNTY_USER.name, COUNTY_USER.pin)
+  const station = async () => (await capi.get('/api/v1/stations')).find((s) => s.id === enrolment.station_id)
+  const before = await station()
+
+  // Restored once more from the same backup: every record it makes clashes again.
+  restored = await startServer([], {
+    setup: async (data) => {
+      await cp(backup, data, { recursive: true })
+    },
+  })
+  await issueTickets(restored.url, 'B', 2)
+  const api = await staffApi(restored.url, DEMO_ADMIN.name, DEMO_ADMIN.pin)
+  const issued = (await api.get('/api/v1/stats')).body.station.issued
+  const st = await pollUntil('restored station in sync on its own', async () => {
+    const r = await api.get('/api/v1/sync')
+    return { ok: r.body?.state === 'ok' && r.body.pending === 0, value: r.body }
+  }, 45_000)
+  assert.deepEqual(st.dead_letters, [], 'no record needs staff')
+  const after = await pollUntil(`county received the ${issued} new tickets`, async () => {
+    const r = await station()
+    return { ok: r.received.tickets >= before.received.tickets + issued, value: r }
+  }, 15_000)
+  assert.equal(after.received.tickets, before.received.tickets + issued, 'each new ticket exactly once')
+  assert.equal(after.dead_letters, 0)
+
+  const page = await openKiosk(browser.context, restored.url, { path: '/staff/sync' })
+  await loginStaffPage(page, DEMO_ADMIN)
+  await page.locator('[data-test=sync-state][data-state=ok]').waitFor()
+  await page.locator('[data-test=dead-none]').waitFor()
+  await screenshot(page, 'sync-restored')
+  assertNoPageErrors(page)
+  await page.close()
+})
