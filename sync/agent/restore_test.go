@@ -295,7 +295,7 @@ func TestAgent_RestoreOldCounty(t *testing.T) {
 	if dl.Code != "conflict" || dl.Entry.Seq != 4 {
 		t.Fatalf("dead letter %+v", dl)
 	}
-	if zh, en := dl.Text("zh-CN"), dl.Text("en"); !strings.Contains(zh, "重试") || !strings.Contains(en, "Retry") || strings.Contains(zh, "sequence") {
+	if zh, en := dl.Text("zh-CN"), dl.Text("en"); !strings.Contains(zh, "重新上传") || !strings.Contains(en, "Send again") || strings.Contains(zh, "sequence") {
 		t.Fatalf("dead letter in words: %q / %q", zh, en)
 	}
 
