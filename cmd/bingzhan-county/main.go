@@ -1,6 +1,7 @@
 // Command bingzhan-county is the county server: it receives every station's facts,
 // publishes the catalog and registry county staff import, and shows which stations are
-// behind. `bingzhan-county serve` runs it; `station add` and `user add` prepare it.
+// behind. `bingzhan-county serve` runs it (and backs its database up daily);
+// `station add` and `user add` prepare it; `backup` makes a backup now.
 package main
 
 import (
@@ -17,7 +18,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,6 +44,8 @@ func main() {
 
 const usage = `usage:
   bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
+                        [--backup-keep N] [--backup-every 24h]
+  bingzhan-county backup --data DIR
   bingzhan-county station add NAME --out FILE [--url URL] --data DIR
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
@@ -53,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
 	case args[0] == "serve":
 		return runServe(ctx, args[1:], stdout)
+	case args[0] == "backup":
+		return runBackup(ctx, args[1:], stdout)
 	case cmd == "station add":
 		return runStationAdd(args[2:], stdout)
 	case cmd == "station list":
@@ -113,9 +120,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	data := fl.String("data", "county-data", "data folder: database and the county's own certificate")
 	publicURL := fl.String("url", "", "address stations should use, for enrolment files made on the dashboard")
 	verbose := fl.Bool("v", false, "log at debug level")
+	keep := fl.Int("backup-keep", county.DefaultBackupKeep, "how many daily backups to keep in DATA/backups")
+	every := fl.Duration("backup-every", 24*time.Hour, "time between backups of the database")
 	tf := addTLSFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if *keep < 1 || *every < time.Minute {
+		return errors.New("--backup-keep must be at least 1 and --backup-every at least 1m")
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -132,7 +144,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer store.Close()
 	store.Logger = logger
-	srv := &county.Server{Store: store, Logger: logger, Version: Version, PublicURL: *publicURL}
+	store.BackupKeep = *keep
+	srv := &county.Server{Store: store, Logger: logger, Version: Version, PublicURL: *publicURL,
+		BackupEvery: *every}
 	lis, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -157,6 +171,18 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if cert != nil {
 		fmt.Fprintf(stdout, "certificate pin %s\n", srv.CertPin)
 	}
+	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", *every, store.BackupDir, store.BackupKeep)
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { store.RunBackups(bg, *every) })
+	wg.Go(func() {
+		if err := store.ServeAdmin(bg, *data); err != nil {
+			logger.Warn("control socket unavailable: `bingzhan-county backup` cannot reach this server; daily backups still run", "err", err)
+		}
+	})
+	// The database closes (deferred above) only after a backup being written ends.
+	defer wg.Wait()
+	defer stopBG()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(lis) }()
 	select {
@@ -167,6 +193,49 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shut)
+}
+
+// runBackup makes a backup now. While the server runs, bbolt's file lock keeps every
+// other program out of the database (even a read-only one), so it asks the server
+// through its control socket; with the server stopped it opens the database itself.
+func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county backup", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return errors.New("usage: bingzhan-county backup --data DIR")
+	}
+	if _, err := os.Stat(filepath.Join(*data, county.FileName)); err != nil {
+		return fmt.Errorf("no county database in %s (%v): give the server's --data folder", *data, err)
+	}
+	f, err := county.RequestBackup(ctx, *data)
+	if errors.Is(err, county.ErrNoAdmin) { // no server running (or a stale socket a crash left)
+		var store *county.Store
+		store, err = county.Open(*data)
+		switch {
+		case err == nil:
+			store.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			// The server prunes to its own --backup-keep; a copy made by hand never
+			// deletes one it chose to keep.
+			store.BackupKeep = 0
+			f, err = store.Backup(ctx)
+			if cerr := store.Close(); err == nil {
+				err = cerr
+			}
+		case county.ErrorCode(err) == "conflict":
+			return fmt.Errorf("the county database in %s is held by a program that does not answer on its control socket "+
+				"(an older bingzhan-county server, or `station add` running now). A running server makes a backup every day into %s "+
+				"by itself; to make one now, upgrade and restart the server, or stop it and run this command again",
+				*data, filepath.Join(*data, county.BackupDirName))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, f.Path)
+	return nil
 }
 
 // defaultHost names the listener for enrolment files: its host, or this machine's name

@@ -78,6 +78,8 @@ type stationRow struct {
 	StationView
 	State string // ok | behind | silent | never
 	Words string
+	// FirstMissing is the first sequence the county lacks, when Missing > 0.
+	FirstMissing uint64
 }
 
 // stateOf puts a station's link into words; colour on the page only repeats them.
@@ -116,7 +118,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	behind := 0
 	for i, v := range views {
 		state, words := stateOf(v, now)
-		rows[i] = stationRow{StationView: v, State: state, Words: words}
+		rows[i] = stationRow{StationView: v, State: state, Words: words, FirstMissing: v.Contiguous + 1}
 		if state != "ok" {
 			behind++
 		}
@@ -126,9 +128,25 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		total.WaitSumS += v.Today.WaitSumS
 		total.WaitMaxS = max(total.WaitMaxS, v.Today.WaitMaxS)
 	}
+	last, err := s.Store.LastBackup()
+	if err != nil {
+		s.Logger.Warn("list backups", "err", err)
+	}
+	// A backup missed once is retried within the hour; two intervals without one is
+	// worth an operator's look.
+	staleAfter := 2 * s.BackupEvery
+	if staleAfter <= 0 {
+		staleAfter = 48 * time.Hour
+	}
+	var lastAt *time.Time
+	if last != nil {
+		lastAt = &last.At
+	}
 	s.render(w, http.StatusOK, "dashboard.html", map[string]any{
 		"User": user, "Today": today, "Now": now, "Rows": rows, "Behind": behind, "Total": total,
 		"Datasets": datasets, "Message": r.URL.Query().Get("msg"), "Error": r.URL.Query().Get("error"),
+		"LastBackup": last, "LastBackupAt": lastAt, "BackupStaleAfter": int(staleAfter.Hours()),
+		"BackupStale": last == nil || now.Sub(last.At) > staleAfter,
 	})
 }
 

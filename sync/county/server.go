@@ -25,6 +25,9 @@ type Server struct {
 	// CertPin is the pin of the certificate the server presents ("" without TLS).
 	CertPin string
 	Version string
+	// BackupEvery is the time between the store's scheduled backups (RunBackups); the
+	// dashboard warns when two of them passed without one. 0 means a day.
+	BackupEvery time.Duration
 }
 
 // Handler returns every route of the county server.
@@ -40,6 +43,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/stations", s.staff(s.handleStations))
 	mux.HandleFunc("POST /api/v1/stations", s.staff(s.handleAddStation))
 	mux.HandleFunc("GET /api/v1/datasets", s.staff(s.handleDatasets))
+	mux.HandleFunc("GET /api/v1/backups", s.staff(s.handleBackups))
 	mux.HandleFunc("POST /api/v1/datasets/{name}", s.staff(s.handleImport))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, errorf("not_found", "no such API path"))
@@ -224,18 +228,23 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 
 // StationView is a station in GET /api/v1/stations.
 type StationView struct {
-	ID            string         `json:"id"`
-	Name          string         `json:"name"`
-	KeyID         string         `json:"key_id,omitempty"`
-	Version       string         `json:"version,omitempty"`
-	LastSeen      *time.Time     `json:"last_seen"`
-	Pending       int            `json:"pending"`
-	OldestPending *time.Time     `json:"oldest_pending,omitempty"`
-	DeadLetters   int            `json:"dead_letters"`
-	Contiguous    uint64         `json:"contiguous"`
-	Received      map[string]int `json:"received"`
-	Kinds         map[string]int `json:"kinds"`
-	Today         DayStats       `json:"today"`
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	KeyID         string     `json:"key_id,omitempty"`
+	Version       string     `json:"version,omitempty"`
+	LastSeen      *time.Time `json:"last_seen"`
+	Pending       int        `json:"pending"`
+	OldestPending *time.Time `json:"oldest_pending,omitempty"`
+	DeadLetters   int        `json:"dead_letters"`
+	Contiguous    uint64     `json:"contiguous"`
+	// Highest is the highest sequence the county holds; Missing counts the sequences
+	// below it the county does not hold: refused records waiting as dead letters, or
+	// records lost when the county was restored from a backup.
+	Highest  uint64         `json:"highest"`
+	Missing  int            `json:"missing"`
+	Received map[string]int `json:"received"`
+	Kinds    map[string]int `json:"kinds"`
+	Today    DayStats       `json:"today"`
 }
 
 // StationViews returns every station with today's figures, for the API and the page.
@@ -249,6 +258,10 @@ func (s *Server) StationViews() ([]StationView, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	highest, err := s.Store.Highest()
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]StationView, 0, len(stations))
 	for _, st := range stations {
 		kinds := st.Received
@@ -259,6 +272,7 @@ func (s *Server) StationViews() ([]StationView, string, error) {
 			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, LastSeen: st.LastSeen,
 			Pending: st.Pending, OldestPending: st.OldestPending, DeadLetters: st.DeadLetters,
 			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID],
+			Highest: highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
 			Received: map[string]int{
 				"events":    st.Total,
 				"tickets":   kinds[kindTicketIssued],
@@ -320,4 +334,16 @@ func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user s
 	}
 	s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
 	s.JSON(w, http.StatusCreated, e)
+}
+
+func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request, _ string) {
+	files, err := s.Store.Backups()
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	if files == nil {
+		files = []BackupFile{}
+	}
+	s.JSON(w, http.StatusOK, files)
 }

@@ -91,6 +91,11 @@ type Store struct {
 	Now func() time.Time
 	// Location is the county's time zone: "today" on the dashboard follows it.
 	Location *time.Location
+	// BackupDir holds the consistent copies Backup makes (DATA/backups); BackupKeep is
+	// how many of them are kept (0 or less: all).
+	BackupDir  string
+	BackupKeep int
+	backupMu   sync.Mutex // one backup at a time
 
 	// cipher seals the registry at rest with the county's data key.
 	cipher *keys.Cipher
@@ -157,8 +162,12 @@ func Open(dir string) (*Store, error) {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	return &Store{db: db, path: path, Logger: slog.Default(), Now: time.Now, Location: loc,
+		BackupDir: filepath.Join(dir, BackupDirName), BackupKeep: DefaultBackupKeep,
 		cipher: cipher, failures: map[string]loginFailures{}}, nil
 }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -601,6 +610,21 @@ func (s *Store) Entries(station string, from uint64, limit int) ([]wire.Entry, e
 			out = append(out, e.Entry)
 		}
 		return nil
+	})
+	return out, err
+}
+
+// Highest returns the highest sequence stored for each station that has entries, by
+// station id. With Station.Total it shows sequences the county lacks.
+func (s *Store) Highest() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketEntries).ForEachBucket(func(k []byte) error {
+			if last, _ := tx.Bucket(bucketEntries).Bucket(k).Cursor().Last(); last != nil {
+				out[string(k)] = binary.BigEndian.Uint64(last)
+			}
+			return nil
+		})
 	})
 	return out, err
 }

@@ -1,0 +1,209 @@
+package county
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// BackupDirName is the folder inside the data folder that holds the daily backups.
+const BackupDirName = "backups"
+
+// DefaultBackupKeep is how many backups the county keeps unless told otherwise: a
+// month of daily copies.
+const DefaultBackupKeep = 30
+
+// Backup file names: county-<UTC time>.db, so that names sort by age. A copy being
+// written is named …db.partial and is never listed, so a crash mid-copy leaves nothing
+// that looks like a backup.
+const (
+	backupPrefix  = "county-"
+	backupSuffix  = ".db"
+	partialSuffix = ".partial"
+	backupTime    = "20060102T150405.000000000Z"
+)
+
+// BackupFile is one backup of the county database.
+type BackupFile struct {
+	Path string    `json:"path"`
+	At   time.Time `json:"at"`
+	Size int64     `json:"size"`
+}
+
+// Backup writes a consistent copy of the database into BackupDir while the county
+// keeps receiving (a read transaction sees one snapshot), then keeps only the newest
+// BackupKeep copies. The copy is written under a temporary name, synced, renamed and
+// its folder synced, so a file with a backup's name is always complete.
+func (s *Store) Backup(ctx context.Context) (*BackupFile, error) {
+	s.backupMu.Lock()
+	defer s.backupMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.BackupDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create backup folder: %w", err)
+	}
+	s.removePartials()
+	at := s.Now().UTC()
+	path := filepath.Join(s.BackupDir, backupPrefix+at.Format(backupTime)+backupSuffix)
+	tmp := path + partialSuffix
+	var size int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		if size, err = tx.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	})
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := syncDir(s.BackupDir); err != nil {
+		// The copy is complete; only its name may not survive a power cut.
+		s.Logger.Warn("sync backup folder", "dir", s.BackupDir, "err", err)
+	}
+	s.pruneBackups()
+	s.Logger.Info("backup written", "path", path, "bytes", size)
+	return &BackupFile{Path: path, At: at, Size: size}, nil
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a folder for syncing; a
+// rename there is durable by other means.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+// removePartials deletes copies a crash left half-written. Backups are made one at a
+// time (backupMu, and only the process holding the database makes them), so a partial
+// file seen here is never one being written.
+func (s *Store) removePartials() {
+	entries, err := os.ReadDir(s.BackupDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), backupPrefix) && strings.HasSuffix(e.Name(), partialSuffix) {
+			p := filepath.Join(s.BackupDir, e.Name())
+			if err := os.Remove(p); err == nil {
+				s.Logger.Warn("removed an unfinished backup left by a crash", "path", p)
+			}
+		}
+	}
+}
+
+// Backups returns the complete backups, newest first.
+func (s *Store) Backups() ([]BackupFile, error) {
+	entries, err := os.ReadDir(s.BackupDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var out []BackupFile
+	for _, e := range entries {
+		stamp, ok := strings.CutPrefix(e.Name(), backupPrefix)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		if stamp, ok = strings.CutSuffix(stamp, backupSuffix); !ok {
+			continue
+		}
+		at, err := time.Parse(backupTime, stamp)
+		if err != nil {
+			continue // not one of ours
+		}
+		var size int64
+		if fi, err := e.Info(); err == nil {
+			size = fi.Size()
+		}
+		out = append(out, BackupFile{Path: filepath.Join(s.BackupDir, e.Name()), At: at, Size: size})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, nil
+}
+
+// LastBackup returns the newest backup, or nil when there is none.
+func (s *Store) LastBackup() (*BackupFile, error) {
+	files, err := s.Backups()
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	return &files[0], nil
+}
+
+func (s *Store) pruneBackups() {
+	files, err := s.Backups()
+	if err != nil {
+		s.Logger.Warn("list backups", "err", err)
+		return
+	}
+	if s.BackupKeep <= 0 {
+		return // keep every copy
+	}
+	for _, f := range files[min(s.BackupKeep, len(files)):] {
+		if err := os.Remove(f.Path); err != nil {
+			s.Logger.Warn("remove old backup", "path", f.Path, "err", err)
+		}
+	}
+}
+
+// BackupRetry is how soon a failed scheduled backup is tried again (or the interval,
+// when that is shorter): a full disk fixed in the morning should not wait a day.
+const BackupRetry = time.Hour
+
+// RunBackups makes a backup every interval until ctx ends, the first one at once when
+// the newest backup is older than interval (or there is none). A failure is logged
+// and tried again after BackupRetry; it never stops the server.
+func (s *Store) RunBackups(ctx context.Context, interval time.Duration) {
+	due := time.Duration(0)
+	if last, err := s.LastBackup(); err == nil && last != nil {
+		if age := s.Now().Sub(last.At); age >= 0 && age < interval {
+			due = interval - age
+		}
+	}
+	t := time.NewTimer(due)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		next := interval
+		if _, err := s.Backup(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			next = min(BackupRetry, interval)
+			s.Logger.Error("scheduled backup failed; the county keeps running", "err", err, "retry_in", next)
+		}
+		t.Reset(next)
+	}
+}
