@@ -194,7 +194,7 @@ func (db *DB) ApplyPush(ctx context.Context, out backend.PushOutcome) error {
 			at := out.At
 			s.LastAttempt, s.LastSuccess = &at, &at
 			s.LastError, s.LastErrorAt, s.FailingSince = nil, nil, nil
-			s.Contiguous = max(s.Contiguous, out.Contiguous)
+			s.Contiguous = out.Contiguous // the county's latest word, lower after it was restored from a backup
 		})
 	})
 }
