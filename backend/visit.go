@@ -773,6 +773,16 @@ func RetentionCutoff(now time.Time, days int) time.Time {
 	return now.AddDate(0, 0, -days)
 }
 
+// TicketVisit is what the counter screen shows of the visit tied to the ticket it
+// calls: the ledger number and what the visit is about — nothing personal, since
+// the counter screen may be seen by the next person in line.
+type TicketVisit struct {
+	ID      string
+	Serial  string
+	Service string
+	Matter  string
+}
+
 // VisitService keeps the visitor ledger.
 type VisitService interface {
 	// RegisterVisit records a visit; by is the staff member, "" at the kiosk. A
@@ -789,6 +799,10 @@ type VisitService interface {
 	TieTicket(ctx context.Context, id string, req VisitTicketRequest, by string) (v *Visit, tied bool, err error)
 	// Visit returns a visit, masked, with its audit trail; ENOTFOUND if none.
 	Visit(ctx context.Context, id string) (*Visit, []AuditEntry, error)
+	// VisitForTicket returns what the counter shows of the visit tied to ticket
+	// ticketID, or nil when none is. It reads without writing and opens no personal
+	// field, so a counter may ask on every call.
+	VisitForTicket(ctx context.Context, ticketID string) (*TicketVisit, error)
 	// UpdateVisit applies a patch by staff member by and returns the visit, masked.
 	// EINVALID for a bad field, ECONFLICT for a stale version, ENOTFOUND.
 	UpdateVisit(ctx context.Context, id string, p VisitPatch, by string) (*Visit, error)

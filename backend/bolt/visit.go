@@ -425,6 +425,38 @@ func (s *VisitService) Visit(ctx context.Context, id string) (*backend.Visit, []
 	return v, trail, nil
 }
 
+// VisitForTicket returns the visit tied to ticket ticketID, or nil when none is. It
+// reads the link and the visit's open record only: nothing is unsealed, and it takes
+// neither the ledger's lock nor a write transaction, so it adds one short read to a
+// call at the counter. A link whose visit is gone (purged) or names another ticket
+// counts as none.
+func (s *VisitService) VisitForTicket(ctx context.Context, ticketID string) (*backend.TicketVisit, error) {
+	if ticketID == "" {
+		return nil, nil
+	}
+	var out *backend.TicketVisit
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		link := tx.Bucket(bucketVisitTickets).Get([]byte(ticketID))
+		if len(link) <= 10 {
+			return nil
+		}
+		id := string(link[10:])
+		raw := tx.Bucket(bucketVisits).Get([]byte(id))
+		if raw == nil {
+			return nil
+		}
+		r, _, err := readRecord(id, raw)
+		if err != nil {
+			return err
+		}
+		if r.TicketID == ticketID {
+			out = &backend.TicketVisit{ID: id, Serial: r.Serial, Service: r.Service, Matter: r.Matter}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // auditTrail returns the changes of v, its creation first.
 func auditTrail(tx *bolt.Tx, v *backend.Visit) ([]backend.AuditEntry, error) {
 	by := v.CreatedBy

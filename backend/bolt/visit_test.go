@@ -850,3 +850,70 @@ func TestVisitService_TieTicket(t *testing.T) {
 		}
 	})
 }
+
+// TestVisitService_VisitForTicket finds the visit tied to a ticket — registered with
+// it or tied afterwards — as staff have edited it, and nothing for a ticket without
+// one.
+func TestVisitService_VisitForTicket(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	issue := func(service, rid string) *backend.Ticket {
+		t.Helper()
+		is, err := l.Tickets.IssueTicket(ctx, backend.IssueRequest{Service: service, RequestID: rid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return is.Ticket
+	}
+	withTicket, tiedLater, untied := issue("B", "ticket-vft-1"), issue("B", "ticket-vft-2"), issue("A", "ticket-vft-3")
+	p := registryPeople
+	a, _, err := l.RegisterVisit(ctx, backend.VisitRequest{IDNumber: p[0].IDNumber, Phone: p[0].Phone,
+		Relation: backend.RelationSelf, Service: "B", Matter: "B5", TicketID: withTicket.ID, RequestID: "visit-vft-a"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := l.RegisterVisit(ctx, backend.VisitRequest{IDNumber: p[1].IDNumber, Phone: p[1].Phone,
+		Relation: backend.RelationSelf, Service: "B", Matter: "B1", RequestID: "visit-vft-b"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.kiosk(t, p[2].IDNumber, p[2].Phone, backend.RelationParent, "A1") // no ticket at all
+
+	t.Run("OK", func(t *testing.T) {
+		got, err := l.VisitForTicket(ctx, withTicket.ID)
+		if err != nil || got == nil || *got != (backend.TicketVisit{ID: a.ID, Serial: a.Serial, Service: "B", Matter: "B5"}) {
+			t.Fatalf("registered with the ticket: %+v %v", got, err)
+		}
+		if got, _ := l.VisitForTicket(ctx, tiedLater.ID); got != nil {
+			t.Fatalf("found %+v before the visit was tied", got)
+		}
+		if _, _, err := l.TieTicket(ctx, b.ID, backend.VisitTicketRequest{RequestID: "visit-vft-b", TicketID: tiedLater.ID}, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, err = l.VisitForTicket(ctx, tiedLater.ID)
+		if err != nil || got == nil || got.ID != b.ID || got.Serial != b.Serial || got.Matter != "B1" {
+			t.Fatalf("tied afterwards: %+v %v", got, err)
+		}
+	})
+
+	t.Run("Edited", func(t *testing.T) {
+		// Staff corrected what the visit is about: the counter shows the correction.
+		l.update(t, a.ID, backend.VisitPatch{Service: ptr("C"), Matter: ptr("C1")}, "王芳")
+		got, err := l.VisitForTicket(ctx, withTicket.ID)
+		if err != nil || got == nil || got.Service != "C" || got.Matter != "C1" || got.Serial != a.Serial {
+			t.Fatalf("after the edit: %+v %v", got, err)
+		}
+	})
+
+	t.Run("None", func(t *testing.T) {
+		before := dbState(t, l)
+		for _, id := range []string{untied.ID, "", "01936b2e-0000-7000-8000-000000000000", "../../visits", a.ID} {
+			if got, err := l.VisitForTicket(ctx, id); err != nil || got != nil {
+				t.Errorf("ticket %q: %+v %v, want none", id, got, err)
+			}
+		}
+		if after := dbState(t, l); after != before {
+			t.Fatalf("a lookup changed the database: %s → %s", before, after)
+		}
+	})
+}

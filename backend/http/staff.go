@@ -250,9 +250,42 @@ type staffTicketJSON struct {
 	Outcome      string         `json:"outcome,omitempty"`
 	History      []backend.Step `json:"history"`
 	Call         *backend.Call  `json:"call,omitempty"` // the announcement, when the ticket is being called
+	// Visit is the ledger entry tied to the ticket (来访登记), null when there is
+	// none or the ledger is off.
+	Visit *ticketVisitJSON `json:"visit"`
 }
 
-func (s *Server) staffTicket(t *backend.Ticket) staffTicketJSON {
+// ticketVisitJSON is what the counter shows of the visit tied to a ticket: its
+// ledger number and what it is about, to open it in the ledger. Nothing personal.
+type ticketVisitJSON struct {
+	ID         string `json:"id"`
+	Serial     string `json:"serial"`
+	Service    string `json:"service"`
+	Matter     string `json:"matter"`
+	MatterName string `json:"matter_name"`
+}
+
+// ticketVisit looks up the visit tied to ticket id, for the staff console: nil when
+// there is none or the ledger is off. It runs after the action has been committed,
+// outside its transaction; a failed lookup is logged and shows as none, since the
+// call itself has happened and must be answered.
+func (s *Server) ticketVisit(r *http.Request, id string) *ticketVisitJSON {
+	if s.Ledger == nil {
+		return nil
+	}
+	v, err := s.Ledger.Visits.VisitForTicket(r.Context(), id)
+	if err != nil {
+		s.Logger.Warn("look up the visit of a ticket", "ticket", id, "err", err)
+		return nil
+	}
+	if v == nil {
+		return nil
+	}
+	m, _ := backend.FindMatter(v.Service, v.Matter)
+	return &ticketVisitJSON{ID: v.ID, Serial: v.Serial, Service: v.Service, Matter: v.Matter, MatterName: m.Name(Lang(r))}
+}
+
+func (s *Server) staffTicket(r *http.Request, t *backend.Ticket) staffTicketJSON {
 	loc := s.Station.Location
 	opt := func(v time.Time) *time.Time {
 		if v.IsZero() {
@@ -279,6 +312,7 @@ func (s *Server) staffTicket(t *backend.Ticket) staffTicketJSON {
 		c := backend.NewCall(t, "", t.Recalls > 0)
 		out.Call = &c
 	}
+	out.Visit = s.ticketVisit(r, t.ID)
 	return out
 }
 
@@ -293,7 +327,7 @@ func (s *Server) handleCallNext(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusOK, s.staffTicket(t))
+	s.JSON(w, r, http.StatusOK, s.staffTicket(r, t))
 }
 
 // actionNames maps the last path segment of POST /api/v1/tickets/{id}/{action}.
@@ -337,7 +371,20 @@ func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusOK, s.staffTicket(t))
+	s.JSON(w, r, http.StatusOK, s.staffTicket(r, t))
+}
+
+// waitingJSON is the waiting list with the visit of each ticket at a counter, so a
+// console opened (or reloaded) mid-call shows it too. Active shadows the list's own.
+type waitingJSON struct {
+	*backend.WaitingList
+	Active []activeTicketJSON `json:"active"`
+}
+
+// activeTicketJSON is a ticket called or served at a counter, with its visit.
+type activeTicketJSON struct {
+	backend.WaitingTicket
+	Visit *ticketVisitJSON `json:"visit"`
 }
 
 func (s *Server) handleWaiting(w http.ResponseWriter, r *http.Request) {
@@ -346,7 +393,11 @@ func (s *Server) handleWaiting(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.JSON(w, r, http.StatusOK, list)
+	out := waitingJSON{WaitingList: list, Active: make([]activeTicketJSON, 0, len(list.Active))}
+	for _, t := range list.Active {
+		out.Active = append(out.Active, activeTicketJSON{WaitingTicket: t, Visit: s.ticketVisit(r, t.ID)})
+	}
+	s.JSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request) {

@@ -137,6 +137,13 @@ describe('report screen', () => {
     assert.deepEqual([...xlsx.bytes.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], 'an XLSX is a zip file')
     assert.ok(xlsx.bytes.length > 4000, `a workbook with two sheets (${xlsx.bytes.length} bytes)`)
 
+    // Back at the counter, the console follows the station again by itself: a ticket
+    // taken at the kiosk now shows up without a reload.
+    await page.click('[data-test=to-console]')
+    await page.locator('[data-test=desk]').waitFor()
+    const [number] = await issueTickets(server.url, 'C', 1)
+    await page.locator(`[data-test=waiting-${number}]`).waitFor({ timeout: 5000 })
+
     assertNoPageErrors(page)
     await page.close()
   })

@@ -458,3 +458,85 @@ describe('kiosk visit registration', () => {
     await page.close()
   })
 })
+
+describe('the counter sees the visit', () => {
+  test('staff call a ticket registered with a visit: the counter says so and opens the ledger entry', async () => {
+    // At the kiosk: a ticket, then 来访登记 from the ticket screen.
+    const kiosk = await openKiosk(browser.context, server.url)
+    await takeTicket(kiosk, 'B', false)
+    const number = (await kiosk.textContent('[data-test=ticket-number]')).trim()
+    await kiosk.click('[data-test=register-visit]')
+    await kiosk.click('[data-test=agree]')
+    await tapKeys(kiosk, server.people.ready.id)
+    await kiosk.locator('[data-test=id-ok]').waitFor()
+    await kiosk.click('[data-test=next]')
+    await kiosk.click('[data-test=relation-self]')
+    await tapKeys(kiosk, '13811114444')
+    await kiosk.click('[data-test=next]')
+    await kiosk.click('[data-test=service-B]')
+    await kiosk.click('[data-test=matter-B2]')
+    await kiosk.click('[data-test=submit]')
+    await kiosk.locator('[data-test=visit-done]').waitFor()
+    const serial = (await kiosk.textContent('[data-test=visit-serial]')).trim()
+    const v = await staffVisit(serial)
+    assert.equal(v.ticket_number, number)
+    assertNoPageErrors(kiosk)
+    await kiosk.close()
+
+    // At the counter: log in; first a ticket without a visit, which shows no such line.
+    const plain = await takeTicketFor('B')
+    const page = await openKiosk(browser.context, server.url, { path: '/staff', viewport: VIEWPORTS.kiosk })
+    await page.locator('[data-test=login]').waitFor()
+    await page.fill('[data-test=login-name]', ADMIN.name)
+    for (const d of ADMIN.pin) await page.click(`[data-test=key-${d}]`)
+    await page.click('[data-test=login-submit]')
+    await page.click('[data-test=pick-counter-1]')
+    await page.locator('[data-test=desk]').waitFor()
+    await page.click(`[data-test=waiting-${plain}]`)
+    await waitFor(async () => (await page.textContent('[data-test=current-number]'))?.trim() === plain, 'the first call')
+    assert.equal(await page.locator('[data-test=current-visit]').count(), 0)
+    await page.click('[data-test=act-finish]')
+    await page.click('[data-test=finish-confirm]')
+    await page.locator('[data-test=current-none]').waitFor()
+
+    // Then the ticket with the visit: a calm line with the serial, the service and
+    // the matter — nothing personal.
+    await page.click(`[data-test=waiting-${number}]`)
+    await waitFor(async () => (await page.textContent('[data-test=current-number]'))?.trim() === number, 'the call')
+    const line = page.locator('[data-test=current-visit]')
+    await line.waitFor()
+    const text = (await line.textContent()).replace(/\s+/g, ' ')
+    assert.match(text, new RegExp(`已来访登记 ${serial}`))
+    assert.ok(text.includes(v.service_name), `the line "${text}" does not name ${v.service_name}`)
+    assert.ok(text.includes(v.matter_name), `the line "${text}" does not name ${v.matter_name}`)
+    const id = server.people.ready.id
+    for (const secret of [id, id.slice(0, 6), '13811114444', '4444', v.name].filter(Boolean)) {
+      assert.ok(!text.includes(secret), `the counter's line shows "${secret}"`)
+    }
+    await screenshot(page, 'staff-desk-visit')
+
+    // A reloaded console still shows it (the waiting list carries it).
+    await page.reload()
+    await page.locator('[data-test=current-visit]').waitFor()
+
+    // The link opens that entry in the ledger.
+    await page.click('[data-test=current-visit-open]')
+    await page.locator('[data-test=visit-detail]').waitFor()
+    assert.match(await page.textContent('[data-test=detail-serial]'), new RegExp(serial))
+    assert.ok(new URL(page.url()).pathname.endsWith('/staff/ledger'))
+    assert.equal(new URL(page.url()).searchParams.get('visit'), null, 'the entry stays in the address')
+    await screenshot(page, 'staff-desk-visit-ledger')
+    assertNoPageErrors(page)
+    await page.close()
+    assert.equal((await admin.post(`/api/v1/tickets/${v.ticket_id}/finish`)).status, 200)
+  })
+})
+
+/** takeTicketFor takes a ticket at a kiosk page and returns its number. */
+async function takeTicketFor(letter) {
+  const kiosk = await openKiosk(browser.context, server.url)
+  await takeTicket(kiosk, letter, false)
+  const number = (await kiosk.textContent('[data-test=ticket-number]')).trim()
+  await kiosk.close()
+  return number
+}

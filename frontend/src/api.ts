@@ -250,6 +250,21 @@ export interface StaffTicket {
   outcome?: string
   history: Step[]
   call?: Call
+  /** The ledger entry registered with this ticket (来访登记); null if none or the ledger is off. */
+  visit: TicketVisit | null
+}
+
+/** TicketVisit is what the counter shows of the visit tied to a ticket: nothing personal. */
+export interface TicketVisit {
+  /** The visit's id, to open it in the ledger (/staff/ledger?visit=id). */
+  id: string
+  /** Ledger number, per year: 2026-0017. */
+  serial: string
+  /** Service letter. */
+  service: string
+  /** Matter code (B2) and its name in the request's language. */
+  matter: string
+  matter_name: string
 }
 
 /** WaitingTicket is one open ticket in the staff's lists. */
@@ -264,6 +279,8 @@ export interface WaitingTicket {
   issued_at: string
   /** Seconds since issue. */
   waited_s: number
+  /** On the waiting list's active tickets only: the visit tied to the ticket, or null. */
+  visit?: TicketVisit | null
 }
 
 /** ServiceQueue is one service's waiting tickets in calling order. */
