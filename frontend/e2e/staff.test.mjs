@@ -211,13 +211,27 @@ describe('staff console', () => {
     await page.click('[data-test=finish-confirm]')
     await page.locator('[data-test=current-none]').waitFor()
 
-    // The report links are there and download with the session.
-    const csv = await page.evaluate(async (href) => {
-      const r = await fetch(href)
-      return { status: r.status, type: r.headers.get('content-type') }
-    }, await page.locator('[data-test=export-csv]').getAttribute('href'))
+    // The report links are there and download with the session, in the console's
+    // language whatever the browser's is.
+    const fetchCSV = () =>
+      page.locator('[data-test=export-csv]').getAttribute('href').then((href) =>
+        page.evaluate(async (href) => {
+          const r = await fetch(href, { headers: { 'Accept-Language': 'zh-CN' } })
+          return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }
+        }, href),
+      )
+    const csv = await fetchCSV()
     assert.equal(csv.status, 200)
     assert.match(csv.type, /csv/)
+    assert.ok(csv.text.replace(/^\uFEFF/, '').startsWith('类别,'), csv.text.slice(0, 20))
+    await page.click('[data-test=staff-lang-en]')
+    const en = await fetchCSV()
+    assert.ok(en.text.replace(/^\uFEFF/, '').startsWith('Group,'), en.text.slice(0, 20))
+    await page.click('[data-test=staff-lang-zh-CN]')
+    // Other days are one tap away.
+    await page.click('[data-test=stats-to-report]')
+    await page.waitForURL(/\/staff\/report$/)
+    await page.locator('[data-test=station]').waitFor()
 
     assertNoPageErrors(page)
     assertNoPageErrors(board)

@@ -429,10 +429,14 @@ export function getStats(date?: string): Promise<Stats> {
   return request('GET', '/api/v1/stats' + (date ? `?date=${encodeURIComponent(date)}` : ''))
 }
 
-/** statsExportURL is the download address of a day's report (the cookie authorises it). */
-export function statsExportURL(format: 'csv' | 'xlsx', date?: string): string {
+/**
+ * statsExportURL is the download address of a day's report (the cookie authorises it),
+ * in lang: a download link cannot send Accept-Language.
+ */
+export function statsExportURL(format: 'csv' | 'xlsx', date?: string, lang?: string): string {
   const q = new URLSearchParams({ format })
   if (date) q.set('date', date)
+  if (lang) q.set('lang', lang)
   return `/api/v1/stats/export?${q.toString()}`
 }
 

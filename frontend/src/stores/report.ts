@@ -136,7 +136,7 @@ export function refreshToday(): void {
 
 /** exportURL is the download address of the day's report, in the screen's language. */
 export function exportURL(format: 'csv' | 'xlsx', date: string): string {
-  return statsExportURL(format, date) + '&lang=' + (i18n.global.locale.value === 'en' ? 'en' : 'zh-CN')
+  return statsExportURL(format, date, i18n.global.locale.value === 'en' ? 'en' : 'zh-CN')
 }
 
 /** resetReport forgets everything shown: another staff member may log in next. */
