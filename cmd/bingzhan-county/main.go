@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -61,11 +62,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout)
 	case cmd == "station add":
-		return runStationAdd(args[2:], stdout)
+		return runStationAdd(ctx, args[2:], stdout)
 	case cmd == "station list":
 		return runStationList(args[2:], stdout)
 	case cmd == "user add":
-		return runUserAdd(args[2:], stdin, stdout)
+		return runUserAdd(ctx, args[2:], stdin, stdout)
 	case args[0] == "version":
 		fmt.Fprintln(stdout, "bingzhan-county", Version)
 		return nil
@@ -177,7 +178,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	wg.Go(func() { store.RunBackups(bg, *every) })
 	wg.Go(func() {
 		if err := store.ServeAdmin(bg, *data); err != nil {
-			logger.Warn("control socket unavailable: `bingzhan-county backup` cannot reach this server; daily backups still run", "err", err)
+			logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
 		}
 	})
 	// The database closes (deferred above) only after a backup being written ends.
@@ -266,7 +267,10 @@ func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func runStationAdd(args []string, stdout io.Writer) error {
+// runStationAdd adds a station and writes its enrolment file. Like backup it asks the
+// running server through its control socket, and opens the database itself only when
+// no server answers; either way the file is written here, on the operator's side.
+func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county station add", flag.ContinueOnError)
 	out := fl.String("out", "", "enrolment file to write (required)")
 	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
@@ -295,15 +299,32 @@ func runStationAdd(args []string, stdout io.Writer) error {
 		}
 		pin = wire.SPKIPin(cert.Leaf)
 	}
-	store, err := county.Open(*data)
-	if err != nil {
+	// Made before the station exists, so a bad --out leaves no station whose secret
+	// nobody has; removed again if the station cannot be added.
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists already: choose another --out", *out)
+	} else if err != nil {
 		return err
 	}
-	defer store.Close()
-	if _, err := os.Stat(*out); err == nil {
-		return fmt.Errorf("%s exists already: choose another --out", *out)
+	written := false
+	defer func() {
+		if !written {
+			f.Close()
+			os.Remove(*out)
+		}
+	}()
+	e, err := county.RequestEnrolment(ctx, *data, words[0], *url, pin)
+	if errors.Is(err, county.ErrNoAdmin) { // no server running: open the database here
+		var store *county.Store
+		if store, err = county.Open(*data); err != nil {
+			return err
+		}
+		e, err = county.NewEnrolment(store, words[0], *url, pin)
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
 	}
-	e, err := county.NewEnrolment(store, words[0], *url, pin)
 	if err != nil {
 		return err
 	}
@@ -311,9 +332,13 @@ func runStationAdd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, append(buf, '\n'), 0o600); err != nil {
+	if _, err := f.Write(append(buf, '\n')); err != nil {
 		return err
 	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	written = true
 	fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
 	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
 	return nil
@@ -344,7 +369,9 @@ func runStationList(args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runUserAdd(args []string, stdin io.Reader, stdout io.Writer) error {
+// runUserAdd adds a county user (or sets a new PIN), through the running server's
+// control socket or, when no server answers, in the database directly.
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county user add", flag.ContinueOnError)
 	pin := fl.String("pin", "", "PIN, 6 to 12 digits (for scripts; without it the PIN is read from the terminal)")
 	data := fl.String("data", "county-data", "data folder of the county server")
@@ -363,12 +390,18 @@ func runUserAdd(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		*pin = strings.TrimSpace(line)
 	}
-	store, err := county.Open(*data)
-	if err != nil {
-		return err
+	err = county.RequestAddUser(ctx, *data, words[0], *pin)
+	if errors.Is(err, county.ErrNoAdmin) { // no server running: open the database here
+		var store *county.Store
+		if store, err = county.Open(*data); err != nil {
+			return err
+		}
+		err = store.AddUser(words[0], *pin)
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
 	}
-	defer store.Close()
-	if err := store.AddUser(words[0], *pin); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s can log in at the county dashboard\n", words[0])

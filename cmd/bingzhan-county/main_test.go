@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -219,4 +221,203 @@ func TestBackupCommand(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+// startCounty runs `bingzhan-county serve` on dir (plain HTTP on 127.0.0.1) until the
+// test ends and returns its address once its control socket is up.
+func startCounty(t *testing.T, dir string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--no-tls", "--data", dir}, strings.NewReader(""), out)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	waitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
+	waitFor(t, "the control socket", func() bool {
+		_, err := os.Stat(filepath.Join(dir, county.AdminSocket))
+		return err == nil
+	})
+	return re.FindStringSubmatch(out.String())[1]
+}
+
+// countyCmd runs a bingzhan-county command and returns what it printed.
+func countyCmd(args ...string) (string, error) {
+	var out bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out)
+	return out.String(), err
+}
+
+// loginStatus tries a dashboard login on the running server and returns the status.
+func loginStatus(t *testing.T, base, name, pin string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name, "pin": pin})
+	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestUserAddCommand(t *testing.T) {
+	t.Run("OKServerStopped", func(t *testing.T) {
+		dir := t.TempDir() // the first user comes before the first start
+		out, err := countyCmd("user", "add", "王科长", "--pin", "135790", "--data", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "user 王科长 can log in at the county dashboard") {
+			t.Errorf("printed %q", out)
+		}
+		if base := startCounty(t, dir); loginStatus(t, base, "王科长", "135790") != http.StatusOK {
+			t.Error("the user added with the server stopped cannot log in")
+		}
+	})
+
+	t.Run("OKServerRunning", func(t *testing.T) {
+		dir := newCountyData(t)
+		base := startCounty(t, dir)
+		out, err := countyCmd("user", "add", "李干事", "--pin", "246801", "--data", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, "user 李干事 can log in at the county dashboard") {
+			t.Errorf("printed %q", out)
+		}
+		if got := loginStatus(t, base, "李干事", "246801"); got != http.StatusOK {
+			t.Errorf("login right after user add: status %d, want 200", got)
+		}
+	})
+
+	t.Run("ErrBadPINServerRunning", func(t *testing.T) {
+		dir := newCountyData(t)
+		base := startCounty(t, dir)
+		_, err := countyCmd("user", "add", "李干事", "--pin", "12", "--data", dir)
+		if err == nil || county.ErrorCode(err) != "invalid" || !strings.Contains(err.Error(), "PIN") {
+			t.Fatalf("got %v, want the server's PIN rule", err)
+		}
+		if got := loginStatus(t, base, "李干事", "12"); got == http.StatusOK {
+			t.Error("a refused user can log in")
+		}
+	})
+}
+
+func TestStationAddCommand(t *testing.T) {
+	t.Run("OKServerStopped", func(t *testing.T) {
+		dir := newCountyData(t)
+		file := filepath.Join(t.TempDir(), "xishan.json")
+		out, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", file, "--url", "http://county.test:8443", "--no-tls", "--data", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := readEnrolment(t, file)
+		if e.StationName != "西山镇退役军人服务站" || e.CountyURL != "http://county.test:8443" || e.CertPin != "" {
+			t.Errorf("enrolment %+v", e)
+		}
+		if !strings.Contains(out, "station "+e.StationID+" (西山镇退役军人服务站) added; enrolment file "+file) {
+			t.Errorf("printed %q", out)
+		}
+		base := startCounty(t, dir)
+		if got := refStatus(t, base, e.StationID, e.Secret); got != http.StatusNotFound {
+			t.Errorf("the new station's secret: status %d, want 404 (known station, no catalog yet)", got)
+		}
+	})
+
+	t.Run("OKServerRunning", func(t *testing.T) {
+		dir := newCountyData(t)
+		base := startCounty(t, dir)
+		file := filepath.Join(t.TempDir(), "xishan.json")
+		out, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", file, "--url", "https://county.test:8443", "--data", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := readEnrolment(t, file)
+		cert, err := county.LoadOrCreateCertificate(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.StationName != "西山镇退役军人服务站" || e.CountyURL != "https://county.test:8443" || e.CertPin != wire.SPKIPin(cert.Leaf) {
+			t.Errorf("enrolment %+v, want the county's own pin", e)
+		}
+		if !strings.Contains(out, "station "+e.StationID+" (西山镇退役军人服务站) added") {
+			t.Errorf("printed %q", out)
+		}
+		if got := refStatus(t, base, e.StationID, e.Secret); got != http.StatusNotFound {
+			t.Errorf("the running server does not know the new station: status %d, want 404 (no catalog yet)", got)
+		}
+		if got := refStatus(t, base, e.StationID, "wrong"); got != http.StatusUnauthorized {
+			t.Errorf("wrong secret: status %d, want 401", got)
+		}
+	})
+
+	t.Run("ErrNameTakenServerRunning", func(t *testing.T) {
+		dir := newCountyData(t)
+		startCounty(t, dir)
+		file := filepath.Join(t.TempDir(), "dongfeng.json")
+		_, err := countyCmd("station", "add", "东风镇退役军人服务站", "--out", file, "--url", "http://county.test:8443", "--data", dir)
+		if err == nil || county.ErrorCode(err) != "conflict" || !strings.Contains(err.Error(), "exists already") {
+			t.Fatalf("got %v, want the name taken", err)
+		}
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("a refused station left %s behind (%v)", file, err)
+		}
+	})
+
+	t.Run("ErrOutFolderMissing", func(t *testing.T) {
+		// The file is made first: a typo in --out must not add a station nobody can enrol.
+		dir := newCountyData(t)
+		startCounty(t, dir)
+		file := filepath.Join(t.TempDir(), "no-such-folder", "x.json")
+		if _, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", file, "--url", "http://county.test:8443", "--data", dir); err == nil {
+			t.Fatal("no error for a missing folder")
+		}
+		if _, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", filepath.Join(t.TempDir(), "x.json"), "--url", "http://county.test:8443", "--data", dir); err != nil {
+			t.Errorf("the name is taken after a failed --out: %v", err)
+		}
+	})
+}
+
+// readEnrolment reads an enrolment file as the station would and checks its mode.
+func readEnrolment(t *testing.T, file string) *wire.Enrolment {
+	t.Helper()
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600 (it holds the station's secret)", file, fi.Mode().Perm())
+	}
+	buf, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e wire.Enrolment
+	if err := json.Unmarshal(buf, &e); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Validate(); err != nil {
+		t.Fatalf("enrolment file invalid: %v", err)
+	}
+	return &e
+}
+
+// refStatus asks the running server for the catalog as station id with secret.
+func refStatus(t *testing.T, base, id, secret string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+wire.RefPath+wire.RefCatalog, nil)
+	req.SetBasicAuth(id, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

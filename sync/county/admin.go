@@ -1,6 +1,7 @@
 package county
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,13 +11,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"bingzhan/sync/wire"
 )
 
 // AdminSocket is the running server's control socket inside the data folder. Only
 // whoever may read the data folder (and so the database itself) can reach it: the
-// folder is 0700 and the socket 0600. `bingzhan-county backup` uses it while the
-// server holds the database.
+// folder is 0700 and the socket 0600. `bingzhan-county backup`, `user add` and
+// `station add` use it while the server holds the database.
 const AdminSocket = "admin.sock"
 
 // ServeAdmin serves the control socket in dir until ctx ends. Call it only while
@@ -35,15 +39,32 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
 		f, err := s.Backup(r.Context())
 		if err != nil {
 			s.Logger.Error("backup asked for on the control socket failed", "err", err)
-			w.WriteHeader(http.StatusInternalServerError)
-			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
-			return
 		}
-		json.NewEncoder(w).Encode(f)
+		adminReply(w, f, err)
+	})
+	mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
+		var req AdminUser
+		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+		if err != nil {
+			err = errorf("invalid", "send {\"name\",\"pin\"}")
+		} else if err = s.AddUser(req.Name, req.PIN); err == nil {
+			s.Logger.Info("county user added or PIN changed", "user", strings.TrimSpace(req.Name), "by", "control socket")
+		}
+		adminReply(w, struct{}{}, err)
+	})
+	mux.HandleFunc("POST /station", func(w http.ResponseWriter, r *http.Request) {
+		var req AdminStation
+		var e *wire.Enrolment
+		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+		if err != nil {
+			err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
+		} else if e, err = NewEnrolment(s, req.Name, req.URL, req.CertPin); err == nil {
+			s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", "control socket")
+		}
+		adminReply(w, e, err)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -59,34 +80,112 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 // ErrNoAdmin means no running server answered on the control socket.
 var ErrNoAdmin = errors.New("no county server answers on the control socket")
 
-// RequestBackup asks the server running on dir for a backup now and returns it.
-func RequestBackup(ctx context.Context, dir string) (*BackupFile, error) {
+// adminReply writes v, or err as {"code","error"}. The socket is only for whoever may
+// read the database, so unlike the dashboard it gives internal errors in full.
+func adminReply(w http.ResponseWriter, v any, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		code, msg := ErrorCode(err), err.Error()
+		var e *Error
+		if errors.As(err, &e) {
+			msg = e.Message
+		}
+		status := codeStatus[code]
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(adminError{Code: code, Error: msg})
+		return
+	}
+	json.NewEncoder(w).Encode(v)
+}
+
+type adminError struct {
+	Code  string `json:"code"`
+	Error string `json:"error"`
+}
+
+// AdminUser is the request of `user add` on the control socket.
+type AdminUser struct {
+	Name string `json:"name"`
+	PIN  string `json:"pin"`
+}
+
+// AdminStation is the request of `station add` on the control socket: the operator's
+// command works out the address and certificate pin as it does without a server.
+type AdminStation struct {
+	Name    string `json:"name"`
+	URL     string `json:"url"`
+	CertPin string `json:"cert_pin"`
+}
+
+// adminPost sends in to route on the control socket of the server running on dir and
+// decodes its answer into out. It returns ErrNoAdmin when no server answers, and the
+// server's own *Error (same code and message as the store call gives) when it refuses.
+func adminPost(ctx context.Context, dir, route string, in, out any) error {
 	path := filepath.Join(dir, AdminSocket)
 	c := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", path)
 		},
 	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://county/backup", nil)
+	var body io.Reader
+	if in != nil {
+		buf, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://county"+route, body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w (%s): %v", ErrNoAdmin, path, err)
+		return fmt.Errorf("%w (%s): %v", ErrNoAdmin, path, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	buf, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
+		var e adminError
+		if json.Unmarshal(buf, &e) != nil || e.Error == "" {
+			e = adminError{Code: "internal", Error: fmt.Sprintf("answered %s", resp.Status)}
 		}
-		json.Unmarshal(body, &e)
-		return nil, fmt.Errorf("the running county server could not make the backup: %s", e.Error)
+		return &Error{Code: e.Code, Message: e.Error}
 	}
+	if err := json.Unmarshal(buf, out); err != nil {
+		return fmt.Errorf("read the server's answer: %w", err)
+	}
+	return nil
+}
+
+// RequestBackup asks the server running on dir for a backup now and returns it.
+func RequestBackup(ctx context.Context, dir string) (*BackupFile, error) {
 	var f BackupFile
-	if err := json.Unmarshal(body, &f); err != nil {
-		return nil, fmt.Errorf("read the server's answer: %w", err)
+	err := adminPost(ctx, dir, "/backup", nil, &f)
+	var e *Error
+	if errors.As(err, &e) {
+		return nil, fmt.Errorf("the running county server could not make the backup: %s", e.Message)
+	} else if err != nil {
+		return nil, err
 	}
 	return &f, nil
+}
+
+// RequestAddUser asks the server running on dir to add a county user (or set a new
+// PIN), exactly as Store.AddUser.
+func RequestAddUser(ctx context.Context, dir, name, pin string) error {
+	return adminPost(ctx, dir, "/user", AdminUser{Name: name, PIN: pin}, &struct{}{})
+}
+
+// RequestEnrolment asks the server running on dir to add a station, exactly as
+// NewEnrolment, and returns the enrolment for the operator to write.
+func RequestEnrolment(ctx context.Context, dir, name, url, pin string) (*wire.Enrolment, error) {
+	var e wire.Enrolment
+	if err := adminPost(ctx, dir, "/station", AdminStation{Name: name, URL: url, CertPin: pin}, &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
