@@ -163,13 +163,21 @@ func TestPrinter_Print(t *testing.T) {
 		fp := newfakePrinter(t, nil) // never answers: Print waits for StatusTimeout
 		p := MustNew(t, fp.Addr(), escpos.Options{StatusTimeout: time.Minute})
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(50*time.Millisecond, cancel)
+		// Cancel once Print is waiting for the answer: not after a fixed delay, which a
+		// busy machine may spend before Print has even connected.
+		go func() {
+			select {
+			case <-fp.queried:
+				cancel()
+			case <-time.After(10 * time.Second):
+			}
+		}()
 		start := time.Now()
 		if err := p.Print(ctx, job); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Print: %v, want context.Canceled", err)
 		}
 		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("Print returned %v after cancel", d)
+			t.Errorf("Print returned %v after it was cancelled", d)
 		}
 		if got := fp.Received(t); !bytes.Equal(got, query(2)) {
 			t.Errorf("received % x…, want only the status query", got[:min(len(got), 12)])
@@ -246,6 +254,7 @@ type fakePrinter struct {
 	ln       net.Listener
 	answers  map[byte]byte
 	accepted chan struct{}
+	queried  chan struct{} // a status query arrived
 	received chan []byte
 }
 
@@ -259,7 +268,7 @@ func newfakePrinter(tb testing.TB, answers map[byte]byte) *fakePrinter {
 }
 
 func servefakePrinter(tb testing.TB, ln net.Listener, answers map[byte]byte) *fakePrinter {
-	fp := &fakePrinter{ln: ln, answers: answers, accepted: make(chan struct{}, 8), received: make(chan []byte, 8)}
+	fp := &fakePrinter{ln: ln, answers: answers, accepted: make(chan struct{}, 8), queried: make(chan struct{}, 8), received: make(chan []byte, 8)}
 	tb.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
@@ -286,6 +295,10 @@ func (fp *fakePrinter) serve(c net.Conn) {
 		all = append(all, buf[:n]...)
 		for ; scanned+2 < len(all); scanned++ {
 			if all[scanned] == 0x10 && all[scanned+1] == 0x04 {
+				select {
+				case fp.queried <- struct{}{}:
+				default:
+				}
 				if b, ok := fp.answers[all[scanned+2]]; ok {
 					c.Write([]byte{b})
 				}
