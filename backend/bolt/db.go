@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/atomicfile"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -238,27 +240,13 @@ func (db *DB) Backup(ctx context.Context) (string, error) {
 	}
 	name := "bingzhan-" + db.Now().UTC().Format("20060102T150405.000000000Z") + ".db"
 	path := filepath.Join(db.BackupDir, name)
-	tmp := path + ".tmp"
 	err := db.db.View(func(tx *bolt.Tx) error {
-		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
+		return atomicfile.Write(path, 0o600, func(w io.Writer) error {
+			_, err := tx.WriteTo(w)
 			return err
-		}
-		if _, err := tx.WriteTo(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		})
 	})
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
-		os.Remove(tmp)
 		return "", fmt.Errorf("backup to %s: %w", path, err)
 	}
 	db.pruneBackups()

@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"bingzhan/backend/atomicfile"
 )
 
 // File names inside the keys folder.
@@ -215,7 +217,7 @@ func FinishRotation(dir string) error {
 	if err := os.Rename(next, filepath.Join(dir, DataFile)); err != nil {
 		return fmt.Errorf("make the new data key current: %w", err)
 	}
-	syncDir(dir)
+	atomicfile.SyncDir(dir)
 	return nil
 }
 
@@ -254,43 +256,8 @@ func writeKey(path, blockType string, key []byte) error {
 	if blockType == dataBlock {
 		block.Headers = map[string]string{keyIDHeader: KeyID(key)}
 	}
-	if err := WriteFileAtomic(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		return fmt.Errorf("write key %s: %w", path, err)
 	}
 	return nil
-}
-
-// WriteFileAtomic writes data to path through a synced temporary file and a rename,
-// so a power cut leaves the old file or the new one, never half a key.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-// syncDir makes a rename in dir durable. Best effort: some systems (Windows) cannot
-// open a folder for syncing, and there the rename is durable by other means.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+
+	"bingzhan/backend/atomicfile"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -26,7 +29,7 @@ const DefaultBackupKeep = 30
 const (
 	backupPrefix  = "county-"
 	backupSuffix  = ".db"
-	partialSuffix = ".partial"
+	partialSuffix = atomicfile.TempSuffix
 	backupTime    = "20060102T150405.000000000Z"
 )
 
@@ -53,51 +56,19 @@ func (s *Store) Backup(ctx context.Context) (*BackupFile, error) {
 	s.removePartials()
 	at := s.Now().UTC()
 	path := filepath.Join(s.BackupDir, backupPrefix+at.Format(backupTime)+backupSuffix)
-	tmp := path + partialSuffix
 	var size int64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-		if err != nil {
+		return atomicfile.Write(path, 0o600, func(w io.Writer) (err error) {
+			size, err = tx.WriteTo(w)
 			return err
-		}
-		if size, err = tx.WriteTo(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+		})
 	})
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
-		os.Remove(tmp)
 		return nil, fmt.Errorf("backup to %s: %w", path, err)
-	}
-	if err := syncDir(s.BackupDir); err != nil {
-		// The copy is complete; only its name may not survive a power cut.
-		s.Logger.Warn("sync backup folder", "dir", s.BackupDir, "err", err)
 	}
 	s.pruneBackups()
 	s.Logger.Info("backup written", "path", path, "bytes", size)
 	return &BackupFile{Path: path, At: at, Size: size}, nil
-}
-
-// syncDir makes a rename in dir durable. Windows cannot open a folder for syncing; a
-// rename there is durable by other means.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
 }
 
 // removePartials deletes copies a crash left half-written. Backups are made one at a

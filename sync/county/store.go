@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"bingzhan/backend/atomicfile"
 	"bingzhan/backend/keys"
 	"bingzhan/sync/wire"
 
@@ -119,7 +120,7 @@ func loadOrCreateDataKey(dir string) (*keys.Cipher, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
-		if err := keys.WriteFileAtomic(path, key, 0o600); err != nil {
+		if err := atomicfile.WriteFile(path, key, 0o600); err != nil {
 			return nil, fmt.Errorf("write data key: %w", err)
 		}
 	} else if err != nil {

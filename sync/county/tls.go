@@ -1,8 +1,6 @@
 package county
 
 import (
-	"bingzhan/backend/keys"
-
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -17,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"bingzhan/backend/atomicfile"
 )
 
 // Names of the certificate the county makes for itself, in the data folder.
@@ -86,10 +86,10 @@ func LoadOrCreateCertificate(dataDir string, hosts []string) (tls.Certificate, e
 		return tls.Certificate{}, err
 	}
 	// The key first: a certificate without its key would be loaded and fail.
-	if err := keys.WriteFileAtomic(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := atomicfile.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return tls.Certificate{}, err
 	}
-	if err := keys.WriteFileAtomic(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := atomicfile.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		return tls.Certificate{}, err
 	}
 	return LoadCertificate(certPath, keyPath)
