@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend/gctune"
+
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -17,6 +19,7 @@ import (
 // a bare fsync'd bbolt Put on the same disk, interleaved so both see the same load.
 // Target: the API's p99 within 1.5× of the bare Put's p99.
 func BenchmarkIssueTicket(b *testing.B) {
+	gctune.Apply() // as main does
 	_, base := MustOpenMain(b)
 	raw, err := bbolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/bolt"
+	"bingzhan/backend/gctune"
 	bzhttp "bingzhan/backend/http"
 	"bingzhan/backend/keys"
 	"bingzhan/backend/qr"
@@ -36,6 +37,7 @@ var embedded embed.FS
 var Version = "dev"
 
 func main() {
+	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {

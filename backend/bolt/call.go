@@ -307,16 +307,18 @@ func (s *CallService) apply(tx *bolt.Tx, t *backend.Ticket, a backend.Act) ([]ba
 		}
 	}
 
-	// Counters: one ticket at a time each.
-	changed := map[int]bool{}
+	// Counters: one ticket at a time each. changed holds the counters touched, read
+	// once (nil for one that is gone), for the board's events below.
+	changed := map[int]*backend.Counter{}
 	if before.AtCounter() && (!t.AtCounter() || t.Counter != before.Counter) {
-		if c, err := getCounter(tx, before.Counter); err == nil && c.Ticket == t.ID {
+		c, err := getCounter(tx, before.Counter)
+		if err == nil && c.Ticket == t.ID {
 			c.Ticket = ""
 			if err := putJSON(tx.Bucket(bucketCounters), itob(uint64(c.Number)), c); err != nil {
 				return nil, err
 			}
 		}
-		changed[before.Counter] = true
+		changed[before.Counter] = c
 	}
 	if t.AtCounter() {
 		c, err := getCounter(tx, t.Counter)
@@ -332,7 +334,7 @@ func (s *CallService) apply(tx *bolt.Tx, t *backend.Ticket, a backend.Act) ([]ba
 				return nil, err
 			}
 		}
-		changed[t.Counter] = true
+		changed[t.Counter] = c
 	}
 
 	// One open ticket per person and service, and the live index of open tickets.
@@ -399,10 +401,10 @@ func (s *CallService) apply(tx *bolt.Tx, t *backend.Ticket, a backend.Act) ([]ba
 		return events, nil // an earlier day's ticket expiring: the board shows only today
 	}
 	if t.Status == backend.TicketCalled && (a.Action == backend.ActCall || a.Action == backend.ActRecall || a.Action == backend.ActResume) {
-		events = append(events, backend.Event{Kind: backend.EventCall, Data: backend.NewCall(t, counterName(tx, t.Counter), a.Action != backend.ActCall)})
+		events = append(events, backend.Event{Kind: backend.EventCall, Data: backend.NewCall(t, changed[t.Counter].Name, a.Action != backend.ActCall)})
 	}
 	for _, n := range slices.Sorted(maps.Keys(changed)) {
-		events = append(events, backend.Event{Kind: backend.EventCounter, Data: boardCounter(tx, n, today)})
+		events = append(events, backend.Event{Kind: backend.EventCounter, Data: boardCounter(tx, n, changed[n], t, today)})
 	}
 	if wasWaiting || isWaiting {
 		events = append(events, backend.Event{Kind: backend.EventQueue, Data: backend.QueueCounts{Date: today, Waiting: waitCounts(tx, today)}})
@@ -472,9 +474,9 @@ func (s *CallService) Board(ctx context.Context) (*backend.Board, error) {
 			return err
 		}
 		names := map[int]string{}
-		for _, c := range counters {
+		for i, c := range counters {
 			names[c.Number] = c.Name
-			out.Counters = append(out.Counters, boardCounter(tx, c.Number, date))
+			out.Counters = append(out.Counters, boardCounter(tx, c.Number, &counters[i], nil, date))
 		}
 		tickets, err := dayTickets(tx, date)
 		if err != nil {
@@ -508,24 +510,22 @@ func (s *CallService) Board(ctx context.Context) (*backend.Board, error) {
 }
 
 // boardCounter is counter n as the board shows it: its name and today's ticket there.
-func boardCounter(tx *bolt.Tx, n int, today string) backend.BoardCounter {
-	c, err := getCounter(tx, n)
-	if err != nil {
+// c is the counter as read in tx, nil if it is gone; known, when it is the ticket at
+// the counter, is used as it is rather than read again.
+func boardCounter(tx *bolt.Tx, n int, c *backend.Counter, known *backend.Ticket, today string) backend.BoardCounter {
+	if c == nil {
 		return backend.BoardCounter{Number: n, Name: backend.DefaultCounterName(n)}
 	}
 	out := backend.BoardCounter{Number: n, Name: c.Name}
-	if t := busyWith(tx, c, today); t != nil {
+	t := known
+	if t == nil || t.ID != c.Ticket || !t.AtCounter() || t.Counter != n || t.Date != today {
+		t = busyWith(tx, c, today)
+	}
+	if t != nil {
 		call := backend.NewCall(t, c.Name, t.Recalls > 0)
 		out.Current = &call
 	}
 	return out
-}
-
-func counterName(tx *bolt.Tx, n int) string {
-	if c, err := getCounter(tx, n); err == nil {
-		return c.Name
-	}
-	return backend.DefaultCounterName(n)
 }
 
 // dayKey is date(10)|arrival(8): a day's tickets in issue order.

@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"bingzhan/backend/gctune"
 	"bingzhan/sync/county"
 	"bingzhan/sync/wire"
 )
@@ -33,6 +34,7 @@ import (
 var Version = "dev"
 
 func main() {
+	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
