@@ -12,8 +12,10 @@ package main
 // debugging port in a release build), and the layout is responsive and still
 // changing. So the test looks at the screen, as a person does, and finds the parts
 // by the one colour the design reserves for them: deep red (#b71c1c) fills the
-// 取号 tile on the home screen, the letter badges of the service tiles and the two
-// answer buttons of the priority question. Shapes found by colour survive changes of
+// 取号 tile on the home screen, the letter badges of the service tiles, the two
+// answer buttons of the priority question and the staff's way into the console, and
+// writes the station's name; the strip over staff screens at the kiosk is near black
+// with one white button. Shapes found by colour survive changes of
 // size, spacing and wording that would break fixed coordinates.
 
 import (
@@ -54,25 +56,8 @@ const smokeScreenW, smokeScreenH = 1280, 800
 // run that the ticket reached the database. With BINGZHAN_BENCH=1 it only launches
 // the window three times and logs start-up time and memory.
 func TestSmoke(t *testing.T) {
-	bin := os.Getenv("BINGZHAN_BIN")
-	if bin == "" {
-		t.Skip("BINGZHAN_BIN is not set; `make test-smoke` builds the binary and sets it")
-	}
-	// `make test` installs these, so a missing one is a broken set-up, not a reason to
-	// skip.
-	for _, tool := range []string{"Xvfb", "xdpyinfo", "import", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is not installed (`make setup` installs it): %v", tool, err)
-		}
-	}
-	shots := os.Getenv("SCREENSHOT_DIR")
-	if shots == "" {
-		shots = filepath.Join("test-artifacts", "screenshots")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	scr := &smokeScreen{display: startXvfb(t), dir: shots, tmp: t.TempDir()}
+	bin, scr := smokeSetUp(t)
+	shots := scr.dir
 
 	if os.Getenv("BINGZHAN_BENCH") == "1" {
 		benchWindow(t, bin, scr)
@@ -155,6 +140,90 @@ func TestSmoke(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("queue after the window's ticket for %s = %v, want %v (demo %v plus one)", chosen, got, want, before)
 	}
+}
+
+// smokeSetUp returns the binary under test and a fresh virtual screen, skipping the
+// test when no binary was built for it.
+func smokeSetUp(t *testing.T) (string, *smokeScreen) {
+	t.Helper()
+	bin := os.Getenv("BINGZHAN_BIN")
+	if bin == "" {
+		t.Skip("BINGZHAN_BIN is not set; `make test-smoke` builds the binary and sets it")
+	}
+	// `make test` installs these, so a missing one is a broken set-up, not a reason to
+	// skip.
+	for _, tool := range []string{"Xvfb", "xdpyinfo", "import", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed (`make setup` installs it): %v", tool, err)
+		}
+	}
+	shots := os.Getenv("SCREENSHOT_DIR")
+	if shots == "" {
+		shots = filepath.Join("test-artifacts", "screenshots")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, &smokeScreen{display: startXvfb(t), dir: shots, tmp: t.TempDir()}
+}
+
+// TestSmokeStaffAtKiosk works the queue from the kiosk window itself, as at a station
+// with one PC: a long press on the station name, the staff console in the same window,
+// a login typed on a keyboard, and back to the kiosk. The window's wails:// page keeps
+// no cookies, so this is where the console's held Bearer token is proven; and only
+// requests from the window (or the kiosk PC) get the staff names to tap.
+func TestSmokeStaffAtKiosk(t *testing.T) {
+	bin, scr := smokeSetUp(t)
+	dir := t.TempDir()
+	if out, err := exec.Command(bin, "staff", "add", "--data", dir, "--name", "smoke", "--role", "staff", "--pin", "135790").CombinedOutput(); err != nil {
+		t.Fatalf("staff add: %v: %s", err, out)
+	}
+	k := startKiosk(t, bin, scr.display, dir)
+	k.waitReady(t)
+	_, _ = scr.waitFor(t, k, "home", findHomeTile)
+
+	_, name := scr.waitFor(t, k, "station name", findStationName)
+	scr.press(t, name, 3400*time.Millisecond)
+	door, console := scr.waitFor(t, k, "staff door", findDoorButton)
+	if err := door.save(filepath.Join(scr.dir, "desktop-staff-door.png")); err != nil {
+		t.Fatal(err)
+	}
+	scr.click(t, console)
+	if !smokeWait(10*time.Second, func() bool { return k.log.contains("path=/api/v1/kiosk/staff-names status=200") }) {
+		t.Fatalf("the login at the kiosk got no staff names from the window:\n%s", k.log.tail(30))
+	}
+	login := scr.waitStable(t)
+	if err := login.save(filepath.Join(scr.dir, "desktop-staff-login.png")); err != nil {
+		t.Fatal(err)
+	}
+	// The name field has the focus at the kiosk; Enter moves on to the PIN, and Enter
+	// there logs in.
+	scr.keys(t, "type", "--delay", "80", "smoke")
+	scr.keys(t, "key", "Return")
+	scr.keys(t, "type", "--delay", "80", "135790")
+	scr.keys(t, "key", "Return")
+	if !smokeWait(10*time.Second, func() bool { return k.log.contains("path=/api/v1/login status=200") }) {
+		t.Fatalf("no login from the window:\n%s", k.log.tail(30))
+	}
+	// The console's next calls only work if the window sends the session.
+	if !smokeWait(10*time.Second, func() bool { return k.log.contains("path=/api/v1/counters status=200") }) {
+		t.Fatalf("the console in the window is not logged in after its login (no GET /api/v1/counters 200):\n%s", k.log.tail(30))
+	}
+	if k.log.contains("path=/api/v1/me status=401") {
+		t.Log("as expected, the window kept no cookie: the console uses its held token")
+	}
+	picker := scr.waitStable(t)
+	if err := picker.save(filepath.Join(scr.dir, "desktop-staff-console.png")); err != nil {
+		t.Fatal(err)
+	}
+
+	_, back := scr.waitFor(t, k, "back to kiosk", findBackToKiosk)
+	scr.click(t, back)
+	if !smokeWait(10*time.Second, func() bool { return k.log.contains("path=/api/v1/logout status=204") }) {
+		t.Errorf("going back to the kiosk did not end the login:\n%s", k.log.tail(30))
+	}
+	_, _ = scr.waitFor(t, k, "home again", findHomeTile)
+	k.stop(t)
 }
 
 // benchWindow launches the window three times on fresh data folders and logs each
@@ -599,10 +668,23 @@ func (s *smokeScreen) waitStable(t *testing.T) *smokeShot {
 // touch screen does.
 func (s *smokeScreen) click(t *testing.T, p image.Point) {
 	t.Helper()
-	cmd := exec.Command("xdotool", "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y), "click", "1")
+	s.keys(t, "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y), "click", "1")
+}
+
+// press holds the left button at p for d, as a finger resting on the screen.
+func (s *smokeScreen) press(t *testing.T, p image.Point, d time.Duration) {
+	t.Helper()
+	s.keys(t, "mousemove", "--sync", strconv.Itoa(p.X), strconv.Itoa(p.Y),
+		"mousedown", "1", "sleep", strconv.FormatFloat(d.Seconds(), 'f', 2, 64), "mouseup", "1")
+}
+
+// keys runs one xdotool command on the screen (typing, a key, the mouse).
+func (s *smokeScreen) keys(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("xdotool", args...)
 	cmd.Env = append(smokeEnv(), "DISPLAY="+s.display)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("xdotool click at %v: %v: %s", p, err, out)
+		t.Fatalf("xdotool %v: %v: %s", args, err, out)
 	}
 }
 
@@ -732,6 +814,65 @@ func findAnswerButtons(sh *smokeShot) []image.Point {
 		return nil
 	}
 	return readingOrder(buttons)
+}
+
+// findStationName finds the station's name on the home screen: the red text in the
+// left half of the top bar (the top eighth of the screen).
+func findStationName(sh *smokeShot) (image.Point, bool) {
+	var r image.Rectangle
+	for _, b := range sh.redBlobs() {
+		if b.r.Max.Y <= sh.h/8 && b.r.Max.X <= sh.w/2 {
+			r = r.Union(b.r)
+		}
+	}
+	if r.Dx() < sh.w/20 {
+		return image.Point{}, false
+	}
+	return image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2), true
+}
+
+// findDoorButton finds the staff's choice "进入叫号工作台": the one filled red button,
+// wide, in the middle of the screen (the dimmed home screen behind it is no longer red).
+func findDoorButton(sh *smokeShot) (image.Point, bool) {
+	for _, b := range sh.redBlobs() {
+		c := b.centre()
+		if b.r.Dx() >= sh.w/5 && b.fill() >= 0.7 && abs(c.X-sh.w/2) < sh.w/20 && abs(c.Y-sh.h/2) < sh.h/4 {
+			return c, true
+		}
+	}
+	return image.Point{}, false
+}
+
+// findBackToKiosk finds "返回自助机": the white button at the right of the dark strip
+// that tops every staff screen opened from the kiosk.
+func findBackToKiosk(sh *smokeShot) (image.Point, bool) {
+	px := func(x, y int) (int, int, int) {
+		i := 3 * (y*sh.w + x)
+		return int(sh.rgb[i]), int(sh.rgb[i+1]), int(sh.rgb[i+2])
+	}
+	strip := 0 // how far down the strip's dark left edge reaches
+	for y := 0; y < sh.h/4; y++ {
+		if r, g, b := px(4, y); r > 60 || g > 60 || b > 60 {
+			break
+		}
+		strip = y + 1
+	}
+	if strip < 20 {
+		return image.Point{}, false
+	}
+	r := image.Rectangle{Min: image.Pt(sh.w, sh.h)}
+	for y := 0; y < strip; y++ {
+		for x := sh.w / 2; x < sh.w; x++ {
+			if cr, cg, cb := px(x, y); cr > 235 && cg > 235 && cb > 235 {
+				r.Min.X, r.Min.Y = min(r.Min.X, x), min(r.Min.Y, y)
+				r.Max.X, r.Max.Y = max(r.Max.X, x+1), max(r.Max.Y, y+1)
+			}
+		}
+	}
+	if r.Dx() < sh.w/20 || r.Dy() < strip/3 {
+		return image.Point{}, false
+	}
+	return image.Pt((r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2), true
 }
 
 // ---- serve mode and the API ----

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	bzhttp "bingzhan/backend/http"
+
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
@@ -92,7 +94,7 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		Fullscreen:       !*windowed,
 		Frameless:        !*windowed,
 		BackgroundColour: &options.RGBA{R: 250, G: 247, B: 242, A: 255},
-		AssetServer:      &assetserver.Options{Assets: dist, Handler: m.Server.Handler()},
+		AssetServer:      &assetserver.Options{Assets: dist, Handler: bzhttp.KioskWindow(m.Server.Handler())},
 		// One kiosk per data folder: a second launch brings the first to the front
 		// instead of fighting it for the database.
 		SingleInstanceLock: &options.SingleInstanceLock{

@@ -3,6 +3,7 @@ package http
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -184,4 +185,50 @@ func (s *Server) handleKioskExit(w http.ResponseWriter, r *http.Request) {
 		f.Flush()
 	}
 	go s.OnExit()
+}
+
+type windowKey struct{}
+
+// KioskWindow marks the requests of the station's own kiosk window (Wails' asset
+// server hands them to h without a network connection), so handlers can tell them
+// from the same page opened on another PC.
+func KioskWindow(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), windowKey{}, true)))
+	})
+}
+
+// atKiosk reports whether a request comes from the kiosk PC itself: its window, or a
+// browser on the same machine (the kiosk served without a display). Staff PCs on the
+// station's network are not.
+func atKiosk(r *http.Request) bool {
+	if v, _ := r.Context().Value(windowKey{}).(bool); v {
+		return true
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// handleStaffNames lists the staff accounts' names for the login at the kiosk, whose
+// touchscreen has no keyboard to type a name on: staff tap theirs, then give the PIN.
+// Elsewhere names are typed, and the list is not given.
+func (s *Server) handleStaffNames(w http.ResponseWriter, r *http.Request) {
+	if !atKiosk(r) {
+		s.Error(w, r, backend.Errorf(backend.EFORBIDDEN, "staff.names_kiosk"))
+		return
+	}
+	list, err := s.Staff.Accounts.ListStaff(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	names := make([]string, 0, len(list))
+	for _, st := range list {
+		names = append(names, st.Name)
+	}
+	s.JSON(w, r, http.StatusOK, map[string][]string{"names": names})
 }

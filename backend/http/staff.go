@@ -29,6 +29,7 @@ func (s *Server) staffRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/v1/me", s.requireStaff(s.handleMe))
 	mux.HandleFunc("POST /api/v1/kiosk/exit", s.handleKioskExit)
+	mux.HandleFunc("GET /api/v1/kiosk/staff-names", s.handleStaffNames)
 	mux.HandleFunc("GET /api/v1/staff", s.requireAdmin(s.handleListStaff))
 	mux.HandleFunc("POST /api/v1/staff", s.requireAdmin(s.handleAddStaff))
 	mux.HandleFunc("PUT /api/v1/staff/{name}/pin", s.requireAdmin(s.handleSetPIN))

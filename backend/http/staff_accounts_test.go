@@ -3,10 +3,13 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"bingzhan/backend"
+	bzhttp "bingzhan/backend/http"
 )
 
 type staffRow struct {
@@ -238,5 +241,56 @@ func TestCounters_Delete(t *testing.T) {
 	var e errorJSON
 	if resp := do(t, nil, "DELETE", st.URL+"/api/v1/counters/1", admin, nil, &e); resp.StatusCode != 409 || !strings.Contains(e.Message, "At least one counter") {
 		t.Fatalf("delete the last counter: %d %+v", resp.StatusCode, e)
+	}
+}
+
+// TestStaffNames_KioskOnly: the kiosk's login lists the staff to tap, because its
+// touchscreen has no keyboard — in the kiosk window and in a browser on the kiosk PC,
+// never to another PC on the network, which is told in its language to type the name.
+func TestStaffNames_KioskOnly(t *testing.T) {
+	st := mustStation(t)
+	ask := func(h http.Handler, remote string) (int, string) {
+		r := httptest.NewRequest("GET", "/api/v1/kiosk/staff-names", nil)
+		r.RemoteAddr = remote
+		r.Header.Set("Accept-Language", "zh-CN")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code, w.Body.String()
+	}
+	for _, tc := range []struct {
+		name   string
+		h      http.Handler
+		remote string
+		want   int
+	}{
+		{"the window (no network address)", bzhttp.KioskWindow(st.Server.Handler()), "", 200},
+		{"a browser on the kiosk PC", st.Server.Handler(), "127.0.0.1:50123", 200},
+		{"a browser on the kiosk PC over IPv6", st.Server.Handler(), "[::1]:50123", 200},
+		{"a staff PC on the network", st.Server.Handler(), "192.168.1.20:50123", 403},
+		{"no address at all, outside the window", st.Server.Handler(), "", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := ask(tc.h, tc.remote)
+			if code != tc.want {
+				t.Fatalf("%d %s, want %d", code, body, tc.want)
+			}
+			if code == 200 {
+				var got struct{ Names []string }
+				if err := json.Unmarshal([]byte(body), &got); err != nil {
+					t.Fatal(err)
+				}
+				want := []string{"王芳", "站长"}
+				slices.Sort(want)
+				slices.Sort(got.Names)
+				if !slices.Equal(got.Names, want) {
+					t.Fatalf("names %v, want 王芳 and 站长", got.Names)
+				}
+				if strings.Contains(body, "pin") || strings.Contains(body, "role") {
+					t.Fatalf("more than names: %s", body)
+				}
+			} else if !strings.Contains(body, "请输入姓名") {
+				t.Fatalf("not told to type the name: %s", body)
+			}
+		})
 	}
 }

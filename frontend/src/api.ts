@@ -90,12 +90,42 @@ interface RequestOptions {
   timeoutMs?: number
 }
 
+// A staff session rides on an HttpOnly cookie. The kiosk window's page (origin
+// wails://wails) keeps no cookies, so there the console holds the login's token for the
+// tab, in sessionStorage, and sends it as a Bearer token; it is dropped at logout, when
+// the station no longer knows it, and when the console hands the screen back to the
+// kiosk. Browsers whose cookies work never store it.
+const TOKEN_KEY = 'bingzhan.staff.token'
+
+function heldToken(): string {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? ''
+  } catch {
+    return ''
+  }
+}
+
+/** forgetToken drops a staff token held for this tab, if there is one. */
+export function forgetToken(): void {
+  try {
+    sessionStorage.removeItem(TOKEN_KEY)
+  } catch {
+    // Nothing was held.
+  }
+}
+
+function authHeaders(headers: Record<string, string>): Record<string, string> {
+  const token = heldToken()
+  if (token) headers.Authorization = 'Bearer ' + token
+  return headers
+}
+
 async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const t = i18n.global.t
-  const headers: Record<string, string> = {
+  const headers: Record<string, string> = authHeaders({
     Accept: 'application/json',
     'Accept-Language': i18n.global.locale.value,
-  }
+  })
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
 
   const ctrl = new AbortController()
@@ -190,7 +220,7 @@ export interface StaffSession {
   name: string
   role: Role
   expires_at: string
-  /** Only in the login answer; the browser relies on the HttpOnly cookie instead. */
+  /** Only in the login answer (login() keeps it to itself): scripts send it as Bearer. */
   token?: string
 }
 
@@ -379,19 +409,49 @@ export interface TicketActionBody {
   outcome?: string
 }
 
-/** login opens a staff session; the answer sets the session cookie. */
-export function login(name: string, pin: string): Promise<StaffSession> {
-  return request('POST', '/api/v1/login', { body: { name, pin } })
+/**
+ * login opens a staff session; the answer sets the session cookie. Where the cookie
+ * does not come back (the kiosk window), the token is held for the tab instead.
+ */
+export async function login(name: string, pin: string): Promise<StaffSession> {
+  forgetToken()
+  const se = await request<StaffSession>('POST', '/api/v1/login', { body: { name, pin } })
+  try {
+    await getMe()
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'unauthorized') || !se.token) throw e
+    try {
+      sessionStorage.setItem(TOKEN_KEY, se.token)
+    } catch {
+      throw e
+    }
+  }
+  return { ...se, token: undefined }
 }
 
-/** logout ends the session and clears its cookie. */
-export function logout(): Promise<void> {
-  return request('POST', '/api/v1/logout')
+/** logout ends the session, clears its cookie and drops a held token. */
+export async function logout(): Promise<void> {
+  try {
+    await request('POST', '/api/v1/logout')
+  } finally {
+    forgetToken()
+  }
+}
+
+/** kioskStaffNames lists the staff to tap at the kiosk's login (only the kiosk PC gets it). */
+export async function kioskStaffNames(): Promise<string[]> {
+  const r = await request<{ names: string[] }>('GET', '/api/v1/kiosk/staff-names')
+  return r.names
 }
 
 /** getMe returns the live session of this browser; `unauthorized` if there is none. */
-export function getMe(): Promise<StaffSession> {
-  return request('GET', '/api/v1/me')
+export async function getMe(): Promise<StaffSession> {
+  try {
+    return await request<StaffSession>('GET', '/api/v1/me')
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'unauthorized') forgetToken()
+    throw e
+  }
 }
 
 /** listCounters returns the counters with what each calls or serves now. */
@@ -952,7 +1012,7 @@ export async function exportVisitsUnmasked(
   try {
     res = await fetch('/api/v1/visits/export', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Accept-Language': i18n.global.locale.value },
+      headers: authHeaders({ 'Content-Type': 'application/json', 'Accept-Language': i18n.global.locale.value }),
       body: JSON.stringify({ ...f, format, unmasked: true, reason }),
       credentials: 'same-origin',
     })

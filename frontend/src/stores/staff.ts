@@ -5,6 +5,7 @@ import { reactive } from 'vue'
 import * as api from '../api'
 import { ApiError, type Counter, type StaffSession, type StaffTicket, type Stats, type TicketAction, type WaitingList, type WaitingTicket } from '../api'
 import { i18n } from '../i18n'
+import { kioskStaff } from './kioskStaff'
 import { follow, type Live, type LiveState } from './live'
 
 const COUNTER_KEY = 'bingzhan.staff.counter'
@@ -106,7 +107,8 @@ export async function checkSession(): Promise<void> {
 export async function doLogin(name: string, pin: string): Promise<void> {
   staff.session = await api.login(name.trim(), pin)
   staff.loginNotice = ''
-  rememberName(name.trim())
+  // The kiosk stands in the lobby: it shows no list of who works here.
+  if (!kioskStaff.on) rememberName(name.trim())
 }
 
 /** doLogout ends the session here and on the server. */

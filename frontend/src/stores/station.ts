@@ -20,7 +20,12 @@ export const station = reactive<StationState>({
 
 // Set by ?idle=W,C at start; it wins over the station's settings so tests and staff
 // demonstrations can use short times without reconfiguring the station.
-let idleOverridden = false
+let overridden = false
+
+/** idleOverridden reports whether the address set the idle times (tests do). */
+export function idleOverridden(): boolean {
+  return overridden
+}
 
 /**
  * applyIdleOverride reads `idle=W,C` (seconds) from a URL query string. Malformed
@@ -35,7 +40,7 @@ export function applyIdleOverride(search: string): void {
   if (warning <= 0 || countdown <= 0) return
   station.idleWarningS = warning
   station.idleCountdownS = countdown
-  idleOverridden = true
+  overridden = true
 }
 
 /**
@@ -46,7 +51,7 @@ export async function loadStation(): Promise<void> {
   try {
     const info = await getStation()
     station.info = info
-    if (!idleOverridden) {
+    if (!overridden) {
       if (info.idle_warning_s > 0) station.idleWarningS = info.idle_warning_s
       if (info.idle_countdown_s > 0) station.idleCountdownS = info.idle_countdown_s
     }
