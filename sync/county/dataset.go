@@ -2,6 +2,7 @@ package county
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
@@ -158,8 +159,13 @@ func (s *Store) Import(name, filename string, data []byte, by string) (*DatasetI
 	}); err != nil {
 		return nil, err
 	}
+	// The date and count are for people; the random tail keeps the name new after a
+	// restore, when the count starts again below imports the restore lost and a
+	// station holding one of those must not take the next import for it.
+	tail := make([]byte, 3)
+	rand.Read(tail)
 	rec := &datasetRecord{Name: name, Seq: seq, ImportedAt: now.UTC(), ImportedBy: by, Source: filepath.Base(filename),
-		Version: fmt.Sprintf("county-%s-%d", now.In(s.Location).Format("20060102"), seq)}
+		Version: fmt.Sprintf("county-%s-%d-%x", now.In(s.Location).Format("20060102"), seq, tail)}
 	var err error
 	switch {
 	case name == wire.RefCatalog && strings.EqualFold(filepath.Ext(filename), ".json"):

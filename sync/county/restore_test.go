@@ -16,6 +16,7 @@ import (
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
 	"bingzhan/sync/synctest"
+	"bingzhan/sync/wire"
 )
 
 // restartableCounty is a county server on a fixed loopback address that can be
@@ -304,4 +305,39 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 			t.Errorf("county holds C's sequences %v, want 11..15", got)
 		}
 	})
+}
+
+// TestRestore_VersionNamesNeverRepeat: an import after a restore, on the same day as
+// one the restore lost, counts the same import number again — and still gets a new
+// version name, so a station that holds the lost version fetches the new one rather
+// than taking it for what it has.
+func TestRestore_VersionNamesNeverRepeat(t *testing.T) {
+	rc := startRestartable(t)
+	csv := func(phone string) []byte {
+		return []byte("id_number,name,phone,categories,card_status\n11010519491231002X,张三," + phone + ",VETERAN,issued\n")
+	}
+	if _, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13812341234"), "王科长"); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := rc.store.Backup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13812345678"), "王科长")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.restore(backup.Path)
+	again, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13900001111"), "王科长")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Version == lost.Version {
+		t.Fatalf("the import after the restore is %s, the name of the version the restore lost", again.Version)
+	}
+	etag, _, err := rc.store.CurrentDataset(wire.RefRegistry)
+	if err != nil || etag != wire.ETag(again.Version) {
+		t.Fatalf("current %s %v, want %s", etag, err, again.Version)
+	}
+	t.Logf("lost %s, after the restore %s", lost.Version, again.Version)
 }
