@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case cmd == "station add":
 		return runStationAdd(ctx, args[2:], stdout)
 	case cmd == "station list":
-		return runStationList(args[2:], stdout)
+		return runStationList(ctx, args[2:], stdout)
 	case cmd == "user add":
 		return runUserAdd(ctx, args[2:], stdin, stdout)
 	case args[0] == "version":
@@ -346,18 +346,25 @@ func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func runStationList(args []string, stdout io.Writer) error {
+// runStationList prints the stations, from the running server's control socket or,
+// when no server answers, from the database directly.
+func runStationList(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county station list", flag.ContinueOnError)
 	data := fl.String("data", "county-data", "data folder of the county server")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	store, err := county.Open(*data)
-	if err != nil {
-		return err
+	sts, err := county.RequestStations(ctx, *data)
+	if errors.Is(err, county.ErrNoAdmin) {
+		var store *county.Store
+		if store, err = county.Open(*data); err != nil {
+			return err
+		}
+		sts, err = store.Stations()
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
 	}
-	defer store.Close()
-	sts, err := store.Stations()
 	if err != nil {
 		return err
 	}

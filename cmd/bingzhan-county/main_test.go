@@ -421,3 +421,34 @@ func refStatus(t *testing.T, base, id, secret string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestStationListCommand: the operator lists the stations whether the server runs or
+// not, and a station added while it runs shows at once.
+func TestStationListCommand(t *testing.T) {
+	for _, running := range []bool{false, true} {
+		t.Run(map[bool]string{false: "OKServerStopped", true: "OKServerRunning"}[running], func(t *testing.T) {
+			dir := newCountyData(t)
+			if running {
+				startCounty(t, dir)
+				if _, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", filepath.Join(t.TempDir(), "x.json"),
+					"--url", "http://county.test:8443", "--no-tls", "--data", dir); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := countyCmd("station", "list", "--data", dir)
+			if err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			want := 1
+			if running {
+				want = 2
+				if !strings.Contains(out, "西山镇退役军人服务站\tlast seen never") {
+					t.Errorf("the station added while running is missing:\n%s", out)
+				}
+			}
+			if got := strings.Count(out, "\n"); got != want || !strings.Contains(out, "东风镇退役军人服务站\tlast seen never\treceived 0\tpending 0") {
+				t.Errorf("listed %d stations, want %d:\n%s", got, want, out)
+			}
+		})
+	}
+}

@@ -19,8 +19,8 @@ import (
 
 // AdminSocket is the running server's control socket inside the data folder. Only
 // whoever may read the data folder (and so the database itself) can reach it: the
-// folder is 0700 and the socket 0600. `bingzhan-county backup`, `user add` and
-// `station add` use it while the server holds the database.
+// folder is 0700 and the socket 0600. `bingzhan-county backup`, `user add`,
+// `station add` and `station list` use it while the server holds the database.
 const AdminSocket = "admin.sock"
 
 // ServeAdmin serves the control socket in dir until ctx ends. Call it only while
@@ -65,6 +65,13 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 			s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", "control socket")
 		}
 		adminReply(w, e, err)
+	})
+	mux.HandleFunc("POST /stations", func(w http.ResponseWriter, r *http.Request) {
+		sts, err := s.Stations()
+		for i := range sts {
+			sts[i].SecretHash = nil // not needed to list them
+		}
+		adminReply(w, sts, err)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -188,4 +195,14 @@ func RequestEnrolment(ctx context.Context, dir, name, url, pin string) (*wire.En
 		return nil, err
 	}
 	return &e, nil
+}
+
+// RequestStations asks the server running on dir for its stations, as Store.Stations
+// gives them but without their secrets' hashes.
+func RequestStations(ctx context.Context, dir string) ([]Station, error) {
+	var sts []Station
+	if err := adminPost(ctx, dir, "/stations", nil, &sts); err != nil {
+		return nil, err
+	}
+	return sts, nil
 }
