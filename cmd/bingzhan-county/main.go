@@ -50,6 +50,8 @@ const usage = `usage:
                         [--backup-keep N] [--backup-every 24h]
   bingzhan-county backup --data DIR
   bingzhan-county station add NAME --out FILE [--url URL] --data DIR
+  bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
+  bingzhan-county station retire NAME|ID --data DIR
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
   bingzhan-county version`
@@ -63,8 +65,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return runServe(ctx, args[1:], stdout)
 	case args[0] == "backup":
 		return runBackup(ctx, args[1:], stdout)
-	case cmd == "station add":
-		return runStationAdd(ctx, args[2:], stdout)
+	case cmd == "station add", cmd == "station new-secret":
+		return runStationAdd(ctx, args[1], args[2:], stdout)
+	case cmd == "station retire":
+		return runStationRetire(ctx, args[2:], stdout)
 	case cmd == "station list":
 		return runStationList(ctx, args[2:], stdout)
 	case cmd == "user add":
@@ -272,8 +276,17 @@ func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
 // runStationAdd adds a station and writes its enrolment file. Like backup it asks the
 // running server through its control socket, and opens the database itself only when
 // no server answers; either way the file is written here, on the operator's side.
-func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county station add", flag.ContinueOnError)
+// runStationAdd adds a station (add) or gives one a new secret (new-secret) and writes
+// its enrolment file, through the running server's control socket or, when no server
+// answers, in the database directly.
+func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
+	request, local, usage := county.RequestEnrolment, county.NewEnrolment,
+		"usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR"
+	if verb == "new-secret" {
+		request, local = county.RequestNewSecret, county.NewSecretEnrolment
+		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR"
+	}
+	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
 	out := fl.String("out", "", "enrolment file to write (required)")
 	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
 	data := fl.String("data", "county-data", "data folder of the county server")
@@ -283,7 +296,7 @@ func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(words) != 1 || *out == "" {
-		return errors.New("usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR")
+		return errors.New(usage)
 	}
 	if *url == "" {
 		scheme := "https"
@@ -301,8 +314,8 @@ func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		pin = wire.SPKIPin(cert.Leaf)
 	}
-	// Made before the station exists, so a bad --out leaves no station whose secret
-	// nobody has; removed again if the station cannot be added.
+	// Made before the station or its secret exists, so a bad --out leaves no secret
+	// nobody has; removed again if the county refuses.
 	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s exists already: choose another --out", *out)
@@ -316,13 +329,13 @@ func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 			os.Remove(*out)
 		}
 	}()
-	e, err := county.RequestEnrolment(ctx, *data, words[0], *url, pin)
+	e, err := request(ctx, *data, words[0], *url, pin)
 	if errors.Is(err, county.ErrNoAdmin) { // no server running: open the database here
 		var store *county.Store
 		if store, err = county.Open(*data); err != nil {
 			return err
 		}
-		e, err = county.NewEnrolment(store, words[0], *url, pin)
+		e, err = local(store, words[0], *url, pin)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -341,8 +354,42 @@ func runStationAdd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	written = true
-	fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
+	if verb == "new-secret" {
+		fmt.Fprintf(stdout, "station %s (%s) has a new secret; the old enrolment file no longer works; new file %s\n", e.StationID, e.StationName, *out)
+	} else {
+		fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
+	}
 	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
+	return nil
+}
+
+// runStationRetire retires a station for good, through the running server's control
+// socket or, when no server answers, in the database directly.
+func runStationRetire(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county station retire", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return errors.New("usage: bingzhan-county station retire NAME|ID --data DIR")
+	}
+	st, err := county.RequestRetire(ctx, *data, words[0])
+	if errors.Is(err, county.ErrNoAdmin) {
+		var store *county.Store
+		if store, err = county.Open(*data); err != nil {
+			return err
+		}
+		st, err = store.RetireStation(words[0])
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %s (%s) retired: it can no longer sync; what it sent stays in the figures\n", st.ID, st.Name)
 	return nil
 }
 
@@ -373,7 +420,11 @@ func runStationList(ctx context.Context, args []string, stdout io.Writer) error 
 		if st.LastSeen != nil {
 			seen = st.LastSeen.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(stdout, "%s\t%s\tlast seen %s\treceived %d\tpending %d\n", st.ID, st.Name, seen, st.Total, st.Pending)
+		retired := ""
+		if st.RetiredAt != nil {
+			retired = "\tretired " + st.RetiredAt.Local().Format("2006-01-02")
+		}
+		fmt.Fprintf(stdout, "%s\t%s\tlast seen %s\treceived %d\tpending %d%s\n", st.ID, st.Name, seen, st.Total, st.Pending, retired)
 	}
 	return nil
 }

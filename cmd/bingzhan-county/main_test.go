@@ -452,3 +452,52 @@ func TestStationListCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestStationNewSecretAndRetireCommands: an operator gives a station a new enrolment
+// file (the old one stops working at once) and retires another, with the server
+// running or not; the list says which is retired.
+func TestStationNewSecretAndRetireCommands(t *testing.T) {
+	for _, running := range []bool{false, true} {
+		t.Run(map[bool]string{false: "OKServerStopped", true: "OKServerRunning"}[running], func(t *testing.T) {
+			dir := newCountyData(t)
+			first := filepath.Join(t.TempDir(), "xishan.json")
+			if _, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", first, "--url", "http://county.test:8443", "--no-tls", "--data", dir); err != nil {
+				t.Fatal(err)
+			}
+			old := readEnrolment(t, first)
+			var base string
+			if running {
+				base = startCounty(t, dir)
+			}
+			second := filepath.Join(t.TempDir(), "xishan-2.json")
+			out, err := countyCmd("station", "new-secret", "西山镇退役军人服务站", "--out", second, "--url", "http://county.test:8443", "--no-tls", "--data", dir)
+			if err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			e := readEnrolment(t, second)
+			if e.StationID != old.StationID || e.Secret == old.Secret || !strings.Contains(out, "the old enrolment file no longer works") {
+				t.Fatalf("new-secret printed %q, file %+v", out, e)
+			}
+			if out, err := countyCmd("station", "retire", "东风镇退役军人服务站", "--data", dir); err != nil || !strings.Contains(out, "retired") {
+				t.Fatalf("retire: %v: %s", err, out)
+			}
+			if _, err := countyCmd("station", "retire", "北山镇", "--data", dir); err == nil || !strings.Contains(err.Error(), "no station") {
+				t.Errorf("retiring an unknown station: %v", err)
+			}
+			if !running {
+				base = startCounty(t, dir)
+			}
+			if got := refStatus(t, base, old.StationID, old.Secret); got != http.StatusUnauthorized {
+				t.Errorf("the old file: status %d, want 401", got)
+			}
+			if got := refStatus(t, base, e.StationID, e.Secret); got != http.StatusNotFound {
+				t.Errorf("the new file: status %d, want 404 (known station, no catalog yet)", got)
+			}
+			list, err := countyCmd("station", "list", "--data", dir)
+			if err != nil || !strings.Contains(list, "东风镇退役军人服务站\tlast seen never\treceived 0\tpending 0\tretired ") ||
+				strings.Contains(strings.SplitAfter(list, "西山镇")[1], "retired") {
+				t.Errorf("list: %v\n%s", err, list)
+			}
+		})
+	}
+}

@@ -19,8 +19,8 @@ import (
 
 // AdminSocket is the running server's control socket inside the data folder. Only
 // whoever may read the data folder (and so the database itself) can reach it: the
-// folder is 0700 and the socket 0600. `bingzhan-county backup`, `user add`,
-// `station add` and `station list` use it while the server holds the database.
+// folder is 0700 and the socket 0600. `bingzhan-county backup`, `user add` and the
+// `station` commands use it while the server holds the database.
 const AdminSocket = "admin.sock"
 
 // ServeAdmin serves the control socket in dir until ctx ends. Call it only while
@@ -65,6 +65,29 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 			s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", "control socket")
 		}
 		adminReply(w, e, err)
+	})
+	mux.HandleFunc("POST /station/secret", func(w http.ResponseWriter, r *http.Request) {
+		var req AdminStation
+		var e *wire.Enrolment
+		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+		if err != nil {
+			err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
+		} else if e, err = NewSecretEnrolment(s, req.Name, req.URL, req.CertPin); err == nil {
+			s.Logger.Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", "control socket")
+		}
+		adminReply(w, e, err)
+	})
+	mux.HandleFunc("POST /station/retire", func(w http.ResponseWriter, r *http.Request) {
+		var req AdminStation
+		var st *Station
+		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+		if err != nil {
+			err = errorf("invalid", "send {\"name\"}")
+		} else if st, err = s.RetireStation(req.Name); err == nil {
+			s.Logger.Info("station retired", "station", st.ID, "name", st.Name, "by", "control socket")
+			st.SecretHash = nil
+		}
+		adminReply(w, st, err)
 	})
 	mux.HandleFunc("POST /stations", func(w http.ResponseWriter, r *http.Request) {
 		sts, err := s.Stations()
@@ -119,7 +142,8 @@ type AdminUser struct {
 	PIN  string `json:"pin"`
 }
 
-// AdminStation is the request of `station add` on the control socket: the operator's
+// AdminStation is the request of `station add`, `station new-secret` (Name is then the
+// station's id or name) and `station retire` on the control socket: the operator's
 // command works out the address and certificate pin as it does without a server.
 type AdminStation struct {
 	Name    string `json:"name"`
@@ -205,4 +229,24 @@ func RequestStations(ctx context.Context, dir string) ([]Station, error) {
 		return nil, err
 	}
 	return sts, nil
+}
+
+// RequestNewSecret asks the server running on dir to give a station a new secret,
+// exactly as NewSecretEnrolment, and returns the new enrolment for the operator to write.
+func RequestNewSecret(ctx context.Context, dir, idOrName, url, pin string) (*wire.Enrolment, error) {
+	var e wire.Enrolment
+	if err := adminPost(ctx, dir, "/station/secret", AdminStation{Name: idOrName, URL: url, CertPin: pin}, &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// RequestRetire asks the server running on dir to retire a station, exactly as
+// Store.RetireStation.
+func RequestRetire(ctx context.Context, dir, idOrName string) (*Station, error) {
+	var st Station
+	if err := adminPost(ctx, dir, "/station/retire", AdminStation{Name: idOrName}, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
 }

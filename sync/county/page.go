@@ -76,7 +76,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 // stationRow is one line of the dashboard's table.
 type stationRow struct {
 	StationView
-	State string // ok | behind | silent | never
+	State string // ok | behind | silent | never | retired
 	Words string
 	// FirstMissing is the first sequence the county lacks, when Missing > 0.
 	FirstMissing uint64
@@ -85,6 +85,8 @@ type stationRow struct {
 // stateOf puts a station's link into words; colour on the page only repeats them.
 func stateOf(v StationView, now time.Time) (string, string) {
 	switch {
+	case v.RetiredAt != nil:
+		return "retired", "已停用 retired"
 	case v.LastSeen == nil:
 		return "never", "从未联系 never connected"
 	case now.Sub(*v.LastSeen) > 24*time.Hour:
@@ -119,7 +121,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	for i, v := range views {
 		state, words := stateOf(v, now)
 		rows[i] = stationRow{StationView: v, State: state, Words: words, FirstMissing: v.Contiguous + 1}
-		if state != "ok" {
+		if state != "ok" && state != "retired" {
 			behind++
 		}
 		total.Tickets += v.Today.Tickets

@@ -232,6 +232,7 @@ type StationView struct {
 	Name          string     `json:"name"`
 	KeyID         string     `json:"key_id,omitempty"`
 	Version       string     `json:"version,omitempty"`
+	RetiredAt     *time.Time `json:"retired_at,omitempty"`
 	LastSeen      *time.Time `json:"last_seen"`
 	Pending       int        `json:"pending"`
 	OldestPending *time.Time `json:"oldest_pending,omitempty"`
@@ -269,7 +270,7 @@ func (s *Server) StationViews() ([]StationView, string, error) {
 			kinds = map[string]int{}
 		}
 		out = append(out, StationView{
-			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, LastSeen: st.LastSeen,
+			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, RetiredAt: st.RetiredAt, LastSeen: st.LastSeen,
 			Pending: st.Pending, OldestPending: st.OldestPending, DeadLetters: st.DeadLetters,
 			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID],
 			Highest: highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
@@ -297,6 +298,20 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, _ string
 // NewEnrolment creates a station and returns its enrolment file's content. url ""
 // uses the server's PublicURL.
 func NewEnrolment(store *Store, name, url, pin string) (*wire.Enrolment, error) {
+	return enrolment(store, url, pin, func() (*Station, string, error) { return store.AddStation(name) })
+}
+
+// NewSecretEnrolment gives an existing station (id or name) a new secret and returns
+// its new enrolment file, for a file that leaked or a station PC replaced: the old
+// file stops working at once, and `bingzhan enrol` with the new one carries on with
+// the same station, its numbering and its history.
+func NewSecretEnrolment(store *Store, idOrName, url, pin string) (*wire.Enrolment, error) {
+	return enrolment(store, url, pin, func() (*Station, string, error) { return store.NewSecret(idOrName) })
+}
+
+// enrolment checks url and pin, then lets give make or change the station and builds
+// its file; a typo in url leaves the station as it was.
+func enrolment(store *Store, url, pin string, give func() (*Station, string, error)) (*wire.Enrolment, error) {
 	if !strings.HasPrefix(url, "https://") {
 		pin = ""
 	}
@@ -304,10 +319,10 @@ func NewEnrolment(store *Store, name, url, pin string) (*wire.Enrolment, error) 
 		Format: wire.EnrolmentFormat, CountyURL: strings.TrimSuffix(url, "/"), StationID: "st-check",
 		Secret: strings.Repeat("x", 43), CertPin: pin,
 	}
-	if err := e.Validate(); err != nil { // before the station exists, so a typo leaves nothing behind
+	if err := e.Validate(); err != nil {
 		return nil, errorf("invalid", "%v", err)
 	}
-	st, secret, err := store.AddStation(name)
+	st, secret, err := give()
 	if err != nil {
 		return nil, err
 	}

@@ -181,9 +181,12 @@ type Station struct {
 	CreatedAt  time.Time `json:"created_at"`
 	// KeyID is the station's own id (from its signing key), bound at the first push so
 	// a copied enrolment file cannot feed a second station's sequences into this one.
-	KeyID    string     `json:"key_id,omitempty"`
-	Version  string     `json:"version,omitempty"`
-	LastSeen *time.Time `json:"last_seen,omitempty"`
+	KeyID   string `json:"key_id,omitempty"`
+	Version string `json:"version,omitempty"`
+	// RetiredAt is when the station was retired: it can no longer sync; what it sent
+	// stays in the county's figures.
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
+	LastSeen  *time.Time `json:"last_seen,omitempty"`
 	// Pending, OldestPending and DeadLetters are the backlog as the station last
 	// reported it, less what that push delivered.
 	Pending       int            `json:"pending"`
@@ -276,7 +279,7 @@ func (s *Store) AddStation(name string) (*Station, string, error) {
 		var dup error
 		b.ForEach(func(_, v []byte) error {
 			var other Station
-			if json.Unmarshal(v, &other) == nil && other.Name == name {
+			if json.Unmarshal(v, &other) == nil && other.Name == name && other.RetiredAt == nil {
 				dup = errorf("conflict", "a station named %q exists already (id %s)", name, other.ID)
 			}
 			return nil
@@ -298,6 +301,76 @@ func (s *Store) AddStation(name string) (*Station, string, error) {
 		return nil, "", err
 	}
 	return st, secret, nil
+}
+
+// NewSecret gives station id (its id or name) a new secret, returned once: the old
+// one stops working at once. The station's key binding is cleared, so the next push
+// with the new secret binds it again — the same station re-enrolled, or its
+// replacement PC.
+func (s *Store) NewSecret(id string) (*Station, string, error) {
+	secret := randomToken(32)
+	sum := sha256.Sum256([]byte(secret))
+	st, err := s.changeStation(id, func(st *Station) error {
+		if st.RetiredAt != nil {
+			return errorf("conflict", "station %s (%s) is retired: add a new station instead", st.ID, st.Name)
+		}
+		st.SecretHash, st.KeyID = sum[:], ""
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return st, secret, nil
+}
+
+// RetireStation ends station id's (its id or name) link for good: its secret no longer
+// opens anything and its name may be given to a new station. What it sent stays.
+func (s *Store) RetireStation(id string) (*Station, error) {
+	now := s.Now().UTC()
+	return s.changeStation(id, func(st *Station) error {
+		if st.RetiredAt != nil {
+			return errorf("conflict", "station %s (%s) is retired already", st.ID, st.Name)
+		}
+		st.RetiredAt, st.SecretHash = &now, nil
+		return nil
+	})
+}
+
+// changeStation applies change to the station with this id, or else the one station
+// (not retired) with this name, in one transaction.
+func (s *Store) changeStation(idOrName string, change func(*Station) error) (*Station, error) {
+	idOrName = strings.TrimSpace(idOrName)
+	var st Station
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStations)
+		found, err := getJSON(b, []byte(idOrName), &st)
+		if err != nil {
+			return err
+		}
+		if !found {
+			err := b.ForEach(func(_, v []byte) error {
+				var other Station
+				if json.Unmarshal(v, &other) == nil && other.Name == idOrName && (!found || st.RetiredAt != nil) {
+					st, found = other, true
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if !found {
+			return errorf("not_found", "no station with id or name %q (bingzhan-county station list shows them)", idOrName)
+		}
+		if err := change(&st); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(st.ID), &st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
 }
 
 // Stations returns every station, by name.
@@ -330,7 +403,7 @@ func (s *Store) Authenticate(id, secret string) (*Station, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256([]byte(secret))
-	if !found || subtle.ConstantTimeCompare(sum[:], st.SecretHash) != 1 {
+	if !found || st.RetiredAt != nil || subtle.ConstantTimeCompare(sum[:], st.SecretHash) != 1 {
 		return nil, errorf("unauthorized", "unknown station or wrong secret")
 	}
 	return &st, nil
