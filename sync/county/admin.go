@@ -55,28 +55,22 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 		}
 		adminReply(w, struct{}{}, err)
 	})
-	mux.HandleFunc("POST /station", func(w http.ResponseWriter, r *http.Request) {
-		var req AdminStation
-		var e *wire.Enrolment
-		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
-		if err != nil {
-			err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
-		} else if e, err = NewEnrolment(s, req.Name, req.URL, req.CertPin); err == nil {
-			s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", "control socket")
-		}
-		adminReply(w, e, err)
-	})
-	mux.HandleFunc("POST /station/secret", func(w http.ResponseWriter, r *http.Request) {
-		var req AdminStation
-		var e *wire.Enrolment
-		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
-		if err != nil {
-			err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
-		} else if e, err = NewSecretEnrolment(s, req.Name, req.URL, req.CertPin); err == nil {
-			s.Logger.Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", "control socket")
-		}
-		adminReply(w, e, err)
-	})
+	// Adding a station and giving one a new secret both answer with its enrolment.
+	enrolRoute := func(route, did string, give func(*Store, string, string, string) (*wire.Enrolment, error)) {
+		mux.HandleFunc("POST "+route, func(w http.ResponseWriter, r *http.Request) {
+			var req AdminStation
+			var e *wire.Enrolment
+			err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
+			if err != nil {
+				err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
+			} else if e, err = give(s, req.Name, req.URL, req.CertPin); err == nil {
+				s.Logger.Info(did, "station", e.StationID, "name", e.StationName, "by", "control socket")
+			}
+			adminReply(w, e, err)
+		})
+	}
+	enrolRoute("/station", "station added", NewEnrolment)
+	enrolRoute("/station/secret", "station given a new secret", NewSecretEnrolment)
 	mux.HandleFunc("POST /station/retire", func(w http.ResponseWriter, r *http.Request) {
 		var req AdminStation
 		var st *Station
