@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -53,4 +54,25 @@ func join(parts ...[]byte) []byte {
 		out = append(out, p...)
 	}
 	return out
+}
+
+// deleteWhere deletes the values of b (not its nested buckets) that stale picks. The
+// keys are gathered first: a bbolt cursor skips the entry after one it deleted.
+func deleteWhere(b *bolt.Bucket, stale func(k, v []byte) bool) error {
+	var keys [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		if v != nil && stale(k, v) {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

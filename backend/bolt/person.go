@@ -451,24 +451,10 @@ func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, per
 // pruneFailures forgets failure counts that no longer count, so unknown numbers tried
 // once do not pile up; a registry replacement is a natural moment.
 func pruneFailures(tx *bolt.Tx, now time.Time) error {
-	b := tx.Bucket(bucketLookupFail)
-	var stale [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	return deleteWhere(tx.Bucket(bucketLookupFail), func(_, v []byte) bool {
 		var f lookupFailures
-		if json.Unmarshal(v, &f) != nil || f.current(now) == 0 {
-			stale = append(stale, bytes.Clone(k))
-		}
-		return nil
+		return json.Unmarshal(v, &f) != nil || f.current(now) == 0
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // dropInactive deletes generation buckets other than the active one: the previous

@@ -850,21 +850,9 @@ func (s *VisitService) pruneLinks() error {
 	before := s.db.Now().In(s.db.Location).AddDate(0, 0, -1).Format(time.DateOnly)
 	return s.db.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketVisitRequests, bucketVisitTickets} {
-			b := tx.Bucket(name)
-			var stale [][]byte
-			err := b.ForEach(func(k, v []byte) error {
-				if len(v) < 10 || string(v[:10]) < before {
-					stale = append(stale, bytes.Clone(k))
-				}
-				return nil
-			})
+			err := deleteWhere(tx.Bucket(name), func(_, v []byte) bool { return len(v) < 10 || string(v[:10]) < before })
 			if err != nil {
 				return err
-			}
-			for _, k := range stale {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
