@@ -10,44 +10,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"bingzhan/sync/county"
+	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
 	bolt "go.etcd.io/bbolt"
 )
-
-// syncBuffer is a bytes.Buffer the server goroutine writes while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // newCountyData makes a county data folder holding one station, the server stopped.
 func newCountyData(t *testing.T) string {
@@ -128,7 +99,7 @@ func TestBackupCommand(t *testing.T) {
 	t.Run("OKServerRunning", func(t *testing.T) {
 		dir := newCountyData(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		out := &syncBuffer{}
+		out := &synctest.Buffer{}
 		done := make(chan error, 1)
 		go func() {
 			done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--no-tls", "--data", dir, "--backup-keep", "5"}, strings.NewReader(""), out)
@@ -140,15 +111,15 @@ func TestBackupCommand(t *testing.T) {
 			}
 		}()
 		re := regexp.MustCompile(`listening on (http://\S+)`)
-		waitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
+		synctest.WaitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
 		base := re.FindStringSubmatch(out.String())[1]
 		// Without a recent backup the server makes one as it starts.
 		backups := filepath.Join(dir, county.BackupDirName)
-		waitFor(t, "a backup at start", func() bool {
+		synctest.WaitFor(t, "a backup at start", func() bool {
 			m, _ := filepath.Glob(filepath.Join(backups, "county-*.db"))
 			return len(m) == 1
 		})
-		waitFor(t, "the control socket", func() bool {
+		synctest.WaitFor(t, "the control socket", func() bool {
 			_, err := os.Stat(filepath.Join(dir, county.AdminSocket))
 			return err == nil
 		})
@@ -228,7 +199,7 @@ func TestBackupCommand(t *testing.T) {
 func startCounty(t *testing.T, dir string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &synctest.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--no-tls", "--data", dir}, strings.NewReader(""), out)
@@ -240,8 +211,8 @@ func startCounty(t *testing.T, dir string) string {
 		}
 	})
 	re := regexp.MustCompile(`listening on (http://\S+)`)
-	waitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
-	waitFor(t, "the control socket", func() bool {
+	synctest.WaitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
+	synctest.WaitFor(t, "the control socket", func() bool {
 		_, err := os.Stat(filepath.Join(dir, county.AdminSocket))
 		return err == nil
 	})

@@ -1,7 +1,6 @@
 package county_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -214,35 +213,6 @@ func TestBackup_PartialIgnored(t *testing.T) {
 	}
 }
 
-// logBuffer collects a store's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // TestRunBackups: a county without a recent backup makes one at start, then one per
 // interval; a failing backup is logged, the loop goes on and succeeds once the cause
 // is gone.
@@ -252,8 +222,8 @@ func TestRunBackups(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go st.RunBackups(ctx, 200*time.Millisecond)
-		waitFor(t, "a backup at start", func() bool { f, _ := st.Backups(); return len(f) == 1 })
-		waitFor(t, "the next backup one interval later", func() bool { f, _ := st.Backups(); return len(f) == 2 })
+		synctest.WaitFor(t, "a backup at start", func() bool { f, _ := st.Backups(); return len(f) == 1 })
+		synctest.WaitFor(t, "the next backup one interval later", func() bool { f, _ := st.Backups(); return len(f) == 2 })
 	})
 	t.Run("RecentBackupWaits", func(t *testing.T) {
 		st := openStore(t, t.TempDir())
@@ -270,7 +240,7 @@ func TestRunBackups(t *testing.T) {
 	})
 	t.Run("ErrFailureRetried", func(t *testing.T) {
 		st := openStore(t, t.TempDir())
-		logs := &logBuffer{}
+		logs := &synctest.Buffer{}
 		st.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		blocker := filepath.Join(t.TempDir(), "not-a-folder")
 		os.WriteFile(blocker, nil, 0o600)
@@ -278,12 +248,12 @@ func TestRunBackups(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go st.RunBackups(ctx, 100*time.Millisecond)
-		waitFor(t, "the failure logged", func() bool { return strings.Contains(logs.String(), "scheduled backup failed") })
+		synctest.WaitFor(t, "the failure logged", func() bool { return strings.Contains(logs.String(), "scheduled backup failed") })
 		if _, err := st.Stations(); err != nil {
 			t.Fatalf("the store stopped working after a failed backup: %v", err)
 		}
 		os.Remove(blocker)
-		waitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(); return len(f) == 1 })
+		synctest.WaitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(); return len(f) == 1 })
 	})
 }
 

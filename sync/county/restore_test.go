@@ -283,7 +283,7 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 		}
 	})
 	t.Run("EnrolledAfterBackupUnknown", func(t *testing.T) {
-		waitFor(t, "C's agent to meet the restored county", func() bool {
+		synctest.WaitFor(t, "C's agent to meet the restored county", func() bool {
 			ss, _ := c.db.SyncState(context.Background())
 			return ss.LastError != nil
 		})
