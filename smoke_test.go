@@ -171,15 +171,23 @@ func smokeSetUp(t *testing.T) (string, *smokeScreen) {
 // with one PC: a long press on the station name, the staff console in the same window,
 // a login typed on a keyboard, and back to the kiosk. The window's wails:// page keeps
 // no cookies, so this is where the console's held Bearer token is proven; and only
-// requests from the window (or the kiosk PC) get the staff names to tap.
+// requests from the window (or the kiosk PC) get the staff names to tap. It also
+// proves the event stream through Wails' asset server: the console stays quiet while
+// nothing happens (it would poll every 3 s without the stream) and reloads within a
+// second of a call made from a staff PC.
 func TestSmokeStaffAtKiosk(t *testing.T) {
 	bin, scr := smokeSetUp(t)
 	dir := t.TempDir()
 	if out, err := exec.Command(bin, "staff", "add", "--data", dir, "--name", "smoke", "--role", "staff", "--pin", "135790").CombinedOutput(); err != nil {
 		t.Fatalf("staff add: %v: %s", err, out)
 	}
-	k := startKiosk(t, bin, scr.display, dir)
+	// The LAN listener too, for the staff PC that makes the call below.
+	k := startKiosk(t, bin, scr.display, dir, "--addr", "127.0.0.1:0")
 	k.waitReady(t)
+	lan := listenLine.FindStringSubmatch(k.log.String())
+	if lan == nil {
+		t.Fatalf("the kiosk did not say where it listens:\n%s", k.log.tail(30))
+	}
 	_, _ = scr.waitFor(t, k, "home", findHomeTile)
 
 	_, name := scr.waitFor(t, k, "station name", findStationName)
@@ -215,6 +223,25 @@ func TestSmokeStaffAtKiosk(t *testing.T) {
 	picker := scr.waitStable(t)
 	if err := picker.save(filepath.Join(scr.dir, "desktop-staff-console.png")); err != nil {
 		t.Fatal(err)
+	}
+
+	// Past the 5 s a stream may take to open, a console without one polls every 3 s.
+	reloads := func() int { return strings.Count(k.log.String(), "path=/api/v1/waiting status=200") }
+	time.Sleep(6 * time.Second)
+	quiet := reloads()
+	time.Sleep(4 * time.Second)
+	if n := reloads() - quiet; n > 0 {
+		t.Errorf("the console in the window reloaded %d times in 4 quiet seconds: it polls, so its event stream did not open", n)
+	}
+	before := reloads()
+	smokeCallNext(t, "http://"+lan[1], "smoke", "135790")
+	called := time.Now()
+	if !smokeWait(5*time.Second, func() bool { return reloads() > before }) {
+		t.Errorf("the console in the window did not follow a call made elsewhere:\n%s", k.log.tail(20))
+	} else if d := time.Since(called); d > time.Second {
+		t.Errorf("the console in the window followed a call after %v, want within 1 s (the event stream)", d)
+	} else {
+		t.Logf("the console in the window followed a call from a staff PC in %v", d.Round(time.Millisecond))
 	}
 
 	_, back := scr.waitFor(t, k, "back to kiosk", findBackToKiosk)
@@ -314,12 +341,14 @@ type smokeKiosk struct {
 var (
 	readyLine = regexp.MustCompile(`msg="window ready" ms=(\d+)`)
 	qrFetched = regexp.MustCompile(`method=GET path=/api/v1/tickets/\S+/qr\.png status=200`)
+	// listenLine is what the program prints for its LAN listener.
+	listenLine = regexp.MustCompile(`listening on http://(\S+)`)
 )
 
 // startKiosk runs the kiosk window on display with demo data in dir. It runs in its
 // own process group, so the WebKit processes it spawns can be killed with it if the
 // test fails half-way.
-func startKiosk(t *testing.T, bin, display, dir string) *smokeKiosk {
+func startKiosk(t *testing.T, bin, display, dir string, extra ...string) *smokeKiosk {
 	t.Helper()
 	k := &smokeKiosk{ready: make(chan struct{}), done: make(chan struct{})}
 	k.log.onLine = func(line string) {
@@ -331,7 +360,7 @@ func startKiosk(t *testing.T, bin, display, dir string) *smokeKiosk {
 		k.readyMS, _ = strconv.Atoi(m[1])
 		close(k.ready)
 	}
-	k.cmd = exec.Command(bin, "--data", dir, "--demo", "-v")
+	k.cmd = exec.Command(bin, append([]string{"--data", dir, "--demo", "-v"}, extra...)...)
 	k.cmd.Env = append(smokeEnv(), "DISPLAY="+display)
 	k.cmd.Stdout = &k.log
 	k.cmd.Stderr = &k.log
@@ -951,6 +980,36 @@ func smokeGetJSON(t *testing.T, url string, out any) {
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
+}
+
+// smokeCallNext takes a ticket and calls it to counter 1 as a staff PC would, over
+// the station's LAN listener.
+func smokeCallNext(t *testing.T, base, name, pin string) {
+	t.Helper()
+	post := func(path, token string, body, out any) {
+		t.Helper()
+		buf, _ := json.Marshal(body)
+		req, _ := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(buf))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST %s: %s", path, resp.Status)
+		}
+		if out != nil {
+			json.NewDecoder(resp.Body).Decode(out)
+		}
+	}
+	post("/api/v1/tickets", "", map[string]any{"service": "A", "request_id": "smoke-staff-1"}, nil)
+	var se struct{ Token string }
+	post("/api/v1/login", "", map[string]string{"name": name, "pin": pin}, &se)
+	post("/api/v1/counters/1/call-next", se.Token, nil, nil)
 }
 
 // smokeQueue returns the number waiting per service letter.
