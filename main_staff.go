@@ -23,7 +23,8 @@ import (
 
 // openStaff wires the staff console and the lobby board: accounts, counters, calling,
 // figures and the event broker. It readies the database (default counters, indexes,
-// yesterday's open tickets expired) and runs the midnight roll-over until ctx ends.
+// yesterday's open tickets expired) and runs the midnight roll-over and the daily
+// report files until ctx ends.
 func (m *Main) openStaff(ctx context.Context) error {
 	broker := event.New()
 	calls := bolt.NewCallService(m.DB, backend.StationID(m.Keys.Public()))
@@ -45,6 +46,7 @@ func (m *Main) openStaff(ctx context.Context) error {
 		Stats: bolt.NewStatsService(m.DB), Events: broker,
 	}
 	go calls.RunRollover(ctx)
+	m.jobs.Go(func() { m.runReportArchive(ctx) })
 	return nil
 }
 

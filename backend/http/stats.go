@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -140,36 +141,42 @@ func (s *Server) handleStatsExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "csv" && format != "xlsx" {
-		s.Error(w, r, backend.Errorf(backend.EINVALID, "stats.format"))
-		return
-	}
-	st, err := s.Staff.Stats.DayStats(r.Context(), date)
+	body, err := s.StatsReport(r.Context(), date, format, langIndex(r))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	lang := langIndex(r)
-	var buf bytes.Buffer
-	var ctype string
-	if format == "csv" {
-		ctype = "text/csv; charset=utf-8"
-		err = writeStatsCSV(&buf, st, lang)
-	} else {
+	ctype := "text/csv; charset=utf-8"
+	if format == "xlsx" {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		var tickets []backend.Ticket
-		if tickets, err = s.Staff.Stats.DayTickets(r.Context(), date); err == nil {
-			err = writeStatsXLSX(&buf, st, s.detailRows(tickets), lang)
-		}
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="bingzhan-stats-%s.%s"`, date, format))
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// StatsReport renders the figures of date (YYYY-MM-DD) as a file: format "csv" is the
+// summary, "xlsx" the summary and the day's tickets; lang 0 is Chinese, 1 English.
+// Neither holds names or notes.
+func (s *Server) StatsReport(ctx context.Context, date, format string, lang int) ([]byte, error) {
+	if format != "csv" && format != "xlsx" {
+		return nil, backend.Errorf(backend.EINVALID, "stats.format")
+	}
+	st, err := s.Staff.Stats.DayStats(ctx, date)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if format == "csv" {
+		err = writeStatsCSV(&buf, st, lang)
+	} else {
+		var tickets []backend.Ticket
+		if tickets, err = s.Staff.Stats.DayTickets(ctx, date); err == nil {
+			err = writeStatsXLSX(&buf, st, s.detailRows(tickets), lang)
+		}
+	}
+	return buf.Bytes(), err
 }
 
 // writeStatsCSV writes the summary as CSV with a UTF-8 byte-order mark and CRLF line
