@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -412,4 +413,76 @@ func readCountyFile(t *testing.T, c *synctest.County) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// TestManageStations: county staff give a station a new enrolment file and retire
+// another, through the API and through the dashboard's form, which asks to confirm a
+// retirement and then no longer offers the retired station.
+func TestManageStations(t *testing.T) {
+	c := synctest.StartCounty(t)
+	east := c.Enrol(t, "东风镇服务站", "")
+	west := c.Enrol(t, "西山乡服务站", "")
+	token := login(t, c)
+	api := func(path string) (int, []byte) {
+		r, _ := http.NewRequest("POST", c.URL+path, nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	entries := wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-east"}, Entries: []wire.Entry{entry(1, "a", "visit.created", `{}`)}}
+
+	t.Run("NewSecretAPI", func(t *testing.T) {
+		code, body := api("/api/v1/stations/" + east.StationID + "/secret")
+		e, err := wire.ParseEnrolment(body)
+		if code != 200 || err != nil || e.StationID != east.StationID || e.Secret == east.Secret {
+			t.Fatalf("%d %s %v", code, body, err)
+		}
+		if resp, _ := push(t, c, east.StationID, east.Secret, entries); resp.StatusCode != 401 {
+			t.Errorf("the old secret: %d, want 401", resp.StatusCode)
+		}
+		if resp, body := push(t, c, e.StationID, e.Secret, entries); resp.StatusCode != 200 {
+			t.Errorf("the new secret: %d %s", resp.StatusCode, body)
+		}
+		if code, _ := api("/api/v1/stations/st-9999-0000/secret"); code != 404 {
+			t.Errorf("unknown station: %d, want 404", code)
+		}
+	})
+
+	t.Run("Form", func(t *testing.T) {
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		if resp, err := client.PostForm(c.URL+"/login", url.Values{"name": {"王科长"}, "pin": {"258013"}}); err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("form login: %v", err)
+		}
+		resp, err := client.PostForm(c.URL+"/stations/secret", url.Values{"station": {"西山乡服务站"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if e, err := wire.ParseEnrolment(body); err != nil || e.StationID != west.StationID || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("new file from the form: %v %s", err, body)
+		}
+
+		resp, _ = client.PostForm(c.URL+"/stations/retire", url.Values{"station": {west.StationID}})
+		if loc := resp.Header.Get("Location"); !strings.Contains(loc, "error=") {
+			t.Fatalf("retiring without the box ticked went to %q", loc)
+		}
+		resp, _ = client.PostForm(c.URL+"/stations/retire", url.Values{"station": {west.StationID}, "confirm": {"yes"}})
+		if loc := resp.Header.Get("Location"); !strings.Contains(loc, "msg=") {
+			t.Fatalf("retiring went to %q", loc)
+		}
+		_, page := get(t, c.URL+"/", token)
+		if !strings.Contains(string(page), "已停用") || strings.Contains(string(page), `<option value="`+west.StationID+`"`) {
+			t.Errorf("the dashboard does not show the retirement, or still offers the station:\n%s", page)
+		}
+		if code, _ := api("/api/v1/stations/" + west.StationID + "/retire"); code != 409 {
+			t.Errorf("retiring twice: %d, want 409", code)
+		}
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"bingzhan/sync/wire"
 )
 
 //go:embed page/*.html
@@ -35,6 +37,8 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("POST /import", s.pageStaff(s.handleImportForm))
 	mux.HandleFunc("POST /stations", s.pageStaff(s.handleStationForm))
+	mux.HandleFunc("POST /stations/secret", s.pageStaff(s.handleSecretForm))
+	mux.HandleFunc("POST /stations/retire", s.pageStaff(s.handleRetireForm))
 }
 
 // pageStaff sends visitors without a session to the login page.
@@ -186,6 +190,37 @@ func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user 
 		return
 	}
 	s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
+	sendEnrolment(w, e)
+}
+
+// handleSecretForm gives the chosen station a new secret and downloads its new file.
+func (s *Server) handleSecretForm(w http.ResponseWriter, r *http.Request, user string) {
+	e, err := NewSecretEnrolment(s.Store, r.FormValue("station"), s.PublicURL, s.CertPin)
+	if err != nil {
+		http.Redirect(w, r, "/?error="+url.QueryEscape("未能更换：Could not give a new file: "+err.Error()), http.StatusSeeOther)
+		return
+	}
+	s.Logger.Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", user)
+	sendEnrolment(w, e)
+}
+
+// handleRetireForm retires the chosen station once the box saying so is ticked.
+func (s *Server) handleRetireForm(w http.ResponseWriter, r *http.Request, user string) {
+	if r.FormValue("confirm") != "yes" {
+		http.Redirect(w, r, "/?error="+url.QueryEscape("请先勾选确认。Tick the box to confirm first."), http.StatusSeeOther)
+		return
+	}
+	st, err := s.Store.RetireStation(r.FormValue("station"))
+	if err != nil {
+		http.Redirect(w, r, "/?error="+url.QueryEscape("未能停用：Could not retire the station: "+err.Error()), http.StatusSeeOther)
+		return
+	}
+	s.Logger.Info("station retired", "station", st.ID, "name", st.Name, "by", user)
+	http.Redirect(w, r, "/?msg="+url.QueryEscape("已停用 "+st.Name+"。Retired "+st.Name+"."), http.StatusSeeOther)
+}
+
+// sendEnrolment answers an enrolment file as a download.
+func sendEnrolment(w http.ResponseWriter, e *wire.Enrolment) {
 	buf, _ := json.MarshalIndent(e, "", "  ")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.enrol.json"`, e.StationID))

@@ -42,6 +42,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/v1/stations", s.staff(s.handleStations))
 	mux.HandleFunc("POST /api/v1/stations", s.staff(s.handleAddStation))
+	mux.HandleFunc("POST /api/v1/stations/{id}/secret", s.staff(s.handleNewSecret))
+	mux.HandleFunc("POST /api/v1/stations/{id}/retire", s.staff(s.handleRetire))
 	mux.HandleFunc("GET /api/v1/datasets", s.staff(s.handleDatasets))
 	mux.HandleFunc("GET /api/v1/backups", s.staff(s.handleBackups))
 	mux.HandleFunc("POST /api/v1/datasets/{name}", s.staff(s.handleImport))
@@ -349,6 +351,40 @@ func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user s
 	}
 	s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
 	s.JSON(w, http.StatusCreated, e)
+}
+
+// handleNewSecret gives a station a new secret and answers its new enrolment file;
+// the body may name the county address for it ({"url"}), as when adding one.
+func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user string) {
+	var req struct {
+		URL string `json:"url"`
+	}
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+			s.Error(w, errorf("invalid", "send {} or {\"url\"}"))
+			return
+		}
+	}
+	if req.URL == "" {
+		req.URL = s.PublicURL
+	}
+	e, err := NewSecretEnrolment(s.Store, r.PathValue("id"), req.URL, s.CertPin)
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.Logger.Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", user)
+	s.JSON(w, http.StatusOK, e)
+}
+
+func (s *Server) handleRetire(w http.ResponseWriter, r *http.Request, user string) {
+	st, err := s.Store.RetireStation(r.PathValue("id"))
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.Logger.Info("station retired", "station", st.ID, "name", st.Name, "by", user)
+	s.JSON(w, http.StatusOK, map[string]any{"id": st.ID, "name": st.Name, "retired_at": st.RetiredAt})
 }
 
 func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request, _ string) {
