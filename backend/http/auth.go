@@ -121,7 +121,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: se.Token, Path: "/api/", Expires: se.ExpiresAt,
-		MaxAge: int(time.Until(se.ExpiresAt) / time.Second), HttpOnly: true,
+		MaxAge: int(se.ExpiresAt.Sub(s.now()) / time.Second), HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
 	s.Logger.Info("staff logged in", "name", se.Name, "role", se.Role)
