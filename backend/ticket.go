@@ -106,6 +106,7 @@ type Issued struct {
 	EstimatedWait time.Duration // rough, from recent service times
 	Created       bool          // false when an earlier ticket was returned
 	Existing      bool          // the person already had an open ticket for the service
+	Service       *Service      // the ticket's service, for its names; nil if it is gone
 }
 
 // TicketService issues and reads tickets.

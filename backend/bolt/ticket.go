@@ -202,6 +202,10 @@ func (s *TicketService) Queue(ctx context.Context) (map[string]int, error) {
 // standing computes how many are ahead of t in its queue and the likely wait.
 func (s *TicketService) standing(tx *bolt.Tx, t *backend.Ticket) (*backend.Issued, error) {
 	out := &backend.Issued{Ticket: t}
+	svc, err := findService(tx, t.Service)
+	if err == nil {
+		out.Service = svc
+	}
 	if t.Status != backend.TicketWaiting {
 		return out, nil
 	}
@@ -212,7 +216,7 @@ func (s *TicketService) standing(tx *bolt.Tx, t *backend.Ticket) (*backend.Issue
 		out.Ahead++
 	}
 	avg := backend.DefaultServiceTime
-	if svc, err := findService(tx, t.Service); err == nil && svc.AvgServiceS > 0 {
+	if svc != nil && svc.AvgServiceS > 0 {
 		avg = time.Duration(svc.AvgServiceS) * time.Second
 	}
 	out.EstimatedWait = backend.EstimateWait(out.Ahead, avg, countersServing(tx, t.Service))

@@ -36,7 +36,11 @@ func (s *Server) ticketResponse(r *http.Request, is *backend.Issued) *ticketResp
 		Ahead: is.Ahead, EstimatedWaitS: int(is.EstimatedWait / time.Second),
 		QRPayload: t.Proof, QRURL: "/api/v1/tickets/" + t.ID + "/qr.png", Existing: is.Existing,
 	}
-	if svc, err := s.Services.Service(r.Context(), t.Service); err == nil {
+	svc := is.Service
+	if svc == nil { // a ticket service that does not say
+		svc, _ = s.Services.Service(r.Context(), t.Service)
+	}
+	if svc != nil {
 		out.ServiceNameZH, out.ServiceNameEN = svc.NameZH, svc.NameEN
 	}
 	return out
