@@ -383,24 +383,10 @@ func getStaff(tx *bolt.Tx, name string) (*backend.Staff, error) {
 
 // deleteSessions removes the sessions for which match is true.
 func deleteSessions(tx *bolt.Tx, match func(*backend.Session) bool) error {
-	b := tx.Bucket(bucketSessions)
-	var keys [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	return deleteWhere(tx.Bucket(bucketSessions), func(_, v []byte) bool {
 		var se backend.Session
-		if json.Unmarshal(v, &se) != nil || match(&se) {
-			keys = append(keys, k)
-		}
-		return nil
+		return json.Unmarshal(v, &se) != nil || match(&se)
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // updateSessions changes every session of the named account with change.
