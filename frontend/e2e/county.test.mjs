@@ -137,6 +137,10 @@ test('a station works offline, the county appears later and its dashboard shows 
   assert.equal(Number((await tr.locator('td[data-col=received]').innerText()).trim()), row.received.events)
   assert.match(await tr.innerText(), /已同步/)
   await screenshot(page, 'county-dashboard')
+  // The forms below the table: import, add a station, manage one (new file, retire).
+  await page.locator('form[action="/stations/secret"]').scrollIntoViewIfNeeded()
+  assert.match(await page.locator('form[action="/stations/secret"] select').innerText(), new RegExp(STATION_NAME))
+  await screenshot(page, 'county-dashboard-forms')
   assertNoPageErrors(page)
   await page.close()
 
