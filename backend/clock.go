@@ -18,4 +18,3 @@ func ClockOrSystem(c Clock) Clock {
 	}
 	return c
 }
-
