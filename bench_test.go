@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend/app"
 	"bingzhan/backend/gctune"
 
 	bbolt "go.etcd.io/bbolt"
@@ -20,7 +21,7 @@ import (
 // Target: the API's p99 within 1.5× of the bare Put's p99.
 func BenchmarkIssueTicket(b *testing.B) {
 	gctune.Apply() // as main does
-	_, base := MustOpenMain(b)
+	_, base := mustOpen(b, b.TempDir(), app.Options{})
 	raw, err := bbolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
 	if err != nil {
 		b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/keys"
 
@@ -29,7 +30,7 @@ func runKeys(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sub, args := args[0], args[1:]
 	fl := flag.NewFlagSet("bingzhan keys "+sub, flag.ContinueOnError)
-	data := fl.String("data", DefaultDataDir(), "data folder")
+	data := fl.String("data", app.DefaultDataDir(), "data folder")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func RotateDataKey(ctx context.Context, dir string, progress func(step string, d
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := LoadConfig(dir)
+	cfg, err := app.LoadConfig(dir)
 	if err != nil {
 		return nil, err
 	}

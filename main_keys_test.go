@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 	"bingzhan/backend/demo"
 	"bingzhan/backend/keys"
 )
@@ -33,7 +34,7 @@ type keyStation struct {
 func newKeyStation(t *testing.T) *keyStation {
 	t.Helper()
 	s := &keyStation{dir: t.TempDir(), summary: "代父亲领取优待证并咨询抚恤补助"}
-	for p := range demo.People(demo.Seed, demoPersons) {
+	for p := range demo.People(demo.Seed, 2000) {
 		if backend.AgeOn(p.BirthDate(), demo.Reference) >= 18 && len(s.people) < 3 {
 			s.people = append(s.people, *p)
 		}
@@ -76,21 +77,11 @@ func wrongLast4(p backend.Person) string {
 }
 
 // open starts the station on the folder and logs the demo admin in.
-func (s *keyStation) open(t *testing.T) (*Main, string, string) {
+func (s *keyStation) open(t *testing.T) (*app.Station, string, string) {
 	t.Helper()
-	m := NewMain(s.dir, DefaultConfig())
-	m.Demo = true
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	addr, err := m.Listen("127.0.0.1:0")
-	if err != nil {
-		m.Close()
-		t.Fatal(err)
-	}
-	base := "http://" + addr.String()
+	m, base := mustOpen(t, s.dir, app.Options{Demo: true})
 	var login struct{ Token string }
-	call(t, "POST", base+"/api/v1/login", "", map[string]string{"name": demoStaffName, "pin": demoStaffPIN}, &login)
+	call(t, "POST", base+"/api/v1/login", "", map[string]string{"name": app.DemoStaffName, "pin": app.DemoStaffPIN}, &login)
 	return m, base, login.Token
 }
 
@@ -211,7 +202,7 @@ func (s *keyStation) checkRetired(t *testing.T, r *RotateReport) {
 		}
 		rest = rest[i+1:]
 	}
-	if old < demoPersons || left > 0 {
+	if old < 2000 || left > 0 {
 		t.Errorf("of %d values sealed under the old key, %d are still in the file", old, left)
 	}
 	for _, p := range s.people {
@@ -253,7 +244,7 @@ func TestRotateDataKey(t *testing.T) {
 	if strings.Join(steps, " ") != "ledger registry verified" {
 		t.Errorf("progress told %v", steps)
 	}
-	if r.Visits != len(s.visits)+1 || r.Persons != demoPersons || !r.Compacted || r.NewBackup == "" || r.Backup == "" {
+	if r.Visits != len(s.visits)+1 || r.Persons != 2000 || !r.Compacted || r.NewBackup == "" || r.Backup == "" {
 		t.Errorf("report: %+v", r)
 	}
 	if len(r.OldKeys) != 1 || r.OldKeys[0] != s.oldKey.DataKeyID() {

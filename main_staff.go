@@ -7,67 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
-	"bingzhan/backend/event"
-	bzhttp "bingzhan/backend/http"
+	"bingzhan/backend/app"
 
 	"golang.org/x/term"
 )
-
-// openStaff wires the staff console and the lobby board: accounts, counters, calling,
-// figures and the event broker. It readies the database (default counters, indexes,
-// yesterday's open tickets expired) and runs the midnight roll-over and the daily
-// report files until ctx ends.
-func (m *Main) openStaff(ctx context.Context) error {
-	broker := event.New()
-	calls := bolt.NewCallService(m.DB, backend.StationID(m.Keys.Public()))
-	calls.Publish = broker.Publish
-	counters := bolt.NewCounterService(m.DB)
-	counters.Publish = broker.Publish
-	m.Tickets.Publish = broker.Publish
-	accounts := bolt.NewStaffService(m.DB)
-	if err := calls.Init(ctx); err != nil {
-		return fmt.Errorf("ready counters: %w", err)
-	}
-	if m.Demo {
-		if err := m.seedDemoStaff(ctx, accounts); err != nil {
-			return err
-		}
-	}
-	m.Server.Staff = &bzhttp.Staff{
-		Accounts: accounts, Counters: counters, Calls: calls,
-		Stats: bolt.NewStatsService(m.DB), Events: broker,
-	}
-	go calls.RunRollover(ctx)
-	m.jobs.Go(func() { m.runReportArchive(ctx) })
-	return nil
-}
-
-// Demo staff account, made only with --demo on a station that has no accounts, so
-// `make run` can show the staff console at once. A real station never gets it.
-const (
-	demoStaffName = "演示"
-	demoStaffPIN  = "246810"
-)
-
-func (m *Main) seedDemoStaff(ctx context.Context, accounts *bolt.StaffService) error {
-	list, err := accounts.ListStaff(ctx)
-	if err != nil || len(list) > 0 {
-		return err
-	}
-	if _, err := accounts.AddStaff(ctx, demoStaffName, backend.RoleAdmin, demoStaffPIN); err != nil {
-		return fmt.Errorf("demo staff: %w", err)
-	}
-	fmt.Fprintf(m.Stdout, "demo admin account: name %s, PIN %s\n", demoStaffName, demoStaffPIN)
-	return nil
-}
 
 // readPIN asks for a PIN twice. On a terminal nothing is echoed; from a pipe (a
 // script) it reads two lines.
@@ -120,25 +68,14 @@ func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sub, args := args[0], args[1:]
 	fl := flag.NewFlagSet("bingzhan staff "+sub, flag.ContinueOnError)
-	data := fl.String("data", DefaultDataDir(), "data folder")
+	data := fl.String("data", app.DefaultDataDir(), "data folder")
 	name := fl.String("name", "", "staff member's name, as typed at login")
 	role := fl.String("role", "staff", "staff or admin")
 	pin := fl.String("pin", "", "PIN (6–12 digits); asked for when absent")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	open := func() (*bolt.DB, error) {
-		cfg, err := LoadConfig(*data)
-		if err != nil {
-			return nil, err
-		}
-		db := bolt.NewDB(*data)
-		if db.Location, err = time.LoadLocation(cfg.TimeZone); err != nil {
-			return nil, err
-		}
-		db.Logger = slog.New(slog.DiscardHandler)
-		return db, db.Open()
-	}
+	open := func() (*app.Station, error) { return app.OpenData(*data, commandOptions()) }
 	askPIN := func() (string, error) {
 		if *pin != "" {
 			return *pin, nil
@@ -155,18 +92,18 @@ func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		db, err := open()
+		st, err := open()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		accounts := bolt.NewStaffService(db)
+		defer st.Close()
+		accounts := st.Accounts
 		if sub == "add" {
-			st, err := accounts.AddStaff(ctx, *name, backend.Role(*role), p)
+			a, err := accounts.AddStaff(ctx, *name, backend.Role(*role), p)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "added %s (%s)\n", st.Name, st.Role)
+			fmt.Fprintf(stdout, "added %s (%s)\n", a.Name, a.Role)
 			return nil
 		}
 		if err := accounts.SetPIN(ctx, strings.TrimSpace(*name), p); err != nil {
@@ -181,12 +118,12 @@ func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 		if n == "" || (sub == "set-role" && !roleGiven) {
 			return usage
 		}
-		db, err := open()
+		st, err := open()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		accounts := bolt.NewStaffService(db)
+		defer st.Close()
+		accounts := st.Accounts
 		// Nobody is logged in at the command line: by is empty, so only the
 		// last-admin rule can refuse.
 		switch sub {
@@ -208,27 +145,27 @@ func runStaff(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return nil
 	case "list":
-		db, err := open()
+		st, err := open()
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		list, err := bolt.NewStaffService(db).ListStaff(ctx)
+		defer st.Close()
+		list, err := st.Accounts.ListStaff(ctx)
 		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tROLE\tLAST LOGIN\tLOCKED UNTIL")
-		now := time.Now()
-		for _, st := range list {
+		now := st.Clock.Now()
+		for _, a := range list {
 			last, locked := "-", "-"
-			if !st.LastLogin.IsZero() {
-				last = st.LastLogin.In(db.Location).Format("2006-01-02 15:04")
+			if !a.LastLogin.IsZero() {
+				last = a.LastLogin.In(st.Location).Format("2006-01-02 15:04")
 			}
-			if st.Locked(now) {
-				locked = st.LockedUntil.In(db.Location).Format("15:04")
+			if a.Locked(now) {
+				locked = a.LockedUntil.In(st.Location).Format("15:04")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", st.Name, st.Role, last, locked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.Role, last, locked)
 		}
 		return tw.Flush()
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 	"bingzhan/backend/bolt"
 )
 
@@ -36,15 +37,15 @@ func TestRunStaff(t *testing.T) {
 	}
 
 	// The station logs in with the account the command made.
-	m := NewMain(dir, DefaultConfig())
-	if err := m.Open(ctx); err != nil {
+	m, err := app.Open(ctx, dir, app.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if _, err := m.Server.Staff.Accounts.Login(ctx, "站长", "246813"); err != nil {
+	if _, err := m.Accounts.Login(ctx, "站长", "246813"); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := m.Server.Staff.Counters.Counters(ctx); len(cs) != 2 {
+	if cs, _ := m.Counters.Counters(ctx); len(cs) != 2 {
 		t.Fatalf("a fresh station has %d counters", len(cs))
 	}
 }

@@ -12,33 +12,28 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
+	"bingzhan/backend/app"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
 	"bingzhan/sync/wire"
 )
 
-// fastSync shortens the agent's waits for the length of a test.
-func fastSync(t *testing.T) {
-	old := syncTuning
-	syncTuning = func(c *agent.Config) {
-		c.Interval, c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 50*time.Millisecond, 200*time.Millisecond
-		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = 1, 10*time.Millisecond, 50*time.Millisecond
-		c.AttemptTimeout, c.NudgeDelay = 2*time.Second, 10*time.Millisecond
-	}
-	t.Cleanup(func() { syncTuning = old })
+// fastSync shortens the agent's waits from minutes to milliseconds.
+func fastSync(c *agent.Config) {
+	c.Interval, c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 50*time.Millisecond, 200*time.Millisecond
+	c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = 1, 10*time.Millisecond, 50*time.Millisecond
+	c.AttemptTimeout, c.NudgeDelay = 2*time.Second, 10*time.Millisecond
 }
 
 // TestSync_OfflineThenCounty runs a station that works offline for a while, then the
 // county appears at the enrolled address; the county's station list must show every
 // ticket once.
 func TestSync_OfflineThenCounty(t *testing.T) {
-	fastSync(t)
 	ctx := context.Background()
 	// The county's address is fixed by the enrolment before the county runs.
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -83,18 +78,9 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 		t.Fatalf("enrol said: %s", out.String())
 	}
 
-	m := NewMain(stationDir, DefaultConfig())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m, base := mustOpen(t, stationDir, app.Options{SyncTuning: fastSync})
 	waitBackup(t, m)
-	a, err := m.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + a.String()
-	if _, err := bolt.NewStaffService(m.DB).AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
+	if _, err := m.Accounts.AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
 		t.Fatal(err)
 	}
 	var login struct{ Token string }
@@ -183,15 +169,15 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 }
 
 func TestSync_NotEnrolledStaysQuiet(t *testing.T) {
-	logs := &lockedBuffer{}
-	m := NewMain(t.TempDir(), DefaultConfig())
-	m.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if err := m.Open(context.Background()); err != nil {
+	logs := &apptest.Buffer{}
+	m, err := app.Open(context.Background(), t.TempDir(), app.Options{
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	waitBackup(t, m)
-	if m.syncDone != nil {
+	if m.Agent != nil {
 		t.Fatal("an unenrolled station started the sync agent")
 	}
 	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
@@ -199,27 +185,9 @@ func TestSync_NotEnrolledStaysQuiet(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects the log lines of background goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitBackup waits for the backup a fresh station makes at start, which would
 // otherwise still be writing into the temp dir while the test removes it.
-func waitBackup(t *testing.T, m *Main) {
+func waitBackup(t *testing.T, m *app.Station) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if files, _ := m.DB.Backups(); len(files) > 0 {

@@ -8,40 +8,32 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/escpos"
+	"bingzhan/backend/app"
 	"bingzhan/backend/qr"
 )
-
-// openPrinter returns the configured ticket printer, or nil when there is none.
-func openPrinter(cfg Config) (backend.Printer, error) {
-	if cfg.Printer == "" {
-		return nil, nil
-	}
-	return escpos.New(cfg.Printer, escpos.Options{Width: cfg.PrinterWidth})
-}
 
 // runPrinterTest prints a sample ticket so an operator can check paper, width and
 // the QR code without taking a real number from the queue.
 func runPrinterTest(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan printer-test", flag.ContinueOnError)
-	data := fl.String("data", DefaultDataDir(), "data folder whose config.json names the printer")
+	data := fl.String("data", app.DefaultDataDir(), "data folder whose config.json names the printer")
 	addr := fl.String("printer", "", "printer to test: tcp://host:9100 or a device path (default: from config.json)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(*data)
+	cfg, err := app.LoadConfig(*data)
 	if err != nil {
 		return err
 	}
 	if *addr != "" {
 		cfg.Printer = *addr
 	}
-	p, err := openPrinter(cfg)
+	p, err := app.OpenPrinter(cfg)
 	if err != nil {
 		return err
 	}
 	if p == nil {
-		return fmt.Errorf("no printer configured: pass --printer or set \"printer\" in %s", ConfigFile)
+		return fmt.Errorf("no printer configured: pass --printer or set \"printer\" in %s", app.ConfigFile)
 	}
 	img, err := qr.Image("BZ1:TEST")
 	if err != nil {

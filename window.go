@@ -8,13 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"time"
 
+	"bingzhan/backend/app"
 	bzhttp "bingzhan/backend/http"
 
 	"github.com/wailsapp/wails/v2"
@@ -45,12 +45,12 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	m, err := sf.newMain(stdout)
+	opts, err := sf.options(stdout)
 	if err != nil {
 		return err
 	}
-	if *addr == "" && m.Config.LANAddr != "" {
-		*addr = m.Config.LANAddr
+	if *addr == "" && opts.Config.LANAddr != "" {
+		*addr = opts.Config.LANAddr
 	}
 
 	if !hasDisplay() {
@@ -58,10 +58,11 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 			*addr = fallbackAddr
 		}
 		fmt.Fprintf(stdout, "No display found, so no kiosk window: the same kiosk is served on this machine.\n")
-		return serveUntilDone(ctx, m, *addr)
+		return serveUntilDone(ctx, *sf.data, opts, *addr)
 	}
 
-	if err := m.Open(ctx); err != nil {
+	m, err := app.Open(ctx, *sf.data, opts)
+	if err != nil {
 		return err
 	}
 	defer m.Close()
@@ -69,10 +70,6 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		if _, err := m.Listen(*addr); err != nil {
 			return err
 		}
-	}
-	dist, err := fs.Sub(embedded, "frontend/dist")
-	if err != nil {
-		return err
 	}
 	// Leaving the full-screen kiosk takes an admin PIN (POST /api/v1/kiosk/exit).
 	quit := make(chan struct{}, 1)
@@ -83,10 +80,10 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		default:
 		}
 	}
-	abs, _ := filepath.Abs(m.DataDir)
+	abs, _ := filepath.Abs(m.Dir)
 	lock := sha256.Sum256([]byte(abs))
 	err = wails.Run(&options.App{
-		Title:            "兵站 · " + m.Server.Station.Name,
+		Title:            "兵站 · " + m.Name,
 		Width:            1280,
 		Height:           800,
 		MinWidth:         800,
@@ -94,7 +91,7 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		Fullscreen:       !*windowed,
 		Frameless:        !*windowed,
 		BackgroundColour: &options.RGBA{R: 250, G: 247, B: 242, A: 255},
-		AssetServer:      &assetserver.Options{Assets: dist, Handler: bzhttp.KioskWindow(m.Server.Handler())},
+		AssetServer:      &assetserver.Options{Assets: opts.Assets, Handler: bzhttp.KioskWindow(m.Handler())},
 		// One kiosk per data folder: a second launch brings the first to the front
 		// instead of fighting it for the database.
 		SingleInstanceLock: &options.SingleInstanceLock{
@@ -139,18 +136,4 @@ func hasDisplay() bool {
 		return true
 	}
 	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
-}
-
-func serveUntilDone(ctx context.Context, m *Main, addr string) error {
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	a, err := m.Listen(addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "Open http://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", a)
-	<-ctx.Done()
-	return nil
 }

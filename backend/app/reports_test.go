@@ -1,4 +1,4 @@
-package main
+package app_test
 
 import (
 	"bytes"
@@ -9,38 +9,50 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend/app"
+	"bingzhan/backend/app/apptest"
+
 	"github.com/xuri/excelize/v2"
 )
 
 // TestArchiveReports: once a day is over, its report is in the data folder's reports/
 // as Excel and CSV — the figures a station with one PC could not download — written
-// once, and only for days that had tickets.
+// once, and only for days that had tickets. The station's clock is moved past
+// midnight; the station's own job writes the files.
 func TestArchiveReports(t *testing.T) {
-	m, base := MustOpenMain(t)
+	st := apptest.Open(t, apptest.Options{})
 	for i := range 3 {
-		if code := call(t, "POST", base+"/api/v1/tickets", "", map[string]any{"service": "A", "request_id": fmt.Sprintf("report-%d", i)}, nil); code != 201 {
+		if code := call(t, "POST", st.URL+"/api/v1/tickets", "", map[string]any{"service": "A", "request_id": fmt.Sprintf("report-%d", i)}, nil); code != 201 {
 			t.Fatalf("issue ticket: %d", code)
 		}
 	}
 	ctx := context.Background()
-	today := m.DB.Now().In(m.DB.Location).Format(time.DateOnly)
-	dir := filepath.Join(m.DataDir, ReportsDir)
-	if err := m.archiveReports(ctx, m.DB.Now()); err != nil {
+	today := st.Clock.Now().In(st.Location).Format(time.DateOnly)
+	dir := filepath.Join(st.Dir, app.ReportsDir)
+	if err := st.ArchiveReports(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("reports written while the day is still on: %v", err)
 	}
 
-	tomorrow := m.DB.Now().Add(24 * time.Hour)
-	if err := m.archiveReports(ctx, tomorrow); err != nil {
-		t.Fatal(err)
+	st.Advance(16 * time.Hour) // 01:00 the next day
+	xlsx := filepath.Join(dir, "bingzhan-report-"+today+".xlsx")
+	csvPath := filepath.Join(dir, "bingzhan-report-"+today+".csv")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, e1 := os.Stat(xlsx)
+		_, e2 := os.Stat(csvPath)
+		if e1 == nil && e2 == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no report files after midnight: %v %v", e1, e2)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Fatalf("%d files in reports/, want today's .xlsx and .csv: %v", len(entries), entries)
 	}
-	xlsx := filepath.Join(dir, "bingzhan-report-"+today+".xlsx")
 	f, err := excelize.OpenFile(xlsx)
 	if err != nil {
 		t.Fatal(err)
@@ -53,14 +65,15 @@ func TestArchiveReports(t *testing.T) {
 	if err != nil || len(rows) != 2+3 {
 		t.Fatalf("明细 has %d rows (%v), want a title, a header and the 3 tickets", len(rows), err)
 	}
-	csv, err := os.ReadFile(filepath.Join(dir, "bingzhan-report-"+today+".csv"))
+	csv, err := os.ReadFile(csvPath)
 	if err != nil || !bytes.HasPrefix(csv, []byte("\uFEFF")) || !bytes.Contains(csv, []byte("全站")) {
 		t.Fatalf("csv %v: %.200s", err, csv)
 	}
 
-	// Written once: a later start leaves the files as they are.
+	// Written once: a later run leaves the files as they are.
 	before, _ := os.Stat(xlsx)
-	if err := m.archiveReports(ctx, tomorrow.Add(time.Hour)); err != nil {
+	st.Advance(time.Hour)
+	if err := st.ArchiveReports(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.Stat(xlsx); !after.ModTime().Equal(before.ModTime()) {

@@ -1,4 +1,4 @@
-package main
+package app_test
 
 import (
 	"bytes"
@@ -9,24 +9,15 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 )
 
 // TestDemoLookup starts a demo station as `make run` does and looks up one of the
 // people it prints.
 func TestDemoLookup(t *testing.T) {
 	var out bytes.Buffer
-	m := NewMain(t.TempDir(), DefaultConfig())
-	m.Demo, m.Stdout = true, &out
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	addr, err := m.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + addr.String()
-	if v, n, _ := m.Server.Lookup.Persons.Registry(context.Background()); v != demoRegistryVersion || n != demoPersons {
+	m, base := mustOpenAt(t, t.TempDir(), app.Options{Demo: true, Stdout: &out})
+	if v, n, _ := m.Persons.Registry(context.Background()); v != app.DemoRegistryVersion || n != 2000 {
 		t.Fatalf("registry %q with %d persons", v, n)
 	}
 
@@ -47,18 +38,6 @@ func TestDemoLookup(t *testing.T) {
 		t.Fatalf("lookup of the printed example: %d %+v", status, got)
 	}
 
-	t.Run("DemoPeople", func(t *testing.T) {
-		var list bytes.Buffer
-		if err := run(context.Background(), []string{"demo", "people", "--per-status", "2"}, &list); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range backend.CardStatuses {
-			if n := strings.Count(list.String(), "\n  "+string(s)+" "); n != 2 {
-				t.Errorf("%d people listed for %s", n, s)
-			}
-		}
-	})
-
 	t.Run("RestartKeepsRegistry", func(t *testing.T) {
 		// A second start neither reloads nor duplicates the registry. Let the start-up
 		// backup finish first, so no backup runs while the folder is removed.
@@ -68,13 +47,12 @@ func TestDemoLookup(t *testing.T) {
 			}
 		}
 		m.Close()
-		m2 := NewMain(m.DataDir, DefaultConfig())
-		m2.Demo = true
-		if err := m2.Open(context.Background()); err != nil {
+		m2, err := app.Open(context.Background(), m.Dir, app.Options{Demo: true})
+		if err != nil {
 			t.Fatal(err)
 		}
 		defer m2.Close()
-		if _, n, _ := m2.Server.Lookup.Persons.Registry(context.Background()); n != demoPersons {
+		if _, n, _ := m2.Persons.Registry(context.Background()); n != 2000 {
 			t.Fatalf("%d persons after restart", n)
 		}
 	})

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"encoding/json"
@@ -25,7 +25,7 @@ type Config struct {
 	// kiosk window runs (e.g. "0.0.0.0:8080"). Off unless asked for.
 	LANAddr string `json:"lan_addr"`
 	// LedgerRetentionDays is how long a closed visitor-ledger entry is kept before the
-	// daily purge deletes it (main_ledger.go, docs/ledger.md).
+	// daily purge deletes it (ledger.go, docs/ledger.md).
 	LedgerRetentionDays int `json:"ledger_retention_days"`
 }
 

@@ -1,4 +1,4 @@
-package main
+package app_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 	"bingzhan/backend/demo"
 )
 
@@ -20,21 +21,12 @@ import (
 func TestLedger(t *testing.T) {
 	dir := t.TempDir()
 	var log bytes.Buffer
-	open := func() (*Main, string) {
-		m := NewMain(dir, DefaultConfig())
-		m.Demo = true
-		m.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		if err := m.Open(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		addr, err := m.Listen("127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m, "http://" + addr.String()
+	open := func() (*app.Station, string) {
+		return mustOpenAt(t, dir, app.Options{Demo: true,
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	}
 	var p backend.Person
-	for q := range demo.People(demo.Seed, demoPersons) {
+	for q := range demo.People(demo.Seed, 2000) {
 		if backend.AgeOn(q.BirthDate(), demo.Reference) >= 18 {
 			p = *q
 			break
@@ -56,7 +48,7 @@ func TestLedger(t *testing.T) {
 	m, base = open()
 	defer m.Close()
 	var login struct{ Token string }
-	call(t, "POST", base+"/api/v1/login", "", map[string]string{"name": demoStaffName, "pin": demoStaffPIN}, &login)
+	call(t, "POST", base+"/api/v1/login", "", map[string]string{"name": app.DemoStaffName, "pin": app.DemoStaffPIN}, &login)
 	var page struct {
 		Total  int
 		Visits []struct{ ID, Name string }
@@ -87,11 +79,13 @@ func TestLedger(t *testing.T) {
 	}
 
 	t.Run("ErrRetention", func(t *testing.T) {
-		cfg := DefaultConfig()
+		cfg := app.DefaultConfig()
 		cfg.LedgerRetentionDays = 7
-		m := NewMain(t.TempDir(), cfg)
-		if err := m.Open(context.Background()); err == nil || !strings.Contains(backend.ErrorMessage(err, "en"), "retention of 7 days") {
-			m.Close()
+		m, err := app.Open(context.Background(), t.TempDir(), app.Options{Config: &cfg})
+		if err == nil || !strings.Contains(backend.ErrorMessage(err, "en"), "retention of 7 days") {
+			if m != nil {
+				m.Close()
+			}
 			t.Fatalf("a week's retention: %v", err)
 		}
 	})

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -19,35 +19,37 @@ const reportDays = 7
 
 // runReportArchive writes the report of each finished day at start and after every
 // midnight, until ctx ends.
-func (m *Main) runReportArchive(ctx context.Context) {
+func (st *Station) runReportArchive(ctx context.Context) {
 	for {
-		if err := m.archiveReports(ctx, m.DB.Now()); err != nil {
-			m.Logger.Warn("daily report files", "err", err)
+		if err := st.ArchiveReports(ctx); err != nil {
+			st.Logger.Warn("daily report files", "err", err)
 		}
-		now := m.DB.Now().In(m.DB.Location)
+		now := st.Clock.Now().In(st.Location)
 		// A minute past midnight, when the roll-over has closed the day.
 		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 1, 0, 0, now.Location())
+		t := st.Clock.NewTimer(next.Sub(now))
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(next.Sub(now)):
+		case <-t.Chan():
 		}
 	}
 }
 
-// archiveReports writes DATA/reports/bingzhan-report-DAY.xlsx and .csv, in Chinese,
-// for each of the reportDays days before now's that had tickets and has no files yet.
+// ArchiveReports writes DATA/reports/bingzhan-report-DAY.xlsx and .csv, in Chinese,
+// for each of the reportDays days before today that had tickets and has no files yet.
 // They hold figures, times and ticket numbers, never names or notes.
-func (m *Main) archiveReports(ctx context.Context, now time.Time) error {
-	dir := filepath.Join(m.DataDir, ReportsDir)
-	today := now.In(m.DB.Location)
+func (st *Station) ArchiveReports(ctx context.Context) error {
+	dir := filepath.Join(st.Dir, ReportsDir)
+	today := st.Clock.Now().In(st.Location)
 	for back := reportDays; back >= 1; back-- {
 		day := time.Date(today.Year(), today.Month(), today.Day()-back, 12, 0, 0, 0, today.Location()).Format(time.DateOnly)
-		st, err := m.Server.Staff.Stats.DayStats(ctx, day)
+		stats, err := st.Stats.DayStats(ctx, day)
 		if err != nil {
 			return err
 		}
-		if st.Station.Issued == 0 {
+		if stats.Station.Issued == 0 {
 			continue
 		}
 		for _, format := range []string{"xlsx", "csv"} {
@@ -55,7 +57,7 @@ func (m *Main) archiveReports(ctx context.Context, now time.Time) error {
 			if _, err := os.Stat(path); err == nil {
 				continue
 			}
-			body, err := m.Server.StatsReport(ctx, day, format, 0)
+			body, err := st.Server.StatsReport(ctx, day, format, 0)
 			if err != nil {
 				return err
 			}
@@ -65,7 +67,7 @@ func (m *Main) archiveReports(ctx context.Context, now time.Time) error {
 			if err := atomicfile.WriteFile(path, body, 0o644); err != nil {
 				return err
 			}
-			m.Logger.Info("daily report written", "path", path)
+			st.Logger.Info("daily report written", "path", path)
 		}
 	}
 	return nil
