@@ -8,113 +8,38 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/demo"
 	bzhttp "bingzhan/backend/http"
-	"bingzhan/backend/keys"
-	"bingzhan/backend/qr"
 
 	bbolt "go.etcd.io/bbolt"
 )
 
 // lookupStation is a station serving the lookup API on loopback, over a real bbolt
-// file holding a demo registry.
+// file holding a demo registry; log is what it wrote to its log.
 type lookupStation struct {
-	URL    string
-	DB     *bolt.DB
-	People []backend.Person
-	log    *syncBuffer
-	staff  backend.StaffService
-	now    time.Time
-	mu     sync.Mutex
+	*station
+	log *apptest.Buffer
 }
-
-func (st *lookupStation) Now() time.Time { st.mu.Lock(); defer st.mu.Unlock(); return st.now }
-
-// syncBuffer collects the station's log, to check what it says.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
 // mustLookupStation opens a station in dir (a temp dir if ""), loading n demo persons
-// unless its registry already holds them.
+// unless its registry already holds them. Benchmarks run on the machine's clock.
 func mustLookupStation(tb testing.TB, dir string, n int) *lookupStation {
 	tb.Helper()
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	loc := time.FixedZone("CST", 8*3600)
-	st := &lookupStation{log: &syncBuffer{}, now: time.Date(2026, 11, 23, 9, 0, 0, 0, loc)}
-	k, err := keys.LoadOrCreate(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(st.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	db := bolt.NewDB(dir)
-	db.Location, db.Logger = loc, logger
-	if _, ok := tb.(*testing.B); !ok {
-		db.Now = st.Now
-	}
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	cipher, err := k.Cipher()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stationID := backend.StationID(k.Public())
-	persons := bolt.NewPersonService(db, stationID, cipher, k.PersonKey)
-	version := fmt.Sprintf("demo-%d-%d", demo.Seed, n)
-	if cur, _, _ := persons.Registry(context.Background()); cur != version {
-		start := time.Now()
-		if _, err := persons.ReplaceRegistry(context.Background(), version, demo.Registry(demo.Seed, n)); err != nil {
-			tb.Fatal(err)
-		}
-		if n > 5000 {
-			tb.Logf("registry of %d persons written in %v", n, time.Since(start).Round(time.Millisecond))
-		}
-	}
-	srv := &bzhttp.Server{
-		Station:  bzhttp.Station{ID: stationID, Name: "测试站", PublicKey: k.Public(), Location: loc},
-		Tickets:  bolt.NewTicketService(db, k.Signing, k.PersonKey),
-		Services: bolt.NewServiceService(db),
-		Lookup:   &bzhttp.Lookup{Catalog: bolt.NewCatalogService(db, stationID), Persons: persons},
-		Staff:    &bzhttp.Staff{Accounts: bolt.NewStaffService(db)},
-		QRImage:  qr.Image, QRPNG: qr.PNG, Logger: logger,
-	}
-	if _, ok := tb.(*testing.B); !ok {
-		srv.Now = st.Now
-	}
-	ts := httptest.NewServer(srv.Handler())
-	tb.Cleanup(ts.Close)
-	st.URL, st.DB, st.staff = ts.URL, db, srv.Staff.Accounts
-	if n <= 5000 {
-		st.People = demo.List(demo.Seed, n)
-	}
-	return st
+	_, bench := tb.(*testing.B)
+	st := openStation(tb, apptest.Options{Dir: dir, Registry: n, RealClock: bench})
+	return &lookupStation{station: st, log: st.Log}
 }
 
 // send posts (or gets, when body is nil) and decodes the JSON answer.
@@ -399,7 +324,7 @@ func TestLookupAPI_Lookup(t *testing.T) {
 			if status, _ := send(t, "POST", st.URL+"/api/v1/lookup/unlock", "", body); status != http.StatusUnauthorized {
 				t.Fatalf("unlock without a staff login: %d", status)
 			}
-			if _, err := st.staff.AddStaff(context.Background(), "王芳", backend.RoleStaff, "246810"); err != nil {
+			if _, err := st.Accounts.AddStaff(context.Background(), "王芳", backend.RoleStaff, "246810"); err != nil {
 				t.Fatal(err)
 			}
 			_, login := send(t, "POST", st.URL+"/api/v1/login", "", map[string]string{"name": "王芳", "pin": "246810"})
@@ -423,9 +348,7 @@ func TestLookupAPI_Lookup(t *testing.T) {
 			}
 		})
 		t.Run("NextDay", func(t *testing.T) {
-			st.mu.Lock()
-			st.now = st.now.Add(25 * time.Hour)
-			st.mu.Unlock()
+			st.Clock.Add(25 * time.Hour)
 			if status, out := lookup(p.IDNumber, p.PhoneLast4(), ""); status != 200 {
 				t.Fatalf("a day later: %d %v", status, out)
 			}

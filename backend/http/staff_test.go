@@ -21,132 +21,67 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
-	"bingzhan/backend/event"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/gctune"
 	bzhttp "bingzhan/backend/http"
-	"bingzhan/backend/keys"
 
+	"github.com/jonboulle/clockwork"
 	bbolt "go.etcd.io/bbolt"
 )
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// clock is a settable, race-free clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+// clock is the station's fake clock, moved by the tests.
+type clock struct{ *clockwork.FakeClock }
+
+// Add moves the clock on by d; timers due by then fire.
+func (c clock) Add(d time.Duration) { c.Advance(d) }
+
+// Set moves the clock forward to t.
+func (c clock) Set(t time.Time) {
+	if d := t.Sub(c.Now()); d > 0 {
+		c.Advance(d)
+	}
 }
 
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-// station is a real station behind a real loopback HTTP server.
+// station is a real station (app.Open) behind a real loopback HTTP server, with a
+// staff member (王芳) and an admin (站长).
 type station struct {
-	URL      string
-	Clock    *clock
-	Server   *bzhttp.Server
-	Accounts *bolt.StaffService
-	Calls    *bolt.CallService
-	Tickets  *bolt.TicketService
-	DB       *bolt.DB
-	Visits   *bolt.VisitService
+	*apptest.Station
+	Clock clock
 }
 
 func mustStation(tb testing.TB) *station {
 	tb.Helper()
-	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai)}
-	db := bolt.NewDB(tb.TempDir())
-	db.Now, db.Location = clk.Now, shanghai
-	db.Logger = slog.New(slog.DiscardHandler)
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	k, err := keys.LoadOrCreate(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cipher, err := k.Cipher()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	broker := event.New()
-	st := &station{Clock: clk, DB: db,
-		Visits:   bolt.NewVisitService(db, backend.StationID(k.Public()), cipher, k.PersonKey),
-		Accounts: bolt.NewStaffService(db),
-		Calls:    bolt.NewCallService(db, backend.StationID(k.Public())),
-		Tickets:  bolt.NewTicketService(db, k.Signing, k.PersonKey),
-	}
-	st.Calls.Publish, st.Tickets.Publish = broker.Publish, broker.Publish
-	if err := st.Calls.Init(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	if err := st.Visits.Init(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	st.Server = &bzhttp.Server{
-		Station:  bzhttp.Station{ID: backend.StationID(k.Public()), Name: "测试站", PublicKey: k.Public(), Location: shanghai},
-		Tickets:  st.Tickets,
-		Services: bolt.NewServiceService(db),
-		Staff: &bzhttp.Staff{Accounts: st.Accounts, Counters: bolt.NewCounterService(db), Calls: st.Calls,
-			Stats: bolt.NewStatsService(db), Events: broker},
-		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: 1095},
-		Logger: slog.New(slog.DiscardHandler),
-		Now:    clk.Now,
-	}
-	srv := httptest.NewServer(st.Server.Handler())
-	tb.Cleanup(srv.Close)
-	st.URL = srv.URL
-	for _, a := range []struct {
-		name string
-		role backend.Role
-		pin  string
-	}{{"王芳", backend.RoleStaff, "240816"}, {"站长", backend.RoleAdmin, "975310"}} {
-		if _, err := st.Accounts.AddStaff(context.Background(), a.name, a.role, a.pin); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	return openStation(tb, apptest.Options{Accounts: true, Logger: slog.New(slog.DiscardHandler)})
+}
+
+// openStation opens a test station with o and wraps its clock.
+func openStation(tb testing.TB, o apptest.Options) *station {
+	tb.Helper()
+	st := &station{Station: apptest.Open(tb, o)}
+	st.Clock = clock{st.Station.Clock}
 	return st
 }
 
-// do sends a request with an optional bearer token and decodes a JSON answer.
+// do sends a request with an optional bearer token, in English, and decodes a JSON
+// answer.
 func do(tb testing.TB, client *http.Client, method, url, token string, body any, out any) *http.Response {
 	tb.Helper()
-	var rd io.Reader
-	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
-	} else if body != nil {
-		buf, _ := json.Marshal(body)
-		rd = bytes.NewReader(buf)
-	}
-	req, _ := http.NewRequest(method, url, rd)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Accept-Language", "en")
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			tb.Fatalf("%s %s: %d %s: %v", method, url, resp.StatusCode, raw, err)
-		}
-	}
+	resp, _ := apptest.Send(tb, method, url, body, out, apptest.Req{Client: client, Token: token, Lang: "en"})
 	return resp
 }
 
 func (st *station) login(tb testing.TB, name, pin string) string {
 	tb.Helper()
+	return login(tb, st.URL, name, pin)
+}
+
+// login logs name in at the station at base and returns the session token.
+func login(tb testing.TB, base, name, pin string) string {
+	tb.Helper()
 	var out struct{ Token string }
-	if resp := do(tb, nil, "POST", st.URL+"/api/v1/login", "", map[string]string{"name": name, "pin": pin}, &out); resp.StatusCode != 200 {
+	if resp := do(tb, nil, "POST", base+"/api/v1/login", "", map[string]string{"name": name, "pin": pin}, &out); resp.StatusCode != 200 {
 		tb.Fatalf("login %s: %d", name, resp.StatusCode)
 	}
 	return out.Token
@@ -573,9 +508,11 @@ func benchCallNext(b *testing.B) {
 	if b.N == 1 {
 		return // the probe run: filling the queue takes a while, so only the real run does
 	}
-	st := mustStation(b)
-	tok := st.login(b, "王芳", "240816")
+	// The station opens the day before, so that day's tickets are still waiting.
+	st := openStation(b, apptest.Options{Accounts: true, Logger: slog.New(slog.DiscardHandler),
+		Start: time.Date(2026, 11, 22, 8, 0, 0, 0, shanghai)})
 	waiting := fillQueue(b, st)
+	tok := st.login(b, "王芳", "240816")
 	tied := tieVisits(b, st, 4)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
 	// A bare fsync'd bbolt Put on the same disk, for scale: each call is one commit.
@@ -900,7 +837,7 @@ func TestStaffAPI_TicketVisit(t *testing.T) {
 			Staff: st.Server.Staff, Logger: st.Server.Logger, Now: st.Clock.Now}
 		srv := httptest.NewServer(off.Handler())
 		defer srv.Close()
-		offTok := (&station{URL: srv.URL}).login(t, "王芳", "240816")
+		offTok := login(t, srv.URL, "王芳", "240816")
 		var got map[string]json.RawMessage
 		if resp := do(t, nil, "POST", srv.URL+"/api/v1/tickets/"+tied+"/finish", offTok, nil, &got); resp.StatusCode != 200 {
 			t.Fatalf("finish: %d", resp.StatusCode)

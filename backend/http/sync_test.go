@@ -8,33 +8,29 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/bolt"
-	bzhttp "bingzhan/backend/http"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/synctest"
 )
 
-// syncServer serves the API of db with one admin and one staff account.
-func syncServer(t *testing.T, db *bolt.DB) *httptest.Server {
+// syncStation opens a station with one admin and one staff account and returns its
+// database and its API on loopback.
+func syncStation(t *testing.T) (*bolt.DB, *httptest.Server) {
 	t.Helper()
-	accounts := bolt.NewStaffService(db)
+	st := openStation(t, apptest.Options{Logger: synctest.Quiet, NoServer: true})
 	ctx := context.Background()
-	if _, err := accounts.AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
+	if _, err := st.Accounts.AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := accounts.AddStaff(ctx, "clerk", backend.RoleStaff, "246813"); err != nil {
+	if _, err := st.Accounts.AddStaff(ctx, "clerk", backend.RoleStaff, "246813"); err != nil {
 		t.Fatal(err)
 	}
-	s := &bzhttp.Server{
-		Station: bzhttp.Station{ID: "key-1", Name: "test", Location: time.UTC},
-		Staff:   &bzhttp.Staff{Accounts: accounts}, Sync: db, Logger: synctest.Quiet,
-	}
-	srv := httptest.NewServer(s.APIHandler())
+	srv := httptest.NewServer(st.Server.APIHandler())
 	t.Cleanup(srv.Close)
-	return srv
+	return st.DB, srv
 }
 
 func syncLogin(t *testing.T, srv *httptest.Server, name, pin string) string {
@@ -88,8 +84,7 @@ type syncStatus struct {
 func TestSyncPanel(t *testing.T) {
 	ctx := context.Background()
 	t.Run("NotEnrolled", func(t *testing.T) {
-		db := synctest.OpenStation(t, "")
-		srv := syncServer(t, db)
+		_, srv := syncStation(t)
 		if code := syncCall(t, srv, "GET", "/api/v1/sync", "", "", nil); code != 401 {
 			t.Fatalf("without login: %d", code)
 		}
@@ -101,7 +96,7 @@ func TestSyncPanel(t *testing.T) {
 	})
 
 	t.Run("Offline", func(t *testing.T) {
-		db := synctest.OpenStation(t, "")
+		db, srv := syncStation(t)
 		synctest.Backlog(t, db, "key-1", 3)
 		e := backend.Enrolment{CountyURL: "http://127.0.0.1:1", StationID: "st-0001-abcd", Secret: strings.Repeat("s", 43)}
 		a, err := agent.New(synctest.FastConfig(db, e, "key-1"))
@@ -109,7 +104,6 @@ func TestSyncPanel(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Sync(ctx)
-		srv := syncServer(t, db)
 		var st syncStatus
 		syncCall(t, srv, "GET", "/api/v1/sync", syncLogin(t, srv, "clerk", "246813"), "", &st)
 		if st.State != backend.SyncOffline || st.Pending != 3 || st.OldestPendingAgeS == nil || st.LastError == nil ||
@@ -123,7 +117,7 @@ func TestSyncPanel(t *testing.T) {
 		e := c.Enrol(t, "station", "")
 		// Records no county can store (a malformed kind) stay dead letters. (Sequences
 		// taken by another file of the same station are renumbered, not refused.)
-		db := synctest.OpenStation(t, "")
+		db, srv := syncStation(t)
 		if err := db.AppendFacts(ctx, "key-1", "Bad Kind", map[string]int{"n": 1}, map[string]int{"n": 2}); err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +125,6 @@ func TestSyncPanel(t *testing.T) {
 		if err := b.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		srv := syncServer(t, db)
 		clerk, admin := syncLogin(t, srv, "clerk", "246813"), syncLogin(t, srv, "admin", "135790")
 		var st syncStatus
 		syncCall(t, srv, "GET", "/api/v1/sync", clerk, "", &st)

@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,83 +17,25 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/demo"
 	bzhttp "bingzhan/backend/http"
-	"bingzhan/backend/keys"
 
 	"github.com/xuri/excelize/v2"
 )
 
 // ledgerStation is a station serving the ledger API on loopback: a real bbolt file, a
-// demo registry, a staff member (王芳) and an admin (站长), and a log that tests read.
+// demo registry, a staff member (王芳) and an admin (站长) logged in, and a log that
+// tests read.
 type ledgerStation struct {
-	URL    string
-	DB     *bolt.DB
-	Clock  *clock
-	Visits *bolt.VisitService
-	Log    *syncBuffer
-	People []backend.Person
-	Staff  string // tokens
-	Admin  string
+	*station
+	Staff string // tokens
+	Admin string
 }
 
 func mustLedgerStation(tb testing.TB, dir string, registry int) *ledgerStation {
 	tb.Helper()
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	st := &ledgerStation{Clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai)}, Log: &syncBuffer{}}
-	_, bench := tb.(*testing.B)
-	k, err := keys.LoadOrCreate(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(st.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	db := bolt.NewDB(dir)
-	db.Location, db.Logger, db.Now = shanghai, logger, st.Clock.Now
-	if err := db.Open(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	cipher, err := k.Cipher()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stationID := backend.StationID(k.Public())
-	persons := bolt.NewPersonService(db, stationID, cipher, k.PersonKey)
-	version := fmt.Sprintf("demo-%d-%d", demo.Seed, registry)
-	if cur, _, _ := persons.Registry(context.Background()); cur != version {
-		if _, err := persons.ReplaceRegistry(context.Background(), version, demo.Registry(demo.Seed, registry)); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	st.People = demo.List(demo.Seed, registry)
-	st.Visits = bolt.NewVisitService(db, stationID, cipher, k.PersonKey)
-	st.Visits.Persons = persons
-	start := time.Now()
-	if err := st.Visits.Init(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	if bench {
-		tb.Logf("ledger index built in %v", time.Since(start).Round(time.Millisecond))
-	}
-	accounts := bolt.NewStaffService(db)
-	srv := &bzhttp.Server{
-		Station:  bzhttp.Station{ID: stationID, Name: "测试站", PublicKey: k.Public(), Location: shanghai},
-		Tickets:  bolt.NewTicketService(db, k.Signing, k.PersonKey),
-		Services: bolt.NewServiceService(db),
-		Staff:    &bzhttp.Staff{Accounts: accounts},
-		Ledger:   &bzhttp.Ledger{Visits: st.Visits, RetentionDays: 1095},
-		Logger:   logger, Now: st.Clock.Now,
-	}
-	ts := httptest.NewServer(srv.Handler())
-	tb.Cleanup(ts.Close)
-	st.URL, st.DB = ts.URL, db
-	if list, _ := accounts.ListStaff(context.Background()); len(list) == 0 {
-		accounts.AddStaff(context.Background(), "王芳", backend.RoleStaff, "240816")
-		accounts.AddStaff(context.Background(), "站长", backend.RoleAdmin, "975310")
-	}
+	st := &ledgerStation{station: openStation(tb, apptest.Options{Dir: dir, Registry: registry, Accounts: true})}
 	st.login(tb)
 	return st
 }
@@ -103,8 +43,8 @@ func mustLedgerStation(tb testing.TB, dir string, registry int) *ledgerStation {
 // login logs the staff member and the admin in (again, after the clock moved on).
 func (st *ledgerStation) login(tb testing.TB) {
 	tb.Helper()
-	st.Staff = (&station{URL: st.URL}).login(tb, "王芳", "240816")
-	st.Admin = (&station{URL: st.URL}).login(tb, "站长", "975310")
+	st.Staff = st.station.login(tb, "王芳", "240816")
+	st.Admin = st.station.login(tb, "站长", "975310")
 }
 
 // adult returns the i-th adult of the registry: who comes to a station.

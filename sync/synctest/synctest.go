@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app"
 	"bingzhan/backend/bolt"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
@@ -104,19 +105,20 @@ func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
 		Secret: e.Secret, CertPin: e.CertPin}
 }
 
-// OpenStation opens a station store in dir (a temp dir when "").
+// OpenStation opens the station in dir (a temp dir when "") as the program opens it
+// for a command — configuration, keys, database and services, no jobs — and returns
+// its store, which the agent under test syncs.
 func OpenStation(tb testing.TB, dir string) *bolt.DB {
 	tb.Helper()
 	if dir == "" {
 		dir = tb.TempDir()
 	}
-	db := bolt.NewDB(dir)
-	db.Logger = Quiet
-	if err := db.Open(); err != nil {
+	st, err := app.OpenData(dir, app.Options{Logger: Quiet})
+	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	tb.Cleanup(func() { st.Close() })
+	return st.DB
 }
 
 // TicketFact is a ticket.issued fact as the tests record them.

@@ -46,6 +46,7 @@ type Options struct {
 	Registry  int         // demo persons to load (skipped when the registry already holds them)
 	Accounts  bool        // add StaffName and AdminName (skipped when accounts exist)
 	RealClock bool        // the machine's clock, for benchmarks
+	Start     time.Time   // where the fake clock starts; zero is Start
 	Demo      bool
 	Logger    *slog.Logger // nil: a debug log the test can read in Station.Log
 	Printer   backend.Printer
@@ -83,7 +84,11 @@ func Open(tb testing.TB, o Options) *Station {
 	}
 	var clock backend.Clock
 	if !o.RealClock {
-		st.Clock = clockwork.NewFakeClockAt(Start)
+		start := o.Start
+		if start.IsZero() {
+			start = Start
+		}
+		st.Clock = clockwork.NewFakeClockAt(start)
 		clock = st.Clock
 	}
 	s, err := app.Open(context.Background(), o.Dir, app.Options{
