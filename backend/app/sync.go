@@ -26,7 +26,7 @@ func (st *Station) startSync(ctx context.Context) {
 	}
 	cfg := agent.Config{
 		Enrolment: *e, StationID: st.ID, Version: st.opts.Version,
-		Store: st.DB, References: st.references(), Logger: st.Logger, Now: st.Clock.Now,
+		Store: st.DB, References: st.references(), Logger: st.Logger, Clock: st.Clock,
 	}
 	if st.opts.SyncTuning != nil {
 		st.opts.SyncTuning(&cfg)
@@ -97,7 +97,7 @@ func (st *Station) Enrol(ctx context.Context, file []byte) (backend.Enrolment, e
 func (st *Station) CheckCounty(ctx context.Context, e backend.Enrolment) error {
 	a, err := agent.New(agent.Config{Enrolment: e, StationID: st.ID, Version: st.opts.Version, Store: st.DB,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RetryMax: 1, AttemptTimeout: 10 * time.Second,
-		Now: st.Clock.Now})
+		Clock: st.Clock})
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,8 @@ type Config struct {
 	Store      Store
 	References []Reference
 	Logger     *slog.Logger
-	Now        func() time.Time
+	// Clock times the cycles and stamps sync results; nil is the machine's clock.
+	Clock backend.Clock
 
 	// Interval is the time between cycles while all is well (jittered ±25 %).
 	Interval time.Duration
@@ -112,9 +113,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = backend.ClockOrSystem(cfg.Clock)
 	tr := cleanhttp.DefaultPooledTransport()
 	tr.TLSClientConfig = e.TLSConfig()
 	tr.MaxIdleConnsPerHost = 2
@@ -284,7 +283,7 @@ func (a *Agent) Run(ctx context.Context) {
 		} else {
 			wait = a.cfg.Interval*3/4 + rand.N(a.cfg.Interval/2+1)
 		}
-		t := time.NewTimer(wait)
+		t := a.cfg.Clock.NewTimer(wait)
 		nudge := a.nudge
 		if failures > 0 {
 			nudge = nil // a county that failed is left alone until the backoff ends
@@ -293,13 +292,13 @@ func (a *Agent) Run(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-t.C:
+		case <-t.Chan():
 		case <-nudge:
 			t.Stop()
 			select { // gather a burst of actions into one push
 			case <-ctx.Done():
 				return
-			case <-time.After(a.cfg.NudgeDelay):
+			case <-a.cfg.Clock.After(a.cfg.NudgeDelay):
 			}
 		}
 	}
@@ -314,7 +313,7 @@ func (a *Agent) Sync(ctx context.Context) error {
 	}
 	if err != nil && ctx.Err() == nil {
 		be := Describe(err)
-		if rerr := a.cfg.Store.RecordSyncError(context.WithoutCancel(ctx), a.cfg.Now(), be); rerr != nil {
+		if rerr := a.cfg.Store.RecordSyncError(context.WithoutCancel(ctx), a.cfg.Clock.Now(), be); rerr != nil {
 			a.log.Error("record sync error", "err", rerr)
 		}
 		if !a.failed {
@@ -441,7 +440,7 @@ func (a *Agent) send(ctx context.Context, batch []backend.PendingEntry) (backend
 		}
 		return out, fmt.Errorf("read the county's answer: %w", err)
 	}
-	out = backend.PushOutcome{Contiguous: pr.Contiguous, Highest: pr.Highest, At: a.cfg.Now()}
+	out = backend.PushOutcome{Contiguous: pr.Contiguous, Highest: pr.Highest, At: a.cfg.Clock.Now()}
 	sent := make(map[uint64]json.RawMessage, len(batch))
 	for _, p := range batch {
 		sent[p.Seq] = p.JSON
