@@ -75,26 +75,12 @@ func (s *PersonService) Reseal(ctx context.Context, progress func(done int)) (in
 	if err != nil || noRegistry {
 		return 0, err
 	}
-	done := 0
-	var after []byte
-	for {
-		if err := ctx.Err(); err != nil {
-			s.dropInactive()
-			return done, err
-		}
-		n, last, err := s.resealGeneration(name, after)
-		if err != nil {
-			s.dropInactive()
-			return done, fmt.Errorf("reseal the registry: %w", err)
-		}
-		done += n
-		if progress != nil && n > 0 {
-			progress(done)
-		}
-		if last == nil {
-			break
-		}
-		after = last
+	done, err := resealInBatches(ctx, "registry", 0, progress, func(after []byte) (int, []byte, error) {
+		return s.resealGeneration(name, after)
+	})
+	if err != nil {
+		s.dropInactive()
+		return done, err
 	}
 	err = s.db.db.Update(func(tx *bolt.Tx) error {
 		reg := tx.Bucket(bucketRegistry)
@@ -131,12 +117,7 @@ func (s *PersonService) resealGeneration(name, after []byte) (int, []byte, error
 		src := activeGeneration(tx)
 		dst := tx.Bucket(bucketRegistry).Bucket(name)
 		c := src.Cursor()
-		k, v := c.First()
-		if after != nil {
-			if k, v = c.Seek(after); bytes.Equal(k, after) {
-				k, v = c.Next()
-			}
-		}
+		k, v := seekAfter(c, after)
 		var recs []sealedPerson
 		for ; k != nil && len(recs) < resealBatch; k, v = c.Next() {
 			raw, err := s.sealer.Open(sealField, hex.EncodeToString(k), v)

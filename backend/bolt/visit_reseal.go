@@ -61,23 +61,12 @@ func (s *VisitService) Reseal(ctx context.Context, progress func(done int)) (int
 			return json.Marshal(&r)
 		}},
 	} {
-		var after []byte
-		for {
-			if err := ctx.Err(); err != nil {
-				return done, err
-			}
-			n, last, err := resealRecords(s.db, b.name, after, b.reseal)
-			if err != nil {
-				return done, fmt.Errorf("reseal the ledger: %w", err)
-			}
-			done += n
-			if progress != nil && n > 0 {
-				progress(done)
-			}
-			if last == nil {
-				break
-			}
-			after = last
+		var err error
+		done, err = resealInBatches(ctx, "ledger", done, progress, func(after []byte) (int, []byte, error) {
+			return resealRecords(s.db, b.name, after, b.reseal)
+		})
+		if err != nil {
+			return done, err
 		}
 	}
 	return done, nil
