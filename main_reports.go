@@ -21,10 +21,10 @@ const reportDays = 7
 // midnight, until ctx ends.
 func (m *Main) runReportArchive(ctx context.Context) {
 	for {
-		if err := m.archiveReports(ctx, m.DB.Now()); err != nil {
+		if err := m.archiveReports(ctx, m.DB.Clock.Now()); err != nil {
 			m.Logger.Warn("daily report files", "err", err)
 		}
-		now := m.DB.Now().In(m.DB.Location)
+		now := m.DB.Clock.Now().In(m.DB.Location)
 		// A minute past midnight, when the roll-over has closed the day.
 		next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 1, 0, 0, now.Location())
 		select {

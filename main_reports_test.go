@@ -23,16 +23,16 @@ func TestArchiveReports(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	today := m.DB.Now().In(m.DB.Location).Format(time.DateOnly)
+	today := m.DB.Clock.Now().In(m.DB.Location).Format(time.DateOnly)
 	dir := filepath.Join(m.DataDir, ReportsDir)
-	if err := m.archiveReports(ctx, m.DB.Now()); err != nil {
+	if err := m.archiveReports(ctx, m.DB.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("reports written while the day is still on: %v", err)
 	}
 
-	tomorrow := m.DB.Now().Add(24 * time.Hour)
+	tomorrow := m.DB.Clock.Now().Add(24 * time.Hour)
 	if err := m.archiveReports(ctx, tomorrow); err != nil {
 		t.Fatal(err)
 	}

@@ -134,7 +134,7 @@ func runEnrol(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	stationKey := backend.StationID(k.Public())
-	fact := enrolledFact{CountyStationID: we.StationID, Version: Version, EnrolledAt: db.Now().UTC()}
+	fact := enrolledFact{CountyStationID: we.StationID, Version: Version, EnrolledAt: db.Clock.Now().UTC()}
 	if err := db.AppendFacts(ctx, stationKey, KindStationEnrolled, fact); err != nil {
 		return err
 	}

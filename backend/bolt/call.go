@@ -203,12 +203,12 @@ func (s *CallService) RunRollover(ctx context.Context) {
 	for {
 		now := s.now()
 		midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 1, 0, now.Location())
-		t := time.NewTimer(min(midnight.Sub(now), 10*time.Minute))
+		t := s.db.Clock.NewTimer(min(midnight.Sub(now), 10*time.Minute))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		if d := s.now().Format("2006-01-02"); d != day {
 			if _, err := s.ExpireOld(ctx); err != nil {
@@ -220,7 +220,7 @@ func (s *CallService) RunRollover(ctx context.Context) {
 	}
 }
 
-func (s *CallService) now() time.Time { return s.db.Now().In(s.db.Location) }
+func (s *CallService) now() time.Time { return s.db.Clock.Now().In(s.db.Location) }
 
 func (s *CallService) publish(events []backend.Event) {
 	if s.Publish == nil {

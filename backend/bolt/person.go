@@ -205,7 +205,7 @@ func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, per
 	} else if cur == version {
 		return 0, nil
 	}
-	today := s.db.Now().In(s.db.Location)
+	today := s.db.Clock.Now().In(s.db.Location)
 	var recs []sealedPerson
 	n := 0
 	for p, err := range persons {
@@ -273,7 +273,7 @@ func (s *PersonService) ReplaceRegistry(ctx context.Context, version string, per
 		}
 	}
 	err = s.db.db.Update(func(tx *bolt.Tx) error {
-		if err := pruneFailures(tx, s.db.Now()); err != nil {
+		if err := pruneFailures(tx, s.db.Clock.Now()); err != nil {
 			return err
 		}
 		reg := tx.Bucket(bucketRegistry)
@@ -330,7 +330,7 @@ func dropInactive(reg *bolt.Bucket) error {
 // an outbox fact of the registry's new size. A station without a registry gets one,
 // with an empty version.
 func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person) error {
-	today := s.db.Now().In(s.db.Location)
+	today := s.db.Clock.Now().In(s.db.Location)
 	for i := range persons {
 		if err := persons[i].Validate(today); err != nil {
 			return backend.Errorf(backend.EINVALID, "lookup.registry_bad", i+1, backend.ErrorMessage(err, "en"))

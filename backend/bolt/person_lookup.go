@@ -34,7 +34,7 @@ func (f lookupFailures) current(now time.Time) int {
 // LookupPerson finds a person by ID number and checks the last four digits of the
 // phone on record. A successful lookup with no earlier failures only reads the file.
 func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 string) (*backend.Person, error) {
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	idNumber = backend.NormalizeIDNumber(idNumber)
 	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 
 // ClearLookupLock forgets the failures of an ID number.
 func (s *PersonService) ClearLookupLock(ctx context.Context, idNumber string) error {
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	idNumber = backend.NormalizeIDNumber(idNumber)
 	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
 		return err

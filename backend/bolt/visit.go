@@ -270,7 +270,7 @@ func (s *VisitService) appendFact(tx *bolt.Tx, kind string, data any) error {
 // RegisterVisit records a visit from the kiosk (by "") or from staff, in one
 // transaction with its audit entry and outbox fact.
 func (s *VisitService) RegisterVisit(ctx context.Context, req backend.VisitRequest, by string) (*backend.Visit, bool, error) {
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	local := now.In(s.db.Location)
 	source := backend.SourceStaff
 	if by == "" {
@@ -463,7 +463,7 @@ func auditTrail(tx *bolt.Tx, v *backend.Visit) ([]backend.AuditEntry, error) {
 // UpdateVisit applies a patch in one transaction with its audit entry and outbox fact.
 // A patch that changes nothing writes nothing.
 func (s *VisitService) UpdateVisit(ctx context.Context, id string, p backend.VisitPatch, by string) (*backend.Visit, error) {
-	now := s.db.Now().Truncate(time.Second)
+	now := s.db.Clock.Now().Truncate(time.Second)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out *backend.Visit
@@ -505,7 +505,7 @@ func (s *VisitService) TieTicket(ctx context.Context, id string, req backend.Vis
 	if err := req.Validate(); err != nil {
 		return nil, false, err
 	}
-	now := s.db.Now().Truncate(time.Second)
+	now := s.db.Clock.Now().Truncate(time.Second)
 	today := now.In(s.db.Location).Format(time.DateOnly)
 	if by == "" {
 		by = backend.SourceKiosk

@@ -53,7 +53,7 @@ func (s *VisitService) logAccess(tx *bolt.Tx, e backend.AccessEntry) error {
 	if err != nil {
 		return err
 	}
-	e.ID, e.At = id.String(), s.db.Now().Truncate(time.Second)
+	e.ID, e.At = id.String(), s.db.Clock.Now().Truncate(time.Second)
 	sealed, err := s.sealer.Seal(sealReason, e.ID, []byte(e.Reason))
 	if err != nil {
 		return err

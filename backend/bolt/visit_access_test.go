@@ -34,7 +34,7 @@ func TestVisitService_Unmask(t *testing.T) {
 		if err != nil || len(log) != 1 {
 			t.Fatalf("access log %+v %v", log, err)
 		}
-		if e := log[0]; e.By != "站长" || e.Action != backend.AccessUnmask || e.VisitID != v.ID || e.Serial != v.Serial || e.Reason != "本人来电核对 证件号" || !e.At.Equal(l.Clock.T) {
+		if e := log[0]; e.By != "站长" || e.Action != backend.AccessUnmask || e.VisitID != v.ID || e.Serial != v.Serial || e.Reason != "本人来电核对 证件号" || !e.At.Equal(l.Clock.Now()) {
 			t.Fatalf("access entry %+v", e)
 		}
 		entries, _ := l.DB.OutboxEntries(ctx, 0, 100)

@@ -23,7 +23,7 @@ func TestVisitService_Search(t *testing.T) {
 	l.update(t, a.ID, backend.VisitPatch{Outcome: ptr("handled"), Close: true}, "王芳")     // closed
 	l.update(t, b.ID, backend.VisitPatch{FollowUp: ptr("2026-11-20")}, "王芳")              // due
 	l.update(t, c.ID, backend.VisitPatch{FollowUp: ptr("2026-12-20")}, "王芳")              // not yet
-	l.Clock.T = l.Clock.T.Add(48 * time.Hour)
+	l.Clock.Advance(48 * time.Hour)
 	f := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "A1") // 张三 again, two days later
 
 	for _, tt := range []struct {

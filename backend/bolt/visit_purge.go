@@ -27,7 +27,7 @@ func (s *VisitService) PurgeVisits(ctx context.Context) (int, error) {
 	if err := s.pruneLinks(); err != nil {
 		return 0, err
 	}
-	cutoff := backend.RetentionCutoff(s.db.Now(), s.RetentionDays)
+	cutoff := backend.RetentionCutoff(s.db.Clock.Now(), s.RetentionDays)
 	s.mu.RLock()
 	ids := s.idx.expired(cutoff)
 	s.mu.RUnlock()
@@ -108,7 +108,7 @@ func deleteVisit(tx *bolt.Tx, id string) error {
 // pruneLinks deletes request and ticket links made before the day before today: a
 // kiosk retries within minutes, and only today's tickets can be tied to a visit.
 func (s *VisitService) pruneLinks() error {
-	before := s.db.Now().In(s.db.Location).AddDate(0, 0, -1).Format(time.DateOnly)
+	before := s.db.Clock.Now().In(s.db.Location).AddDate(0, 0, -1).Format(time.DateOnly)
 	return s.db.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketVisitRequests, bucketVisitTickets} {
 			err := deleteWhere(tx.Bucket(name), func(_, v []byte) bool { return len(v) < 10 || string(v[:10]) < before })
@@ -148,13 +148,13 @@ func (s *VisitService) purgeAccessLog(cutoff time.Time) (int, error) {
 // RunPurge purges once at start and then every interval until ctx ends; errors are
 // logged and the next run tries again.
 func (s *VisitService) RunPurge(ctx context.Context, interval time.Duration) {
-	t := time.NewTimer(0)
+	t := s.db.Clock.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.Chan():
 			if _, err := s.PurgeVisits(ctx); err != nil && ctx.Err() == nil {
 				s.db.Logger.Error("ledger retention purge failed", "err", err)
 			}

@@ -25,16 +25,16 @@ func TestVisitService_Purge(t *testing.T) {
 	if _, err := l.UnmaskVisit(ctx, oldClosed.ID, "核对信息", "站长"); err != nil {
 		t.Fatal(err)
 	}
-	l.Clock.T = l.Clock.T.AddDate(0, 6, 0)
+	setTime(l.Clock, l.Clock.Now().AddDate(0, 6, 0))
 	recent := l.kiosk(t, p[2].IDNumber, "15000002222", backend.RelationParent, "B1")
 	l.update(t, recent.ID, closePatch(), "王芳")
 
 	// A day short of a year: nothing goes.
-	l.Clock.T = l.Clock.T.AddDate(0, 6, -1)
+	setTime(l.Clock, l.Clock.Now().AddDate(0, 6, -1))
 	if n, err := l.PurgeVisits(ctx); err != nil || n != 0 {
 		t.Fatalf("purged %d before time: %v", n, err)
 	}
-	l.Clock.T = l.Clock.T.AddDate(0, 0, 2)
+	setTime(l.Clock, l.Clock.Now().AddDate(0, 0, 2))
 	n, err := l.PurgeVisits(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("purged %d, want 1: %v", n, err)
@@ -93,18 +93,43 @@ func TestVisitService_PruneLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	l.Clock.Advance(24 * time.Hour)
 	if _, err := l.PurgeVisits(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || created || again.ID != first.ID {
 		t.Fatalf("a retry the next day made a new visit: %v %v", created, err)
 	}
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	l.Clock.Advance(24 * time.Hour)
 	if _, err := l.PurgeVisits(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || !created || again.ID == first.ID {
 		t.Fatalf("a request id two days old still names the old visit: %v %v", created, err)
+	}
+}
+
+// TestVisitService_RunPurge: the loop purges at start and then once per interval, so
+// a visit goes when the clock passes its retention, without anyone asking.
+func TestVisitService_RunPurge(t *testing.T) {
+	ctx := context.Background()
+	l := mustLedger(t)
+	l.RetentionDays = 365
+	v := l.kiosk(t, registryPeople[0].IDNumber, "13812345678", backend.RelationSelf, "B1")
+	l.update(t, v.ID, closePatch(), "王芳")
+	runLoop(t, func(ctx context.Context) { l.RunPurge(ctx, 24*time.Hour) })
+	waitTimers(t, l.Clock, 1) // the purge at start is done
+	if _, _, err := l.Visit(ctx, v.ID); err != nil {
+		t.Fatalf("a visit closed today was purged: %v", err)
+	}
+	l.Clock.Advance(364 * 24 * time.Hour)
+	waitTimers(t, l.Clock, 1)
+	if _, _, err := l.Visit(ctx, v.ID); err != nil {
+		t.Fatalf("purged before its retention: %v", err)
+	}
+	l.Clock.Advance(2 * 24 * time.Hour)
+	waitTimers(t, l.Clock, 1)
+	if _, _, err := l.Visit(ctx, v.ID); backend.ErrorCode(err) != backend.ENOTFOUND {
+		t.Fatalf("still there after its retention: %v", err)
 	}
 }

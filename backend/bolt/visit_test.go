@@ -17,6 +17,7 @@ import (
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/keys"
 
+	"github.com/jonboulle/clockwork"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -24,7 +25,7 @@ import (
 type ledger struct {
 	*bolt.VisitService
 	DB      *bolt.DB
-	Clock   *Clock
+	Clock   *clockwork.FakeClock
 	Keys    *keys.Keys
 	Tickets *bolt.TicketService
 	People  []backend.Person
@@ -197,7 +198,7 @@ func TestVisitService_Register(t *testing.T) {
 			t.Fatalf("a second visit on the same ticket: %v", err)
 		}
 		// Tomorrow the ticket is yesterday's.
-		l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+		l.Clock.Advance(24 * time.Hour)
 		old := backend.VisitRequest{IDNumber: registryPeople[1].IDNumber, Phone: "13900001111",
 			Relation: backend.RelationSelf, Service: "B", Matter: "B1", TicketID: is.Ticket.ID, RequestID: "old-ticket-1"}
 		if _, _, err := l.RegisterVisit(ctx, old, ""); backend.ErrorCode(err) != backend.EINVALID {
@@ -312,9 +313,9 @@ func TestVisitService_Update(t *testing.T) {
 		if got.Version != 2 || got.Name != "赵*" || got.VisitorName != "赵**" || got.FollowUp != "2026-12-01" || got.Closed() {
 			t.Fatalf("after edit %+v", got)
 		}
-		l.Clock.T = l.Clock.T.Add(time.Hour)
+		l.Clock.Advance(time.Hour)
 		got = l.update(t, v.ID, backend.VisitPatch{Version: ptr(2), Outcome: ptr(backend.OutcomeAccepted), Close: true}, "李强")
-		if !got.Closed() || got.HandledBy != "李强" || got.Version != 3 || !got.ClosedAt.Equal(l.Clock.T) {
+		if !got.Closed() || got.HandledBy != "李强" || got.Version != 3 || !got.ClosedAt.Equal(l.Clock.Now()) {
 			t.Fatalf("after close %+v", got)
 		}
 		// Nothing to change: nothing written.
@@ -487,7 +488,7 @@ func TestVisitService_TieTicket(t *testing.T) {
 	// Yesterday: a ticket and a visit.
 	oldTicket := issue("B", "ticket-old-1")
 	oldVisit := register(registryPeople[3], "visit-old-req-1", "")
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	l.Clock.Advance(24 * time.Hour)
 	// Today: a's visit takes its ticket after registering; b's was registered with one.
 	t1, t2, t3 := issue("B", "ticket-today-1"), issue("B", "ticket-today-2"), issue("A", "ticket-today-3")
 	a := register(registryPeople[0], "visit-a-req-1", "")

@@ -75,7 +75,7 @@ func mustLookupStation(tb testing.TB, dir string, n int) *lookupStation {
 	db := bolt.NewDB(dir)
 	db.Location, db.Logger = loc, logger
 	if _, ok := tb.(*testing.B); !ok {
-		db.Now = st.Now
+		db.Clock = nowClock{backend.SystemClock(), st.Now}
 	}
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)

@@ -58,7 +58,7 @@ func mustStation(tb testing.TB) *station {
 	tb.Helper()
 	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai)}
 	db := bolt.NewDB(tb.TempDir())
-	db.Now, db.Location = clk.Now, shanghai
+	db.Clock, db.Location = nowClock{backend.SystemClock(), clk.Now}, shanghai
 	db.Logger = slog.New(slog.DiscardHandler)
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)

@@ -53,7 +53,7 @@ func mustLedgerStation(tb testing.TB, dir string, registry int) *ledgerStation {
 	}
 	logger := slog.New(slog.NewTextHandler(st.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	db := bolt.NewDB(dir)
-	db.Location, db.Logger, db.Now = shanghai, logger, st.Clock.Now
+	db.Location, db.Logger, db.Clock = shanghai, logger, nowClock{backend.SystemClock(), st.Clock.Now}
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
 	}
