@@ -81,123 +81,13 @@ func (p *VisitPatch) Apply(v *Visit, now time.Time, loc *time.Location, by strin
 	n.Categories = slices.Clone(v.Categories)
 	today := now.In(loc)
 	var changes []Change
-	set := func(field string, dst *string, val *string, check func(string) (string, error)) error {
-		if val == nil {
-			return nil
-		}
-		nv, err := check(*val)
+	for _, f := range patchFields {
+		c, err := f.apply(p, &n, today)
 		if err != nil {
-			return err
-		}
-		if nv == *dst {
-			return nil
-		}
-		c := Change{Field: field}
-		if !PersonalField(field) {
-			c.Old, c.New = *dst, nv
-		}
-		changes = append(changes, c)
-		*dst = nv
-		return nil
-	}
-	text := func(max int, key string) func(string) (string, error) {
-		return func(s string) (string, error) {
-			s = cleanText(s)
-			return s, checkText(s, max, key)
-		}
-	}
-	code := func(all []string, key string) func(string) (string, error) {
-		return func(s string) (string, error) {
-			if s != "" && !slices.Contains(all, s) {
-				return "", Errorf(EINVALID, key)
-			}
-			return s, nil
-		}
-	}
-	steps := []func() error{
-		func() error {
-			return set("id_number", &n.IDNumber, p.IDNumber, func(s string) (string, error) {
-				s = NormalizeIDNumber(s)
-				if s == "" {
-					return s, nil
-				}
-				return s, ValidateIDNumber(s, today)
-			})
-		},
-		func() error {
-			return set("phone", &n.Phone, p.Phone, func(s string) (string, error) {
-				s = strings.Join(strings.Fields(s), "")
-				if s == "" {
-					return s, nil
-				}
-				return s, ValidatePhone(s)
-			})
-		},
-		func() error { return set("name", &n.Name, p.Name, text(maxNameLen, "ledger.name")) },
-		func() error {
-			return set("visitor_name", &n.VisitorName, p.VisitorName, text(maxNameLen, "ledger.name"))
-		},
-		func() error {
-			return set("relation", &n.Relation, p.Relation, func(s string) (string, error) { return s, validateRelation(s) })
-		},
-		func() error {
-			return set("service", &n.Service, p.Service, func(s string) (string, error) {
-				if matters()[s] == nil {
-					return "", Errorf(EINVALID, "service.unknown", s)
-				}
-				return s, nil
-			})
-		},
-		func() error {
-			return set("matter", &n.Matter, p.Matter, func(s string) (string, error) { return s, nil })
-		},
-		func() error {
-			// A new service without a new matter would leave a matter of another service.
-			return validateMatter(n.Service, n.Matter)
-		},
-		func() error {
-			if p.Categories == nil {
-				return nil
-			}
-			cats, err := cleanCategories(*p.Categories)
-			if err != nil {
-				return err
-			}
-			if !slices.Equal(cats, n.Categories) && (len(cats) > 0 || len(n.Categories) > 0) {
-				changes = append(changes, Change{Field: "categories"})
-				n.Categories = cats
-			}
-			return nil
-		},
-		func() error { return set("summary", &n.Summary, p.Summary, text(maxSummaryLen, "ledger.summary")) },
-		func() error {
-			return set("handled_by", &n.HandledBy, p.HandledBy, text(maxNameLen, "ledger.name"))
-		},
-		func() error {
-			return set("outcome", &n.Outcome, p.Outcome, code(VisitOutcomes, "ledger.outcome"))
-		},
-		func() error {
-			return set("outcome_note", &n.OutcomeNote, p.OutcomeNote, text(maxNoteLen, "ledger.note"))
-		},
-		func() error {
-			return set("referred_to", &n.ReferredTo, p.ReferredTo, text(maxReferLen, "ledger.referred_to"))
-		},
-		func() error {
-			return set("follow_up", &n.FollowUp, p.FollowUp, func(s string) (string, error) {
-				s = strings.TrimSpace(s)
-				if s == "" {
-					return s, nil
-				}
-				if _, err := time.Parse(time.DateOnly, s); err != nil {
-					return "", Errorf(EINVALID, "ledger.follow_up")
-				}
-				return s, nil
-			})
-		},
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
 			return nil, "", err
+		}
+		if c != nil {
+			changes = append(changes, *c)
 		}
 	}
 
@@ -255,4 +145,152 @@ func (v *Visit) readyToClose() error {
 		return Errorf(EINVALID, "ledger.close_needs_referral")
 	}
 	return nil
+}
+
+// patchStep is one row of patchFields: a field the patch may set, or a rule between
+// fields checked at that point. apply returns the change to record, nil for none.
+type patchStep interface {
+	apply(p *VisitPatch, n *Visit, today time.Time) (*Change, error)
+}
+
+// patchFields are the steps of VisitPatch.Apply, in order: the first error wins, so a
+// person correcting a form sees the errors in the order of its fields.
+var patchFields = []patchStep{
+	textField("id_number", func(p *VisitPatch, v *Visit) (*string, *string) { return p.IDNumber, &v.IDNumber },
+		cleanIDNumber),
+	textField("phone", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Phone, &v.Phone },
+		cleanPhone),
+	textField("name", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Name, &v.Name },
+		freeText(maxNameLen, "ledger.name")),
+	textField("visitor_name", func(p *VisitPatch, v *Visit) (*string, *string) { return p.VisitorName, &v.VisitorName },
+		freeText(maxNameLen, "ledger.name")),
+	textField("relation", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Relation, &v.Relation },
+		cleanRelation),
+	textField("service", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Service, &v.Service },
+		cleanService),
+	textField("matter", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Matter, &v.Matter },
+		asGiven),
+	// A new service without a new matter would leave a matter of another service.
+	patchRule(func(n *Visit) error { return validateMatter(n.Service, n.Matter) }),
+	patchField[[]string]{name: "categories",
+		at:    func(p *VisitPatch, v *Visit) (*[]string, *[]string) { return p.Categories, &v.Categories },
+		clean: cleanPatchCategories, same: slices.Equal[[]string]},
+	textField("summary", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Summary, &v.Summary },
+		freeText(maxSummaryLen, "ledger.summary")),
+	textField("handled_by", func(p *VisitPatch, v *Visit) (*string, *string) { return p.HandledBy, &v.HandledBy },
+		freeText(maxNameLen, "ledger.name")),
+	textField("outcome", func(p *VisitPatch, v *Visit) (*string, *string) { return p.Outcome, &v.Outcome },
+		oneOf(VisitOutcomes, "ledger.outcome")),
+	textField("outcome_note", func(p *VisitPatch, v *Visit) (*string, *string) { return p.OutcomeNote, &v.OutcomeNote },
+		freeText(maxNoteLen, "ledger.note")),
+	textField("referred_to", func(p *VisitPatch, v *Visit) (*string, *string) { return p.ReferredTo, &v.ReferredTo },
+		freeText(maxReferLen, "ledger.referred_to")),
+	textField("follow_up", func(p *VisitPatch, v *Visit) (*string, *string) { return p.FollowUp, &v.FollowUp },
+		cleanFollowUp),
+}
+
+// patchField is a field of a visit that a patch may set: its name in the audit trail,
+// where the patch holds its new value (nil leaves the field as it is) and where the
+// visit keeps it, how a new value is normalised and checked, and when two values are
+// the same (no change to record). text gives the values the audit trail shows; it is
+// not called for personal fields, whose values the trail never holds.
+type patchField[T any] struct {
+	name  string
+	at    func(p *VisitPatch, v *Visit) (val, field *T)
+	clean func(val T, today time.Time) (T, error)
+	same  func(a, b T) bool
+	text  func(T) string
+}
+
+func (f patchField[T]) apply(p *VisitPatch, n *Visit, today time.Time) (*Change, error) {
+	val, dst := f.at(p, n)
+	if val == nil {
+		return nil, nil
+	}
+	nv, err := f.clean(*val, today)
+	if err != nil {
+		return nil, err
+	}
+	if f.same(nv, *dst) {
+		return nil, nil
+	}
+	c := &Change{Field: f.name}
+	if !PersonalField(f.name) {
+		c.Old, c.New = f.text(*dst), f.text(nv)
+	}
+	*dst = nv
+	return c, nil
+}
+
+// textField is the patchField of a string field of a visit.
+func textField(name string, at func(*VisitPatch, *Visit) (*string, *string), clean func(string, time.Time) (string, error)) patchField[string] {
+	return patchField[string]{name: name, at: at, clean: clean,
+		same: func(a, b string) bool { return a == b }, text: func(s string) string { return s }}
+}
+
+// patchRule is a check between fields, run on the patched visit at its place in
+// patchFields whether or not the patch set those fields.
+type patchRule func(n *Visit) error
+
+func (r patchRule) apply(_ *VisitPatch, n *Visit, _ time.Time) (*Change, error) { return nil, r(n) }
+
+func cleanIDNumber(s string, today time.Time) (string, error) {
+	s = NormalizeIDNumber(s)
+	if s == "" {
+		return s, nil
+	}
+	return s, ValidateIDNumber(s, today)
+}
+
+func cleanPhone(s string, _ time.Time) (string, error) {
+	s = strings.Join(strings.Fields(s), "")
+	if s == "" {
+		return s, nil
+	}
+	return s, ValidatePhone(s)
+}
+
+// freeText cleans and checks a free-text field of at most max characters; key names
+// the error.
+func freeText(max int, key string) func(string, time.Time) (string, error) {
+	return func(s string, _ time.Time) (string, error) {
+		s = cleanText(s)
+		return s, checkText(s, max, key)
+	}
+}
+
+// oneOf accepts "" or one of the codes all; key names the error.
+func oneOf(all []string, key string) func(string, time.Time) (string, error) {
+	return func(s string, _ time.Time) (string, error) {
+		if s != "" && !slices.Contains(all, s) {
+			return "", Errorf(EINVALID, key)
+		}
+		return s, nil
+	}
+}
+
+func cleanRelation(s string, _ time.Time) (string, error) { return s, validateRelation(s) }
+
+func cleanService(s string, _ time.Time) (string, error) {
+	if matters()[s] == nil {
+		return "", Errorf(EINVALID, "service.unknown", s)
+	}
+	return s, nil
+}
+
+// asGiven takes the value as it is: the matter is checked with the service after both
+// are set.
+func asGiven(s string, _ time.Time) (string, error) { return s, nil }
+
+func cleanPatchCategories(in []string, _ time.Time) ([]string, error) { return cleanCategories(in) }
+
+func cleanFollowUp(s string, _ time.Time) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s, nil
+	}
+	if _, err := time.Parse(time.DateOnly, s); err != nil {
+		return "", Errorf(EINVALID, "ledger.follow_up")
+	}
+	return s, nil
 }
