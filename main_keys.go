@@ -16,8 +16,6 @@ import (
 	"bingzhan/backend/app"
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/keys"
-
-	bbolt "go.etcd.io/bbolt"
 )
 
 // runKeys is `bingzhan keys rotate|status --data DIR`. Rotation opens the database
@@ -204,7 +202,7 @@ func RotateDataKey(ctx context.Context, dir string, progress func(step string, d
 	// Old values may linger in the file's free pages: rewrite it with live data only.
 	// The station may start between the close and the rewrite; then it is skipped.
 	db.Close()
-	if err := compactFile(filepath.Join(dir, bolt.FileName)); err != nil {
+	if err := bolt.Compact(dir); err != nil {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the database was not rewritten (%v): free pages may still hold values sealed under the old key until they are reused", err))
 	} else {
 		r.Compacted = true
@@ -218,46 +216,4 @@ func RotateDataKey(ctx context.Context, dir string, progress func(step string, d
 		r.Warnings = append(r.Warnings, "no backup under the new key was made: "+err.Error())
 	}
 	return r, nil
-}
-
-// compactFile rewrites the bbolt file at path with its live data only, through a
-// synced temporary file renamed over it while the original is still open and locked,
-// so no station can open the old file meanwhile and write to a file about to vanish. A power cut leaves the old file or
-// the new one; both hold the same records.
-func compactFile(path string) error {
-	src, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	tmp := path + ".compact"
-	os.Remove(tmp) // a previous attempt's
-	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		return err
-	}
-	if err := bbolt.Compact(dst, src, 16<<20); err != nil {
-		dst.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := dst.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		// Windows cannot replace a file that is open. There, a station that opened
-		// the file after this close would make the rename fail the same way, so
-		// closing first cannot lose its writes.
-		src.Close()
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return err
-		}
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync() // best effort: Windows cannot sync a folder
-		d.Close()
-	}
-	return nil
 }

@@ -134,7 +134,7 @@ func OpenData(dir string, opts Options) (*Station, error) {
 	}
 	st.DB = bolt.NewDB(dir)
 	st.DB.Logger, st.DB.Location, st.DB.BackupKeep = st.Logger, loc, st.Config.BackupKeep
-	st.DB.Now = st.Clock.Now
+	st.DB.Clock = st.Clock
 	if err := st.DB.Open(); err != nil {
 		return nil, err
 	}

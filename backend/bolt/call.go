@@ -4,26 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"bingzhan/backend"
 
 	bolt "go.etcd.io/bbolt"
-)
-
-// Indexes kept beside the tickets for calling and the day's end:
-//
-//	waitcount: date|letter → waiting tickets (8 bytes), so counts cost no scan
-//	days:      date|arrival → id, every ticket of a day in issue order
-//	live:      date|arrival → id, the open tickets (waiting, called, serving, held)
-var (
-	bucketWaitCount = newBucket("waitcount")
-	bucketDays      = newBucket("days")
-	bucketLive      = newBucket("live")
 )
 
 // CallService calls and serves tickets at counters. Every action is one Update that
@@ -57,46 +44,6 @@ func (s *CallService) Init(ctx context.Context) error {
 	}
 	_, err = s.ExpireOld(ctx)
 	return err
-}
-
-// rebuildIndexes recounts waitcount from waiting, and fills days and live from the
-// tickets when days is empty (a database from before calling existed).
-func rebuildIndexes(tx *bolt.Tx) error {
-	if err := tx.DeleteBucket(bucketWaitCount); err != nil {
-		return err
-	}
-	wc, err := tx.CreateBucket(bucketWaitCount)
-	if err != nil {
-		return err
-	}
-	counts := map[string]uint64{}
-	tx.Bucket(bucketWaiting).ForEach(func(k, _ []byte) error {
-		if len(k) >= 11 {
-			counts[string(k[:11])]++
-		}
-		return nil
-	})
-	for k, n := range counts {
-		if err := wc.Put([]byte(k), itob(n)); err != nil {
-			return err
-		}
-	}
-	if k, _ := tx.Bucket(bucketDays).Cursor().First(); k != nil {
-		return nil
-	}
-	return tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
-		var t backend.Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketDays).Put(dayKey(&t), k); err != nil {
-			return err
-		}
-		if t.Status.Open() {
-			return tx.Bucket(bucketLive).Put(dayKey(&t), k)
-		}
-		return nil
-	})
 }
 
 // CallNext calls the next ticket for counter n: priority first, then the earliest
@@ -256,12 +203,12 @@ func (s *CallService) RunRollover(ctx context.Context) {
 	for {
 		now := s.now()
 		midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 1, 0, now.Location())
-		t := time.NewTimer(min(midnight.Sub(now), 10*time.Minute))
+		t := s.db.Clock.NewTimer(min(midnight.Sub(now), 10*time.Minute))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		if d := s.now().Format("2006-01-02"); d != day {
 			if _, err := s.ExpireOld(ctx); err != nil {
@@ -273,7 +220,7 @@ func (s *CallService) RunRollover(ctx context.Context) {
 	}
 }
 
-func (s *CallService) now() time.Time { return s.db.Now().In(s.db.Location) }
+func (s *CallService) now() time.Time { return s.db.Clock.Now().In(s.db.Location) }
 
 func (s *CallService) publish(events []backend.Event) {
 	if s.Publish == nil {
@@ -410,195 +357,4 @@ func (s *CallService) apply(tx *bolt.Tx, t *backend.Ticket, a backend.Act) ([]ba
 		events = append(events, backend.Event{Kind: backend.EventQueue, Data: backend.QueueCounts{Date: today, Waiting: waitCounts(tx, today)}})
 	}
 	return events, nil
-}
-
-// Waiting returns today's open tickets, each service's queue in calling order.
-func (s *CallService) Waiting(ctx context.Context) (*backend.WaitingList, error) {
-	now := s.now()
-	date := now.Format("2006-01-02")
-	out := &backend.WaitingList{Date: date, Services: []backend.ServiceQueue{},
-		Active: []backend.WaitingTicket{}, Held: []backend.WaitingTicket{}, NoShows: []backend.WaitingTicket{}}
-	err := s.db.db.View(func(tx *bolt.Tx) error {
-		tickets, err := dayTickets(tx, date)
-		if err != nil {
-			return err
-		}
-		byID := map[string]*backend.Ticket{}
-		for i := range tickets {
-			t := &tickets[i]
-			byID[t.ID] = t
-			switch {
-			case t.AtCounter():
-				out.Active = append(out.Active, waitingTicket(t, now))
-			case t.Status == backend.TicketHeld:
-				out.Held = append(out.Held, waitingTicket(t, now))
-			case t.Status == backend.TicketNoShow:
-				out.NoShows = append(out.NoShows, waitingTicket(t, now))
-			}
-		}
-		services, err := allServices(tx)
-		if err != nil {
-			return err
-		}
-		c := tx.Bucket(bucketWaiting).Cursor()
-		for _, svc := range services {
-			q := backend.ServiceQueue{Letter: svc.Letter, NameZH: svc.NameZH, NameEN: svc.NameEN, Tickets: []backend.WaitingTicket{}}
-			prefix := append([]byte(date), svc.Letter...)
-			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-				if t := byID[string(v)]; t != nil {
-					q.Tickets = append(q.Tickets, waitingTicket(t, now))
-				}
-			}
-			if svc.Enabled || len(q.Tickets) > 0 {
-				out.Services = append(out.Services, q)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func waitingTicket(t *backend.Ticket, now time.Time) backend.WaitingTicket {
-	return backend.WaitingTicket{ID: t.ID, Number: t.Number, Service: t.Service, Origin: t.Origin,
-		Priority: t.Priority, Status: t.Status, Counter: t.Counter, IssuedAt: t.IssuedAt,
-		WaitedS: int(max(now.Sub(t.IssuedAt), 0) / time.Second)}
-}
-
-// Board returns what the lobby board shows now.
-func (s *CallService) Board(ctx context.Context) (*backend.Board, error) {
-	date := s.now().Format("2006-01-02")
-	out := &backend.Board{Date: date, Counters: []backend.BoardCounter{}, Recent: []backend.Call{}, Waiting: []backend.ServiceWaiting{}}
-	err := s.db.db.View(func(tx *bolt.Tx) error {
-		counters, err := allCounters(tx)
-		if err != nil {
-			return err
-		}
-		names := map[int]string{}
-		for i, c := range counters {
-			names[c.Number] = c.Name
-			out.Counters = append(out.Counters, boardCounter(tx, c.Number, &counters[i], nil, date))
-		}
-		tickets, err := dayTickets(tx, date)
-		if err != nil {
-			return err
-		}
-		sort.SliceStable(tickets, func(i, j int) bool { return tickets[i].LastCalledAt.After(tickets[j].LastCalledAt) })
-		for i := range tickets {
-			t := &tickets[i]
-			if t.LastCalledAt.IsZero() || len(out.Recent) == backend.RecentCalls {
-				break
-			}
-			name := names[t.Counter]
-			if name == "" {
-				name = backend.DefaultCounterName(t.Counter)
-			}
-			out.Recent = append(out.Recent, backend.NewCall(t, name, t.Recalls > 0))
-		}
-		services, err := allServices(tx)
-		if err != nil {
-			return err
-		}
-		counts := waitCounts(tx, date)
-		for _, svc := range services {
-			if svc.Enabled || counts[svc.Letter] > 0 {
-				out.Waiting = append(out.Waiting, backend.ServiceWaiting{Letter: svc.Letter, NameZH: svc.NameZH, NameEN: svc.NameEN, Waiting: counts[svc.Letter]})
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// boardCounter is counter n as the board shows it: its name and today's ticket there.
-// c is the counter as read in tx, nil if it is gone; known, when it is the ticket at
-// the counter, is used as it is rather than read again.
-func boardCounter(tx *bolt.Tx, n int, c *backend.Counter, known *backend.Ticket, today string) backend.BoardCounter {
-	if c == nil {
-		return backend.BoardCounter{Number: n, Name: backend.DefaultCounterName(n)}
-	}
-	out := backend.BoardCounter{Number: n, Name: c.Name}
-	t := known
-	if t == nil || t.ID != c.Ticket || !t.AtCounter() || t.Counter != n || t.Date != today {
-		t = busyWith(tx, c, today)
-	}
-	if t != nil {
-		call := backend.NewCall(t, c.Name, t.Recalls > 0)
-		out.Current = &call
-	}
-	return out
-}
-
-// dayKey is date(10)|arrival(8): a day's tickets in issue order.
-func dayKey(t *backend.Ticket) []byte {
-	return binary.BigEndian.AppendUint64([]byte(t.Date), t.Arrival)
-}
-
-// dayTickets returns the tickets of date in issue order.
-func dayTickets(tx *bolt.Tx, date string) ([]backend.Ticket, error) {
-	var out []backend.Ticket
-	prefix := []byte(date)
-	c := tx.Bucket(bucketDays).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		t, err := getTicket(tx, string(v))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, nil
-}
-
-// addWaiting puts t in its service's queue and counts it.
-func addWaiting(tx *bolt.Tx, t *backend.Ticket) error {
-	k := waitingKey(t)
-	if err := tx.Bucket(bucketWaiting).Put(k, []byte(t.ID)); err != nil {
-		return err
-	}
-	wc := tx.Bucket(bucketWaitCount)
-	return wc.Put(k[:11], itob(btoi(wc.Get(k[:11]))+1))
-}
-
-// removeWaiting takes t out of its service's queue.
-func removeWaiting(tx *bolt.Tx, t *backend.Ticket) error {
-	k := waitingKey(t)
-	w := tx.Bucket(bucketWaiting)
-	if w.Get(k) == nil {
-		return nil
-	}
-	if err := w.Delete(k); err != nil {
-		return err
-	}
-	wc := tx.Bucket(bucketWaitCount)
-	if n := btoi(wc.Get(k[:11])); n > 1 {
-		return wc.Put(k[:11], itob(n-1))
-	}
-	return wc.Delete(k[:11])
-}
-
-// waitCounts returns the waiting tickets per service letter on date.
-func waitCounts(tx *bolt.Tx, date string) map[string]int {
-	out := map[string]int{}
-	prefix := []byte(date)
-	c := tx.Bucket(bucketWaitCount).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if len(k) == 11 {
-			out[string(k[10:])] = int(btoi(v))
-		}
-	}
-	return out
-}
-
-// allServices returns the services in display order.
-func allServices(tx *bolt.Tx) ([]backend.Service, error) {
-	var out []backend.Service
-	err := tx.Bucket(bucketServices).ForEach(func(k, v []byte) error {
-		var svc backend.Service
-		if err := json.Unmarshal(v, &svc); err != nil {
-			return err
-		}
-		out = append(out, svc)
-		return nil
-	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
-	return out, err
 }

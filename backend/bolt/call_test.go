@@ -12,12 +12,14 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/bolt"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // station is a database with the services that call tickets, as main wires them.
 type station struct {
 	db       *bolt.DB
-	clock    *Clock
+	clock    *clockwork.FakeClock
 	tickets  *bolt.TicketService
 	calls    *bolt.CallService
 	counters *bolt.CounterService
@@ -62,8 +64,8 @@ func mustStation(tb testing.TB) *station {
 
 func (st *station) issue(tb testing.TB, service string, priority bool) *backend.Ticket {
 	tb.Helper()
-	st.clock.T = st.clock.T.Add(time.Second)
-	rid := fmt.Sprintf("req-%s-%d", service, st.clock.T.UnixNano())
+	st.clock.Advance(time.Second)
+	rid := fmt.Sprintf("req-%s-%d", service, st.clock.Now().UnixNano())
 	got, err := st.tickets.IssueTicket(context.Background(), backend.IssueRequest{Service: service, Priority: priority, RequestID: rid})
 	if err != nil {
 		tb.Fatal(err)
@@ -73,7 +75,7 @@ func (st *station) issue(tb testing.TB, service string, priority bool) *backend.
 
 func (st *station) act(tb testing.TB, id string, a backend.Act) *backend.Ticket {
 	tb.Helper()
-	st.clock.T = st.clock.T.Add(time.Minute)
+	st.clock.Advance(time.Minute)
 	if a.By == "" {
 		a.By = "王芳"
 	}
@@ -86,7 +88,7 @@ func (st *station) act(tb testing.TB, id string, a backend.Act) *backend.Ticket 
 
 func (st *station) next(tb testing.TB, counter int) *backend.Ticket {
 	tb.Helper()
-	st.clock.T = st.clock.T.Add(time.Minute)
+	st.clock.Advance(time.Minute)
 	got, err := st.calls.CallNext(context.Background(), counter, "王芳")
 	if err != nil {
 		tb.Fatalf("call next at %d: %v", counter, err)
@@ -170,18 +172,18 @@ func TestCallService_Act(t *testing.T) {
 	t.Run("FullDay", func(t *testing.T) {
 		st := mustStation(t)
 		tk := st.issue(t, "B", false)
-		issued := st.clock.T
+		issued := st.clock.Now()
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActCall, Counter: 2})
-		called := st.clock.T
+		called := st.clock.Now()
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActRecall})
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActStart, By: "李强"})
-		started := st.clock.T
+		started := st.clock.Now()
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActHold})
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActResume})
-		st.clock.T = st.clock.T.Add(7 * time.Minute)
+		st.clock.Advance(7 * time.Minute)
 		tk = st.act(t, tk.ID, backend.Act{Action: backend.ActFinish, Outcome: "已受理，30 个工作日内通知"})
 		if tk.Status != backend.TicketDone || !tk.IssuedAt.Equal(issued.Truncate(time.Second)) || !tk.CalledAt.Equal(called) ||
-			!tk.StartedAt.Equal(started) || !tk.EndedAt.Equal(st.clock.T) || tk.Outcome == "" {
+			!tk.StartedAt.Equal(started) || !tk.EndedAt.Equal(st.clock.Now()) || tk.Outcome == "" {
 			t.Fatalf("ticket %+v", tk)
 		}
 		// Every action is in the outbox, attributed, without the outcome note.
@@ -306,7 +308,7 @@ func TestCallService_Act(t *testing.T) {
 func TestCallService_Concurrent(t *testing.T) {
 	ctx := context.Background()
 	st := mustStation(t)
-	st.clock.T = time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai)
+	setTime(st.clock, time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai))
 	const counters, tickets = 8, 240
 	for n := 1; n <= counters; n++ {
 		if _, err := st.counters.PutCounter(ctx, backend.Counter{Number: n, Services: []string{"A", "B", "D"}}); err != nil {
@@ -316,7 +318,7 @@ func TestCallService_Concurrent(t *testing.T) {
 	for i := 0; i < tickets; i++ {
 		st.issue(t, string("ABD"[i%3]), i%7 == 0)
 	}
-	st.db.Now = func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai) } // fixed and race-free
+	setTime(st.clock, time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)) // fixed while the counters race
 	var mu sync.Mutex
 	called := map[string]int{}
 	var wg sync.WaitGroup
@@ -361,7 +363,7 @@ func TestCallService_Concurrent(t *testing.T) {
 func TestCallService_ExpireOld(t *testing.T) {
 	ctx := context.Background()
 	st := mustStation(t)
-	st.clock.T = time.Date(2026, 11, 23, 16, 0, 0, 0, shanghai)
+	setTime(st.clock, time.Date(2026, 11, 23, 16, 0, 0, 0, shanghai))
 	waiting := st.issue(t, "B", false)
 	serving := st.issue(t, "A", false)
 	held := st.issue(t, "B", false)
@@ -377,7 +379,7 @@ func TestCallService_ExpireOld(t *testing.T) {
 		t.Fatalf("same day: expired %d, %v", n, err)
 	}
 	// 00:00:30 the next day, station time.
-	st.clock.T = time.Date(2026, 11, 24, 0, 0, 30, 0, shanghai)
+	setTime(st.clock, time.Date(2026, 11, 24, 0, 0, 30, 0, shanghai))
 	if _, err := st.calls.Act(ctx, waiting.ID, backend.Act{Action: backend.ActCall, Counter: 2}); backend.ErrorCode(err) != backend.ECONFLICT {
 		t.Fatalf("calling yesterday's ticket: %v", err)
 	}
@@ -387,7 +389,7 @@ func TestCallService_ExpireOld(t *testing.T) {
 	}
 	for _, id := range []string{waiting.ID, serving.ID, held.ID} {
 		is, _ := st.tickets.Ticket(ctx, id)
-		if is.Ticket.Status != backend.TicketExpired || !is.Ticket.EndedAt.Equal(st.clock.T) {
+		if is.Ticket.Status != backend.TicketExpired || !is.Ticket.EndedAt.Equal(st.clock.Now()) {
 			t.Errorf("%s: %s", is.Ticket.Number, is.Ticket.Status)
 		}
 	}
@@ -409,12 +411,36 @@ func TestCallService_ExpireOld(t *testing.T) {
 
 // A ticket's person key serves only its own day: after the roll-over no ticket of an
 // earlier day can be tied to the person who took it, and the person may take a new one.
+// TestCallService_RunRollover: the loop looks every ten minutes and expires the day's
+// open tickets once the clock has passed the station's midnight, not before.
+func TestCallService_RunRollover(t *testing.T) {
+	ctx := context.Background()
+	st := mustStation(t)
+	setTime(st.clock, time.Date(2026, 11, 23, 23, 45, 0, 0, shanghai))
+	waiting := st.issue(t, "B", false)
+	runLoop(t, st.calls.RunRollover)
+	waitTimers(t, st.clock, 1)
+	st.clock.Advance(10 * time.Minute) // 23:55: the same day
+	waitTimers(t, st.clock, 1)
+	if is, _ := st.tickets.Ticket(ctx, waiting.ID); is.Ticket.Status != backend.TicketWaiting {
+		t.Fatalf("before midnight: %s", is.Ticket.Status)
+	}
+	st.clock.Advance(10 * time.Minute) // 00:05 the next day
+	waitTimers(t, st.clock, 1)
+	if is, _ := st.tickets.Ticket(ctx, waiting.ID); is.Ticket.Status != backend.TicketExpired {
+		t.Fatalf("after midnight: %s", is.Ticket.Status)
+	}
+	if st.events.last(backend.EventReset) == nil {
+		t.Fatal("no reset event for the board")
+	}
+}
+
 func TestCallService_ExpireOld_ForgetsPersons(t *testing.T) {
 	ctx := context.Background()
 	st := mustStation(t)
 	issue := func(rid, service string) *backend.Ticket {
 		t.Helper()
-		st.clock.T = st.clock.T.Add(time.Minute)
+		st.clock.Advance(time.Minute)
 		got, err := st.tickets.IssueTicket(ctx, backend.IssueRequest{Service: service, RequestID: rid, IDNumber: "11010519491231002X"})
 		if err != nil {
 			t.Fatal(err)
@@ -428,7 +454,7 @@ func TestCallService_ExpireOld_ForgetsPersons(t *testing.T) {
 		t.Fatal("tickets issued with an ID number carry no person key")
 	}
 
-	st.clock.T = time.Date(2026, 11, 24, 0, 0, 30, 0, shanghai)
+	setTime(st.clock, time.Date(2026, 11, 24, 0, 0, 30, 0, shanghai))
 	if _, err := st.calls.ExpireOld(ctx); err != nil {
 		t.Fatal(err)
 	}

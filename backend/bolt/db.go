@@ -65,8 +65,11 @@ type DB struct {
 	path   string
 	Logger *slog.Logger
 
-	// Now is the clock; tests replace it to cross midnight in milliseconds.
-	Now func() time.Time
+	// Clock is where the store reads the time and waits: ticket times, days, session
+	// expiry, retention, backup names, and the timers of the run loops (RunBackups,
+	// RunRollover, RunPurge). NewDB sets the machine's; tests set a fake and move it
+	// to cross midnight or a retention period in milliseconds. Set it before Open.
+	Clock backend.Clock
 	// Location is the station's time zone: days and numbers follow its midnight.
 	Location *time.Location
 	// BackupDir holds the consistent copies made by Backup; BackupKeep is how many.
@@ -82,7 +85,7 @@ func NewDB(dir string) *DB {
 	return &DB{
 		path:       filepath.Join(dir, FileName),
 		Logger:     slog.Default(),
-		Now:        time.Now,
+		Clock:      backend.SystemClock(),
 		Location:   time.Local,
 		BackupDir:  filepath.Join(dir, "backups"),
 		BackupKeep: 14,
@@ -95,6 +98,7 @@ func (db *DB) Path() string { return db.path }
 // Open opens the file, failing within a second if another program holds it, checks its
 // integrity, and brings its schema up to date (backing it up first).
 func (db *DB) Open() error {
+	db.Clock = backend.ClockOrSystem(db.Clock)
 	if err := os.MkdirAll(filepath.Dir(db.path), 0o700); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
@@ -238,7 +242,7 @@ func (db *DB) Backup(ctx context.Context) (string, error) {
 	if err := os.MkdirAll(db.BackupDir, 0o700); err != nil {
 		return "", fmt.Errorf("create backup folder: %w", err)
 	}
-	name := "bingzhan-" + db.Now().UTC().Format("20060102T150405.000000000Z") + ".db"
+	name := "bingzhan-" + db.Clock.Now().UTC().Format("20060102T150405.000000000Z") + ".db"
 	path := filepath.Join(db.BackupDir, name)
 	err := db.db.View(func(tx *bolt.Tx) error {
 		return atomicfile.Write(path, 0o600, func(w io.Writer) error {
@@ -291,18 +295,18 @@ func (db *DB) RunBackups(ctx context.Context, interval time.Duration) {
 	due := time.Duration(0)
 	if files, _ := db.Backups(); len(files) > 0 {
 		if fi, err := os.Stat(files[0]); err == nil {
-			if age := time.Since(fi.ModTime()); age < interval {
+			if age := db.Clock.Since(fi.ModTime()); age < interval {
 				due = interval - age
 			}
 		}
 	}
-	t := time.NewTimer(due)
+	t := db.Clock.NewTimer(due)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.Chan():
 			if _, err := db.Backup(ctx); err != nil {
 				db.Logger.Error("scheduled backup failed", "err", err)
 			}
@@ -313,5 +317,5 @@ func (db *DB) RunBackups(ctx context.Context, interval time.Duration) {
 
 // today returns the station-local date of now.
 func (db *DB) today() string {
-	return db.Now().In(db.Location).Format("2006-01-02")
+	return db.Clock.Now().In(db.Location).Format("2006-01-02")
 }

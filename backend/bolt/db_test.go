@@ -92,7 +92,7 @@ func TestDB_Backup(t *testing.T) {
 	db.BackupKeep = 3
 	var paths []string
 	for i := 0; i < 5; i++ {
-		clock.T = clock.T.Add(time.Minute)
+		clock.Advance(time.Minute)
 		p, err := db.Backup(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -115,5 +115,52 @@ func TestDB_Backup(t *testing.T) {
 	got, err := bolt.NewTicketService(db2, k.Signing, k.PersonKey).Ticket(context.Background(), issued.Ticket.ID)
 	if err != nil || got.Ticket.Number != "B001" {
 		t.Fatalf("restored: %+v %v", got, err)
+	}
+}
+
+// TestDB_RunBackups: a station without a recent backup makes one at start, then one
+// per interval; after a restart it waits out what is left of the interval.
+func TestDB_RunBackups(t *testing.T) {
+	db, clock := MustOpenDB(t)
+	count := func() int {
+		t.Helper()
+		files, err := db.Backups()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(files)
+	}
+	stop := runLoop(t, func(ctx context.Context) { db.RunBackups(ctx, time.Hour) })
+	waitTimers(t, clock, 1)
+	if n := count(); n != 1 {
+		t.Fatalf("%d backups at start, want 1", n)
+	}
+	clock.Advance(59 * time.Minute)
+	if n := count(); n != 1 {
+		t.Fatalf("%d backups before the interval, want 1", n)
+	}
+	clock.Advance(time.Minute)
+	waitTimers(t, clock, 1)
+	if n := count(); n != 2 {
+		t.Fatalf("%d backups after an interval, want 2", n)
+	}
+	stop()
+
+	// The newest backup is 20 minutes old at the restart: the next is 40 minutes away.
+	files, _ := db.Backups()
+	made := clock.Now().Add(-20 * time.Minute)
+	if err := os.Chtimes(files[0], made, made); err != nil {
+		t.Fatal(err)
+	}
+	runLoop(t, func(ctx context.Context) { db.RunBackups(ctx, time.Hour) })
+	waitTimers(t, clock, 1)
+	clock.Advance(39 * time.Minute)
+	if n := count(); n != 2 {
+		t.Fatalf("%d backups after a restart, want 2", n)
+	}
+	clock.Advance(time.Minute)
+	waitTimers(t, clock, 1)
+	if n := count(); n != 3 {
+		t.Fatalf("%d backups once the interval is over, want 3", n)
 	}
 }

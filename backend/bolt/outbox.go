@@ -46,7 +46,7 @@ func (db *DB) appendOutbox(tx *bolt.Tx, stationID, kind string, data any) error 
 		return err
 	}
 	err = putJSON(b, itob(seq), &backend.OutboxEntry{
-		ID: id.String(), Seq: seq, StationID: stationID, Kind: kind, At: db.Now(), Data: raw,
+		ID: id.String(), Seq: seq, StationID: stationID, Kind: kind, At: db.Clock.Now(), Data: raw,
 	})
 	if err != nil {
 		return err
@@ -317,7 +317,7 @@ func (db *DB) DiscardDeadLetter(ctx context.Context, seq uint64, reason, by stri
 			return err
 		}
 		marker := backend.OutboxEntry{ID: id.String(), Seq: seq, StationID: dl.Entry.StationID,
-			Kind: backend.KindSyncDiscarded, At: db.Now(), Data: raw}
+			Kind: backend.KindSyncDiscarded, At: db.Clock.Now(), Data: raw}
 		if err := putJSON(tx.Bucket(bucketOutbox), itob(seq), &marker); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func TestOutboxRenumber(t *testing.T) {
 				Rejected: []backend.Rejection{{Seq: 6, Code: "invalid", Message: "bad"}},
 				Misplaced: []backend.Misplaced{{Seq: 5, ID: before[5].ID}, {Seq: 2, ID: before[2].ID},
 					{Seq: 4, ID: before[4].ID}, {Seq: 3, ID: "not-the-entry-sent"}},
-				Highest: tc.highest, At: db.Now(),
+				Highest: tc.highest, At: db.Clock.Now(),
 			})
 			if err != nil {
 				t.Fatal(err)

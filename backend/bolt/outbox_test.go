@@ -46,7 +46,7 @@ func TestOutbox(t *testing.T) {
 	if err != nil || st.Pending != 5 || st.OldestPending == nil || st.DeadLetters != 0 {
 		t.Fatalf("stats %+v %v", st, err)
 	}
-	out := backend.PushOutcome{Done: []uint64{1, 2, 2}, Rejected: []backend.Rejection{{Seq: 3, Code: "invalid", Message: "bad"}}, Contiguous: 2, At: db.Now()}
+	out := backend.PushOutcome{Done: []uint64{1, 2, 2}, Rejected: []backend.Rejection{{Seq: 3, Code: "invalid", Message: "bad"}}, Contiguous: 2, At: db.Clock.Now()}
 	if err := db.ApplyPush(ctx, out); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestOutbox(t *testing.T) {
 	if state.LastSuccess == nil || state.Contiguous != 2 || state.LastError != nil {
 		t.Fatalf("sync state %+v", state)
 	}
-	if err := db.RecordSyncError(ctx, db.Now(), backend.Errorf(backend.EUNAVAILABLE, "sync.timeout")); err != nil {
+	if err := db.RecordSyncError(ctx, db.Clock.Now(), backend.Errorf(backend.EUNAVAILABLE, "sync.timeout")); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := db.SyncStatus(ctx); s.State != backend.SyncNotEnrolled || s.Last.FailingSince == nil {
@@ -105,7 +105,7 @@ func TestEnrol(t *testing.T) {
 	if err := db.Enrol(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	db.ApplyPush(ctx, backend.PushOutcome{Contiguous: 9, At: db.Now()})
+	db.ApplyPush(ctx, backend.PushOutcome{Contiguous: 9, At: db.Clock.Now()})
 	if err := db.Enrol(ctx, e); err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,12 @@ import (
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/demo"
 	"bingzhan/backend/keys"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // MustPersons returns the registry of a fresh database loaded with n demo persons.
-func MustPersons(tb testing.TB, n int) (*bolt.PersonService, *bolt.DB, *Clock, []backend.Person) {
+func MustPersons(tb testing.TB, n int) (*bolt.PersonService, *bolt.DB, *clockwork.FakeClock, []backend.Person) {
 	tb.Helper()
 	db, clock := MustOpenDB(tb)
 	s := newPersons(tb, db, MustKeys(tb))
@@ -127,11 +129,11 @@ func TestPersonService_Lookup(t *testing.T) {
 		}
 
 		t.Run("Expires", func(t *testing.T) {
-			clock.T = clock.T.Add(backend.LookupLockTime - time.Minute)
+			clock.Advance(backend.LookupLockTime - time.Minute)
 			if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
 				t.Fatalf("before a day has passed: %v", err)
 			}
-			clock.T = clock.T.Add(2 * time.Minute)
+			clock.Advance(2 * time.Minute)
 			if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); err != nil {
 				t.Fatalf("after a day: %v", err)
 			}

@@ -60,7 +60,7 @@ func (s *StaffService) AddStaff(ctx context.Context, name string, role backend.R
 	if err != nil {
 		return nil, err
 	}
-	st := &backend.Staff{Name: name, Role: role, PINHash: hash, CreatedAt: s.db.Now()}
+	st := &backend.Staff{Name: name, Role: role, PINHash: hash, CreatedAt: s.db.Clock.Now()}
 	err = s.db.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStaff)
 		if b.Get([]byte(name)) != nil {
@@ -224,7 +224,7 @@ func (s *StaffService) Login(ctx context.Context, name, pin string) (*backend.Se
 	} else if err != nil {
 		return nil, err
 	}
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	if st.Locked(now) {
 		return nil, lockedError(st.LockedUntil.Sub(now))
 	}
@@ -236,7 +236,7 @@ func (s *StaffService) Login(ctx context.Context, name, pin string) (*backend.Se
 		if err != nil {
 			return err
 		}
-		now := s.db.Now()
+		now := s.db.Clock.Now()
 		if st.Locked(now) { // another wrong try locked it while this PIN was checked
 			return lockedError(st.LockedUntil.Sub(now))
 		}
@@ -299,7 +299,7 @@ func (s *StaffService) Session(ctx context.Context, token string) (*backend.Sess
 	if !found {
 		return nil, backend.Errorf(backend.EUNAUTHORIZED, "auth.required")
 	}
-	if !s.db.Now().Before(se.ExpiresAt) {
+	if !s.db.Clock.Now().Before(se.ExpiresAt) {
 		return nil, backend.Errorf(backend.EUNAUTHORIZED, "auth.expired")
 	}
 	return &se, nil
@@ -328,7 +328,7 @@ func (s *StaffService) CheckAdminPIN(ctx context.Context, pin string) (*backend.
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	if now.Before(l.LockedUntil) {
 		return nil, lockedError(l.LockedUntil.Sub(now))
 	}

@@ -6,11 +6,13 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/bolt"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // mustAccounts opens a station with an admin 站长 (975310), a second admin 副站长
 // (864200) and a staff member 王芳 (240816).
-func mustAccounts(t *testing.T) (*bolt.StaffService, *Clock) {
+func mustAccounts(t *testing.T) (*bolt.StaffService, *clockwork.FakeClock) {
 	t.Helper()
 	db, clock := MustOpenDB(t)
 	s := bolt.NewStaffService(db)

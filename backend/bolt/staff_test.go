@@ -23,7 +23,7 @@ func TestStaffService_Login(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if se.Name != "王芳" || se.Role != backend.RoleStaff || len(se.Token) < 40 || !se.ExpiresAt.Equal(clock.T.Add(backend.SessionTTL)) {
+		if se.Name != "王芳" || se.Role != backend.RoleStaff || len(se.Token) < 40 || !se.ExpiresAt.Equal(clock.Now().Add(backend.SessionTTL)) {
 			t.Fatalf("session %+v", se)
 		}
 		got, err := s.Session(ctx, se.Token)
@@ -47,7 +47,7 @@ func TestStaffService_Login(t *testing.T) {
 		s := bolt.NewStaffService(db)
 		s.AddStaff(ctx, "王芳", backend.RoleStaff, "240816")
 		se, _ := s.Login(ctx, "王芳", "240816")
-		clock.T = clock.T.Add(backend.SessionTTL)
+		clock.Advance(backend.SessionTTL)
 		_, err := s.Session(ctx, se.Token)
 		var e *backend.Error
 		if backend.ErrorCode(err) != backend.EUNAUTHORIZED || !asError(err, &e) || e.Key != "auth.expired" {
@@ -75,7 +75,7 @@ func TestStaffService_Login(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "locked") {
 			t.Fatalf("right PIN while locked: %v", err)
 		}
-		clock.T = clock.T.Add(backend.LockDuration)
+		clock.Advance(backend.LockDuration)
 		if _, err := s.Login(ctx, "王芳", "240816"); err != nil {
 			t.Fatalf("after the lock: %v", err)
 		}
@@ -148,7 +148,7 @@ func TestStaffService_CheckAdminPIN(t *testing.T) {
 	if _, err := s.CheckAdminPIN(ctx, "975310"); err == nil || !strings.Contains(err.Error(), "locked") {
 		t.Fatalf("five wrong PINs must lock the exit: %v", err)
 	}
-	clock.T = clock.T.Add(backend.LockDuration + time.Second)
+	clock.Advance(backend.LockDuration + time.Second)
 	if _, err := s.CheckAdminPIN(ctx, "975310"); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
@@ -209,10 +209,10 @@ func TestStatsService(t *testing.T) {
 	st := mustStation(t)
 	a := st.issue(t, "B", false)
 	st.issue(t, "B", false)
-	st.clock.T = st.clock.T.Add(10 * time.Minute)
+	st.clock.Advance(10 * time.Minute)
 	st.act(t, a.ID, backend.Act{Action: backend.ActCall, Counter: 1})
 	st.act(t, a.ID, backend.Act{Action: backend.ActStart})
-	st.clock.T = st.clock.T.Add(4 * time.Minute)
+	st.clock.Advance(4 * time.Minute)
 	st.act(t, a.ID, backend.Act{Action: backend.ActFinish})
 	s := bolt.NewStatsService(st.db)
 	got, err := s.DayStats(ctx, "2026-11-23")

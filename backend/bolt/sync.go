@@ -22,7 +22,7 @@ var (
 // registration starts with a fresh sync state; its outbox is kept and goes there.
 func (db *DB) Enrol(ctx context.Context, e backend.Enrolment) error {
 	if e.EnrolledAt.IsZero() {
-		e.EnrolledAt = db.Now().UTC()
+		e.EnrolledAt = db.Clock.Now().UTC()
 	}
 	return db.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSync)

@@ -48,7 +48,7 @@ func NewTicketService(db *DB, key ed25519.PrivateKey, personKey func(string) str
 
 // IssueTicket issues a ticket in one transaction with its outbox entry.
 func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueRequest) (*backend.Issued, error) {
-	now := s.db.Now()
+	now := s.db.Clock.Now()
 	local := now.In(s.db.Location)
 	if err := req.Validate(local); err != nil {
 		return nil, err

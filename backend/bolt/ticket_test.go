@@ -120,11 +120,11 @@ func TestTicketService_IssueTicket(t *testing.T) {
 		db, clock := MustOpenDB(t)
 		k := MustKeys(t)
 		s := bolt.NewTicketService(db, k.Signing, k.PersonKey)
-		clock.T = time.Date(2026, 11, 23, 23, 59, 59, 0, shanghai)
+		setTime(clock, time.Date(2026, 11, 23, 23, 59, 59, 0, shanghai))
 		issue(t, s, "B", false, "day-one-0001")
 		issue(t, s, "B", false, "day-one-0002")
 		// 00:00:01 in Shanghai is still the 23rd in UTC: the station's midnight counts.
-		clock.T = time.Date(2026, 11, 24, 0, 0, 1, 0, shanghai)
+		setTime(clock, time.Date(2026, 11, 24, 0, 0, 1, 0, shanghai))
 		next := issue(t, s, "B", false, "day-two-0001")
 		if next.Ticket.Number != "B001" || next.Ticket.Date != "2026-11-24" || next.Ahead != 0 {
 			t.Fatalf("after midnight: %s %s ahead %d", next.Ticket.Number, next.Ticket.Date, next.Ahead)

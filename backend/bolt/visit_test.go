@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/keys"
 
-	bbolt "go.etcd.io/bbolt"
+	"github.com/jonboulle/clockwork"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -26,7 +25,7 @@ import (
 type ledger struct {
 	*bolt.VisitService
 	DB      *bolt.DB
-	Clock   *Clock
+	Clock   *clockwork.FakeClock
 	Keys    *keys.Keys
 	Tickets *bolt.TicketService
 	People  []backend.Person
@@ -199,7 +198,7 @@ func TestVisitService_Register(t *testing.T) {
 			t.Fatalf("a second visit on the same ticket: %v", err)
 		}
 		// Tomorrow the ticket is yesterday's.
-		l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+		l.Clock.Advance(24 * time.Hour)
 		old := backend.VisitRequest{IDNumber: registryPeople[1].IDNumber, Phone: "13900001111",
 			Relation: backend.RelationSelf, Service: "B", Matter: "B1", TicketID: is.Ticket.ID, RequestID: "old-ticket-1"}
 		if _, _, err := l.RegisterVisit(ctx, old, ""); backend.ErrorCode(err) != backend.EINVALID {
@@ -314,9 +313,9 @@ func TestVisitService_Update(t *testing.T) {
 		if got.Version != 2 || got.Name != "赵*" || got.VisitorName != "赵**" || got.FollowUp != "2026-12-01" || got.Closed() {
 			t.Fatalf("after edit %+v", got)
 		}
-		l.Clock.T = l.Clock.T.Add(time.Hour)
+		l.Clock.Advance(time.Hour)
 		got = l.update(t, v.ID, backend.VisitPatch{Version: ptr(2), Outcome: ptr(backend.OutcomeAccepted), Close: true}, "李强")
-		if !got.Closed() || got.HandledBy != "李强" || got.Version != 3 || !got.ClosedAt.Equal(l.Clock.T) {
+		if !got.Closed() || got.HandledBy != "李强" || got.Version != 3 || !got.ClosedAt.Equal(l.Clock.Now()) {
 			t.Fatalf("after close %+v", got)
 		}
 		// Nothing to change: nothing written.
@@ -380,214 +379,6 @@ func TestVisitService_Update(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-}
-
-func TestVisitService_Search(t *testing.T) {
-	l := mustLedger(t)
-	p := registryPeople
-	a := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "B1")             // 张三
-	b := l.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D2")             // 单伟
-	c := l.kiosk(t, p[2].IDNumber, "15000005678", backend.RelationParent, "B5")           // 张思远, another phone ending 5678
-	d := l.kiosk(t, p[3].IDNumber, "18600003333", backend.RelationSelf, "A1")             // 欧阳娜娜
-	e := l.kiosk(t, notInRegistry, "13600004444", backend.RelationSelf, "A2")             // unnamed
-	l.update(t, e.ID, backend.VisitPatch{VisitorName: ptr("Smith 约翰")}, "王芳")             // a visitor's name counts too
-	l.update(t, d.ID, backend.VisitPatch{VisitorName: ptr("Alexander Montgomery")}, "王芳") // initials longer than 12 letters
-	l.update(t, a.ID, backend.VisitPatch{Outcome: ptr("handled"), Close: true}, "王芳")     // closed
-	l.update(t, b.ID, backend.VisitPatch{FollowUp: ptr("2026-11-20")}, "王芳")              // due
-	l.update(t, c.ID, backend.VisitPatch{FollowUp: ptr("2026-12-20")}, "王芳")              // not yet
-	l.Clock.T = l.Clock.T.Add(48 * time.Hour)
-	f := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "A1") // 张三 again, two days later
-
-	for _, tt := range []struct {
-		name string
-		f    backend.VisitFilter
-		want []string
-	}{
-		{"all, newest first", backend.VisitFilter{}, []string{f.Serial, e.Serial, d.Serial, c.Serial, b.Serial, a.Serial}},
-		{"initials zs", backend.VisitFilter{Query: "zs"}, []string{f.Serial, c.Serial, a.Serial}},
-		{"initials ZSY, upper case", backend.VisitFilter{Query: "ZSY"}, []string{c.Serial}},
-		{"initials of a surname read another way: 单 shan", backend.VisitFilter{Query: "sw"}, []string{b.Serial}},
-		{"and the usual reading: 单 dan", backend.VisitFilter{Query: "dw"}, []string{b.Serial}},
-		{"compound surname", backend.VisitFilter{Query: "oynn"}, []string{d.Serial}},
-		{"latin letters in a visitor's name", backend.VisitFilter{Query: "smithy"}, []string{e.Serial}},
-		{"part of a name", backend.VisitFilter{Query: "思远"}, []string{c.Serial}},
-		{"long initials", backend.VisitFilter{Query: "alexandermont"}, []string{d.Serial}},
-		{"long initials, another name of the visit", backend.VisitFilter{Query: "oy"}, []string{d.Serial}},
-		{"surname", backend.VisitFilter{Query: "张"}, []string{f.Serial, c.Serial, a.Serial}},
-		{"last four", backend.VisitFilter{Query: "5678"}, []string{f.Serial, c.Serial, a.Serial}},
-		{"whole phone", backend.VisitFilter{Query: "150 0000 5678"}, []string{c.Serial}},
-		{"ID number", backend.VisitFilter{Query: "11010519491231002x"}, []string{f.Serial, a.Serial}},
-		{"ID number nobody has", backend.VisitFilter{Query: "110105196001010017"}, nil},
-		{"open", backend.VisitFilter{Status: "open", Query: "zs"}, []string{f.Serial, c.Serial}},
-		{"closed", backend.VisitFilter{Status: "closed"}, []string{a.Serial}},
-		{"follow-up due", backend.VisitFilter{FollowUpDue: true}, []string{b.Serial}},
-		{"service", backend.VisitFilter{Service: "B"}, []string{c.Serial, a.Serial}},
-		{"date range", backend.VisitFilter{From: "2026-11-24", To: "2026-11-30"}, []string{f.Serial}},
-		{"first day only", backend.VisitFilter{To: "2026-11-23", Query: "zs"}, []string{c.Serial, a.Serial}},
-		{"page", backend.VisitFilter{Limit: 2, Offset: 1}, []string{e.Serial, d.Serial}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := l.search(t, tt.f); !slices.Equal(got, tt.want) {
-				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-	t.Run("Total", func(t *testing.T) {
-		page, err := l.Visits(context.Background(), backend.VisitFilter{Limit: 2})
-		if err != nil || page.Total != 6 || len(page.Visits) != 2 || !page.Visits[0].Masked {
-			t.Fatalf("page %+v %v", page, err)
-		}
-	})
-	t.Run("ErrInvalid", func(t *testing.T) {
-		for _, f := range []backend.VisitFilter{{Query: "12345"}, {From: "2026-13-01"}, {From: "2026-11-30", To: "2026-11-01"},
-			{Status: "done"}, {Service: "Z"}, {Limit: 1000}, {Offset: -1}} {
-			if _, err := l.Visits(context.Background(), f); backend.ErrorCode(err) != backend.EINVALID {
-				t.Errorf("filter %+v: %v", f, err)
-			}
-		}
-	})
-	t.Run("AfterRestart", func(t *testing.T) {
-		dir := t.TempDir()
-		k := MustKeys(t)
-		l1 := mustLedgerAt(t, dir, k)
-		l1.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D2")
-		l1.DB.Close()
-		l2 := mustLedgerAt(t, dir, k)
-		if got := l2.search(t, backend.VisitFilter{Query: "sw"}); len(got) != 1 {
-			t.Fatalf("after a restart the index finds %v", got)
-		}
-		l2.DB.Close()
-		// Another key cannot open the records: the ledger stops instead of showing less.
-		db, _ := MustOpenDBAt(t, dir)
-		other := MustKeys(t)
-		c, _ := other.Cipher()
-		s := bolt.NewVisitService(db, "x", c, other.PersonKey)
-		if err := s.Init(context.Background()); err == nil {
-			t.Fatal("a ledger opened with another key")
-		}
-	})
-}
-
-func TestVisitService_Unmask(t *testing.T) {
-	ctx := context.Background()
-	l := mustLedger(t)
-	v := l.kiosk(t, registryPeople[0].IDNumber, "13812345678", backend.RelationSelf, "B1")
-	t.Run("ErrNoReason", func(t *testing.T) {
-		for _, reason := range []string{"", " ", "x"} {
-			if _, err := l.UnmaskVisit(ctx, v.ID, reason, "站长"); backend.ErrorCode(err) != backend.EINVALID {
-				t.Fatalf("reason %q: %v", reason, err)
-			}
-		}
-		if log, _ := l.AccessLog(ctx, 10); len(log) != 0 {
-			t.Fatalf("a refused unmask was logged: %+v", log)
-		}
-	})
-	t.Run("OK", func(t *testing.T) {
-		got, err := l.UnmaskVisit(ctx, v.ID, "本人来电核对  证件号", "站长")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Masked || got.IDNumber != registryPeople[0].IDNumber || got.Phone != "13812345678" || got.Name != "张三" {
-			t.Fatalf("unmasked %+v", got)
-		}
-		log, err := l.AccessLog(ctx, 10)
-		if err != nil || len(log) != 1 {
-			t.Fatalf("access log %+v %v", log, err)
-		}
-		if e := log[0]; e.By != "站长" || e.Action != backend.AccessUnmask || e.VisitID != v.ID || e.Serial != v.Serial || e.Reason != "本人来电核对 证件号" || !e.At.Equal(l.Clock.T) {
-			t.Fatalf("access entry %+v", e)
-		}
-		entries, _ := l.DB.OutboxEntries(ctx, 0, 100)
-		last := entries[len(entries)-1]
-		if last.Kind != backend.KindVisitAccessed || strings.Contains(string(last.Data), "核对") || !strings.Contains(string(last.Data), "站长") {
-			t.Fatalf("access fact %s %s", last.Kind, last.Data)
-		}
-	})
-	t.Run("Export", func(t *testing.T) {
-		masked, err := l.ExportVisits(ctx, backend.VisitFilter{}, "", "王芳")
-		if err != nil || len(masked) != 1 || masked[0].IDNumber != "110105********002X" {
-			t.Fatalf("masked export %+v %v", masked, err)
-		}
-		if log, _ := l.AccessLog(ctx, 10); len(log) != 1 {
-			t.Fatal("a masked export was logged as an access")
-		}
-		clear, err := l.ExportVisits(ctx, backend.VisitFilter{Service: "B", Query: "zs"}, "县局年度核查", "站长")
-		if err != nil || len(clear) != 1 || clear[0].IDNumber != registryPeople[0].IDNumber || clear[0].Masked {
-			t.Fatalf("unmasked export %+v %v", clear, err)
-		}
-		log, _ := l.AccessLog(ctx, 10)
-		if len(log) != 2 || log[0].Action != backend.AccessExport || log[0].Count != 1 || log[0].Filter != "service=B search" || log[0].Reason != "县局年度核查" {
-			t.Fatalf("export access entry %+v", log[0])
-		}
-	})
-}
-
-func TestVisitService_Purge(t *testing.T) {
-	ctx := context.Background()
-	l := mustLedger(t)
-	l.RetentionDays = 365
-	p := registryPeople
-	oldClosed := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "B1")
-	l.update(t, oldClosed.ID, closePatch(), "王芳")
-	oldOpen := l.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "B1")
-	if _, err := l.UnmaskVisit(ctx, oldClosed.ID, "核对信息", "站长"); err != nil {
-		t.Fatal(err)
-	}
-	l.Clock.T = l.Clock.T.AddDate(0, 6, 0)
-	recent := l.kiosk(t, p[2].IDNumber, "15000002222", backend.RelationParent, "B1")
-	l.update(t, recent.ID, closePatch(), "王芳")
-
-	// A day short of a year: nothing goes.
-	l.Clock.T = l.Clock.T.AddDate(0, 6, -1)
-	if n, err := l.PurgeVisits(ctx); err != nil || n != 0 {
-		t.Fatalf("purged %d before time: %v", n, err)
-	}
-	l.Clock.T = l.Clock.T.AddDate(0, 0, 2)
-	n, err := l.PurgeVisits(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("purged %d, want 1: %v", n, err)
-	}
-	if _, _, err := l.Visit(ctx, oldClosed.ID); backend.ErrorCode(err) != backend.ENOTFOUND {
-		t.Fatalf("the purged visit is still there: %v", err)
-	}
-	if got := l.search(t, backend.VisitFilter{Query: p[0].IDNumber}); len(got) != 0 {
-		t.Fatalf("search still finds the purged visit: %v", got)
-	}
-	for _, id := range []string{oldOpen.ID, recent.ID} {
-		if _, _, err := l.Visit(ctx, id); err != nil {
-			t.Fatalf("an open or recent visit was purged: %v", err)
-		}
-	}
-	if log, _ := l.AccessLog(ctx, 10); len(log) != 0 {
-		t.Fatalf("the year-old access entry is still there: %+v", log)
-	}
-	entries, _ := l.DB.OutboxEntries(ctx, 0, 100)
-	last := entries[len(entries)-1]
-	var fact backend.VisitPurgeFact
-	if last.Kind != backend.KindVisitPurged || json.Unmarshal(last.Data, &fact) != nil || !slices.Equal(fact.IDs, []string{oldClosed.ID}) {
-		t.Fatalf("purge fact %s %s", last.Kind, last.Data)
-	}
-	// Its audit trail went with it.
-	l.DB.Close()
-	raw, err := bbolt.Open(l.DB.Path(), 0o600, &bbolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket([]byte("visit_audit")).ForEach(func(k, _ []byte) error {
-			if bytes.HasPrefix(k, []byte(oldClosed.ID)) {
-				t.Errorf("an audit entry of the purged visit survives")
-			}
-			return nil
-		})
-	})
-	raw.Close()
-	l2 := mustLedgerAt(t, filepath.Dir(l.DB.Path()), l.Keys)
-	// Its request id may be used again: the mapping went too.
-	if _, created, err := l2.RegisterVisit(ctx, backend.VisitRequest{IDNumber: p[0].IDNumber, Phone: "13812345678",
-		Relation: backend.RelationSelf, Service: "B", Matter: "B1", RequestID: "kiosk-req-reuse"}, ""); err != nil || !created {
-		t.Fatal(err)
-	}
 }
 
 // TestVisitService_NoPlaintext registers, completes and edits visits and then reads the
@@ -670,33 +461,6 @@ func BenchmarkVisitService_Register(b *testing.B) {
 	}
 }
 
-// TestVisitService_PruneLinks checks that request ids are remembered for a retry the
-// next day and forgotten after, with the daily purge.
-func TestVisitService_PruneLinks(t *testing.T) {
-	ctx := context.Background()
-	l := mustLedger(t)
-	req := backend.VisitRequest{IDNumber: registryPeople[0].IDNumber, Phone: "13812345678",
-		Relation: backend.RelationSelf, Service: "A", Matter: "A1", RequestID: "retry-later-1"}
-	first, _, err := l.RegisterVisit(ctx, req, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
-	if _, err := l.PurgeVisits(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || created || again.ID != first.ID {
-		t.Fatalf("a retry the next day made a new visit: %v %v", created, err)
-	}
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
-	if _, err := l.PurgeVisits(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if again, created, err := l.RegisterVisit(ctx, req, ""); err != nil || !created || again.ID == first.ID {
-		t.Fatalf("a request id two days old still names the old visit: %v %v", created, err)
-	}
-}
-
 // TestVisitService_TieTicket ties a visit registered at the kiosk to the ticket taken
 // from its done screen: only with the request id the visit was registered with today,
 // only to one of today's tickets, one ticket per visit and one visit per ticket.
@@ -724,7 +488,7 @@ func TestVisitService_TieTicket(t *testing.T) {
 	// Yesterday: a ticket and a visit.
 	oldTicket := issue("B", "ticket-old-1")
 	oldVisit := register(registryPeople[3], "visit-old-req-1", "")
-	l.Clock.T = l.Clock.T.Add(24 * time.Hour)
+	l.Clock.Advance(24 * time.Hour)
 	// Today: a's visit takes its ticket after registering; b's was registered with one.
 	t1, t2, t3 := issue("B", "ticket-today-1"), issue("B", "ticket-today-2"), issue("A", "ticket-today-3")
 	a := register(registryPeople[0], "visit-a-req-1", "")
