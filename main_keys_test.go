@@ -164,7 +164,7 @@ func (s *keyStation) checkReadable(t *testing.T, lockedAfter int) {
 
 // checkRetired checks that only the new key is left and that the file holds nothing
 // of the old one: no value sealed under it, no keyed hash under it, no plaintext.
-func (s *keyStation) checkRetired(t *testing.T, r *RotateReport) {
+func (s *keyStation) checkRetired(t *testing.T, r *app.RotateReport) {
 	t.Helper()
 	k, err := keys.Load(filepath.Join(s.dir, "keys"))
 	if err != nil {
@@ -233,7 +233,7 @@ func mustHex(t *testing.T, s string) []byte {
 func TestRotateDataKey(t *testing.T) {
 	s := newKeyStation(t)
 	var steps []string
-	r, err := RotateDataKey(context.Background(), s.dir, func(step string, n int) {
+	r, err := app.RotateDataKey(context.Background(), s.dir, app.Options{}, func(step string, n int) {
 		if len(steps) == 0 || steps[len(steps)-1] != step {
 			steps = append(steps, step)
 		}
@@ -256,14 +256,14 @@ func TestRotateDataKey(t *testing.T) {
 	t.Run("ErrStationRunning", func(t *testing.T) {
 		m, _, _ := s.open(t)
 		defer m.Close()
-		_, err := RotateDataKey(context.Background(), s.dir, nil)
+		_, err := app.RotateDataKey(context.Background(), s.dir, app.Options{}, nil)
 		if backend.ErrorCode(err) != backend.ECONFLICT || !strings.Contains(backend.ErrorMessage(err, "en"), "Close the kiosk window") {
 			t.Fatalf("rotation of a running station: %v", err)
 		}
 	})
 	t.Run("ErrNoStation", func(t *testing.T) {
 		empty := t.TempDir()
-		if _, err := RotateDataKey(context.Background(), empty, nil); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, err := app.RotateDataKey(context.Background(), empty, app.Options{}, nil); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Fatalf("rotation of an empty folder: %v", err)
 		}
 		if _, err := os.Stat(filepath.Join(empty, "keys")); !errors.Is(err, os.ErrNotExist) {
@@ -280,15 +280,15 @@ func TestRotateDataKey_Interrupted(t *testing.T) {
 		name, at string
 		after    int
 	}{
-		{"InLedger", StepLedger, 1},         // visits re-sealed, access log not yet
-		{"InRegistry", StepRegistry, 1},     // half the registry copied
-		{"BeforeRetiring", StepVerified, 1}, // all re-sealed and re-keyed, old key still there
+		{"InLedger", app.StepLedger, 1},         // visits re-sealed, access log not yet
+		{"InRegistry", app.StepRegistry, 1},     // half the registry copied
+		{"BeforeRetiring", app.StepVerified, 1}, // all re-sealed and re-keyed, old key still there
 	} {
 		t.Run(stage.name, func(t *testing.T) {
 			s := newKeyStation(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			seen := 0
-			_, err := RotateDataKey(ctx, s.dir, func(step string, n int) {
+			_, err := app.RotateDataKey(ctx, s.dir, app.Options{}, func(step string, n int) {
 				if step == stage.at {
 					if seen++; seen == stage.after {
 						cancel()
