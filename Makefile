@@ -102,7 +102,7 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS := ./backend:FuzzVerifyProof ./backend:FuzzValidateIDNumber ./backend:FuzzParseCatalog \
 	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest \
 	./backend/http:FuzzDecodeVisitRequest ./backend/http:FuzzDecodeVisitTicketRequest ./backend/keys:FuzzCipherOpen \
-	./sync/wire:FuzzParseEnrolment ./sync/county:FuzzParseSheet
+	./sync/wire:FuzzParseEnrolment ./backend/report:FuzzParseSheet
 fuzz: frontend/dist/index.html
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t"; \

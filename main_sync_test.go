@@ -20,6 +20,8 @@ import (
 	"bingzhan/backend/app/apptest"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/wire"
 )
 
@@ -43,15 +45,15 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	addr := lis.Addr().String()
 	lis.Close()
 	countyDir, stationDir := t.TempDir(), t.TempDir()
-	cert, err := county.LoadOrCreateCertificate(countyDir, nil)
+	cert, err := countyhttp.LoadOrCreateCertificate(countyDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := county.Open(countyDir)
+	store, err := countybolt.Open(countyDir, countybolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := county.NewEnrolment(store, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
+	e, err := county.NewEnrolment(store, nil, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +121,12 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	}
 
 	// The county appears.
-	store, err = county.Open(countyDir)
+	store, err = countybolt.Open(countyDir, countybolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := &http.Server{Handler: (&county.Server{Store: store, Logger: m.Logger}).Handler()}
+	srv := &http.Server{Handler: (&countyhttp.Server{Store: store, Backups: store, Logger: m.Logger}).Handler()}
 	cl, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

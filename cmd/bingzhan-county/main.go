@@ -5,28 +5,26 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"bingzhan/backend"
 	"bingzhan/backend/gctune"
-	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	"bingzhan/sync/county/control"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/wire"
 )
 
@@ -45,153 +43,98 @@ func main() {
 	}
 }
 
-const usage = `usage:
-  bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
-                        [--backup-keep N] [--backup-every 24h]
-  bingzhan-county backup --data DIR
-  bingzhan-county station add NAME --out FILE [--url URL] --data DIR
-  bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
-  bingzhan-county station retire NAME|ID --data DIR
-  bingzhan-county station list --data DIR
-  bingzhan-county user add NAME [--pin PIN] --data DIR
-  bingzhan-county version`
+// Main is the county server as one running program: its store, HTTP server, control
+// socket and backup loop, wired from one set of options. `serve` and the tests both
+// use it: set the fields, then Open, Run until the context ends, and Close.
+type Main struct {
+	// DataDir holds the database, its backups and the county's own certificate.
+	DataDir string
+	// Addr is where to listen (HOST:PORT; port 0 picks one).
+	Addr string
+	// PublicURL is the address stations are told to use; "" names the listener.
+	PublicURL string
+	// Cert is the certificate to serve; nil serves plain HTTP.
+	Cert *tls.Certificate
+	// BackupKeep and BackupEvery are how many backups to keep and the time between
+	// them.
+	BackupKeep  int
+	BackupEvery time.Duration
+	// Clock is the county's one clock: the store, its backup loop and the dashboard
+	// all read it. nil is the machine's clock.
+	Clock   backend.Clock
+	Logger  *slog.Logger
+	Version string
 
-func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 {
-		return errors.New(usage)
-	}
-	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
-	case args[0] == "serve":
-		return runServe(ctx, args[1:], stdout)
-	case args[0] == "backup":
-		return runBackup(ctx, args[1:], stdout)
-	case cmd == "station add", cmd == "station new-secret":
-		return runStationAdd(ctx, args[1], args[2:], stdout)
-	case cmd == "station retire":
-		return runStationRetire(ctx, args[2:], stdout)
-	case cmd == "station list":
-		return runStationList(ctx, args[2:], stdout)
-	case cmd == "user add":
-		return runUserAdd(ctx, args[2:], stdin, stdout)
-	case args[0] == "version":
-		fmt.Fprintln(stdout, "bingzhan-county", Version)
-		return nil
-	default:
-		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
-	}
+	// Set by Open.
+	Store  *countybolt.Store
+	Server *countyhttp.Server
+	URL    string // scheme://address the server listens on
+
+	lis net.Listener
+	hs  *http.Server
 }
 
-// tlsFlags choose the certificate: the operator's, or the county's own made in --data.
-type tlsFlags struct {
-	cert, key *string
-	noTLS     *bool
-	hosts     *string
+// NewMain returns a Main with the defaults of `serve`.
+func NewMain() *Main {
+	return &Main{DataDir: "county-data", Addr: "0.0.0.0:8443", BackupKeep: countybolt.DefaultBackupKeep,
+		BackupEvery: 24 * time.Hour, Logger: slog.Default(), Version: Version}
 }
 
-func addTLSFlags(fl *flag.FlagSet) tlsFlags {
-	return tlsFlags{
-		cert:  fl.String("tls-cert", "", "certificate file (PEM); default: the county's own, made in --data on first need"),
-		key:   fl.String("tls-key", "", "key file of --tls-cert (PEM)"),
-		noTLS: fl.Bool("no-tls", false, "serve plain HTTP (only behind a TLS proxy or on a trusted LAN)"),
-		hosts: fl.String("hosts", "", "extra host names or IPs for the county's own certificate, comma-separated"),
+// Open opens the store and starts listening; Run then serves.
+func (m *Main) Open() error {
+	m.Clock = backend.ClockOrSystem(m.Clock)
+	if m.Logger == nil {
+		m.Logger = slog.Default()
 	}
-}
-
-// certificate returns the certificate to serve, or nil with --no-tls.
-func (f tlsFlags) certificate(data string) (*tls.Certificate, error) {
-	if *f.noTLS {
-		return nil, nil
-	}
-	if (*f.cert == "") != (*f.key == "") {
-		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
-	}
-	var cert tls.Certificate
-	var err error
-	if *f.cert != "" {
-		cert, err = county.LoadCertificate(*f.cert, *f.key)
-	} else {
-		var hosts []string
-		for h := range strings.SplitSeq(*f.hosts, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				hosts = append(hosts, h)
-			}
-		}
-		cert, err = county.LoadOrCreateCertificate(data, hosts)
-	}
-	return &cert, err
-}
-
-func runServe(ctx context.Context, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
-	addr := fl.String("addr", "0.0.0.0:8443", "address to listen on (HOST:PORT; port 0 picks one)")
-	data := fl.String("data", "county-data", "data folder: database and the county's own certificate")
-	publicURL := fl.String("url", "", "address stations should use, for enrolment files made on the dashboard")
-	verbose := fl.Bool("v", false, "log at debug level")
-	keep := fl.Int("backup-keep", county.DefaultBackupKeep, "how many daily backups to keep in DATA/backups")
-	every := fl.Duration("backup-every", 24*time.Hour, "time between backups of the database")
-	tf := addTLSFlags(fl)
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	if *keep < 1 || *every < time.Minute {
-		return errors.New("--backup-keep must be at least 1 and --backup-every at least 1m")
-	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	cert, err := tf.certificate(*data)
+	store, err := countybolt.Open(m.DataDir, countybolt.Options{Clock: m.Clock, Logger: m.Logger})
 	if err != nil {
 		return err
 	}
-	store, err := county.Open(*data)
+	store.BackupKeep = m.BackupKeep
+	lis, err := net.Listen("tcp", m.Addr)
 	if err != nil {
-		return err
+		store.Close()
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
-	defer store.Close()
-	store.Logger = logger
-	store.BackupKeep = *keep
-	srv := &county.Server{Store: store, Logger: logger, Version: Version, PublicURL: *publicURL,
-		BackupEvery: *every}
-	lis, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
+	m.Store = store
+	m.Server = &countyhttp.Server{Store: store, Backups: store, Clock: m.Clock, Location: store.Location(),
+		Logger: m.Logger, Version: m.Version, PublicURL: m.PublicURL, BackupEvery: m.BackupEvery}
 	scheme := "http"
-	if cert != nil {
+	if m.Cert != nil {
 		scheme = "https"
-		srv.CertPin = wire.SPKIPin(cert.Leaf)
-		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+		m.Server.CertPin = wire.SPKIPin(m.Cert.Leaf)
+		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*m.Cert}, MinVersion: tls.VersionTLS12})
 	}
-	if srv.PublicURL == "" {
-		srv.PublicURL = scheme + "://" + defaultHost(lis.Addr())
+	m.lis, m.URL = lis, scheme+"://"+lis.Addr().String()
+	if m.Server.PublicURL == "" {
+		m.Server.PublicURL = scheme + "://" + defaultHost(lis.Addr())
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
+	m.hs = &http.Server{
+		Handler:           m.Server.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelDebug),
 	}
-	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, lis.Addr())
-	if cert != nil {
-		fmt.Fprintf(stdout, "certificate pin %s\n", srv.CertPin)
-	}
-	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", *every, store.BackupDir, store.BackupKeep)
+	return nil
+}
+
+// Run serves until ctx ends, with the backup loop and the control socket beside the
+// HTTP server, and returns once a backup being written has ended.
+func (m *Main) Run(ctx context.Context) error {
 	bg, stopBG := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { store.RunBackups(bg, *every) })
+	wg.Go(func() { m.Store.RunBackups(bg, m.BackupEvery) })
 	wg.Go(func() {
-		if err := store.ServeAdmin(bg, *data); err != nil {
-			logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
+		cs := &control.Server{Store: m.Store, Backups: m.Store, Clock: m.Clock, Logger: m.Logger}
+		if err := cs.Serve(bg, m.DataDir); err != nil {
+			m.Logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
 		}
 	})
-	// The database closes (deferred above) only after a backup being written ends.
 	defer wg.Wait()
 	defer stopBG()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(lis) }()
+	go func() { errc <- m.hs.Serve(m.lis) }()
 	select {
 	case err := <-errc:
 		return err
@@ -199,50 +142,56 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return hs.Shutdown(shut)
+	return m.hs.Shutdown(shut)
 }
 
-// runBackup makes a backup now. While the server runs, bbolt's file lock keeps every
-// other program out of the database (even a read-only one), so it asks the server
-// through its control socket; with the server stopped it opens the database itself.
-func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county backup", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
+// Close closes the listener (when Run did not) and the store.
+func (m *Main) Close() error {
+	if m.lis != nil {
+		m.lis.Close()
+	}
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	m := NewMain()
+	fl := flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
+	fl.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (HOST:PORT; port 0 picks one)")
+	fl.StringVar(&m.DataDir, "data", m.DataDir, "data folder: database and the county's own certificate")
+	fl.StringVar(&m.PublicURL, "url", "", "address stations should use, for enrolment files made on the dashboard")
+	verbose := fl.Bool("v", false, "log at debug level")
+	fl.IntVar(&m.BackupKeep, "backup-keep", m.BackupKeep, "how many daily backups to keep in DATA/backups")
+	fl.DurationVar(&m.BackupEvery, "backup-every", m.BackupEvery, "time between backups of the database")
+	tf := addTLSFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	if fl.NArg() > 0 {
-		return errors.New("usage: bingzhan-county backup --data DIR")
+	if m.BackupKeep < 1 || m.BackupEvery < time.Minute {
+		return errors.New("--backup-keep must be at least 1 and --backup-every at least 1m")
 	}
-	if _, err := os.Stat(filepath.Join(*data, county.FileName)); err != nil {
-		return fmt.Errorf("no county database in %s (%v): give the server's --data folder", *data, err)
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
 	}
-	f, err := county.RequestBackup(ctx, *data)
-	if errors.Is(err, county.ErrNoAdmin) { // no server running (or a stale socket a crash left)
-		var store *county.Store
-		store, err = county.Open(*data)
-		switch {
-		case err == nil:
-			store.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-			// The server prunes to its own --backup-keep; a copy made by hand never
-			// deletes one it chose to keep.
-			store.BackupKeep = 0
-			f, err = store.Backup(ctx)
-			if cerr := store.Close(); err == nil {
-				err = cerr
-			}
-		case county.ErrorCode(err) == "conflict":
-			return fmt.Errorf("the county database in %s is held by a program that does not answer on its control socket "+
-				"(an older bingzhan-county server, or `station add` running now). A running server makes a backup every day into %s "+
-				"by itself; to make one now, upgrade and restart the server, or stop it and run this command again",
-				*data, filepath.Join(*data, county.BackupDirName))
-		}
-	}
+	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cert, err := tf.certificate(m.DataDir)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, f.Path)
-	return nil
+	m.Cert = cert
+	if err := m.Open(); err != nil {
+		return err
+	}
+	defer m.Close()
+	fmt.Fprintf(stdout, "listening on %s\n", m.URL)
+	if cert != nil {
+		fmt.Fprintf(stdout, "certificate pin %s\n", m.Server.CertPin)
+	}
+	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", m.BackupEvery, m.Store.BackupDir, m.Store.BackupKeep)
+	return m.Run(ctx)
 }
 
 // defaultHost names the listener for enrolment files: its host, or this machine's name
@@ -257,213 +206,7 @@ func defaultHost(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// splitArgs separates positional words from flags, so `station add NAME --out F` and
-// `station add --out F NAME` both work.
-func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
-	var words []string
-	for {
-		if err := fl.Parse(args); err != nil {
-			return nil, err
-		}
-		if fl.NArg() == 0 {
-			return words, nil
-		}
-		words = append(words, fl.Arg(0))
-		args = fl.Args()[1:]
-	}
-}
-
-// runStationAdd adds a station and writes its enrolment file. Like backup it asks the
-// running server through its control socket, and opens the database itself only when
-// no server answers; either way the file is written here, on the operator's side.
-// runStationAdd adds a station (add) or gives one a new secret (new-secret) and writes
-// its enrolment file, through the running server's control socket or, when no server
-// answers, in the database directly.
-func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
-	request, local, usage := county.RequestEnrolment, county.NewEnrolment,
-		"usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR"
-	if verb == "new-secret" {
-		request, local = county.RequestNewSecret, county.NewSecretEnrolment
-		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR"
-	}
-	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
-	out := fl.String("out", "", "enrolment file to write (required)")
-	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
-	data := fl.String("data", "county-data", "data folder of the county server")
-	tf := addTLSFlags(fl)
-	words, err := splitArgs(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(words) != 1 || *out == "" {
-		return errors.New(usage)
-	}
-	if *url == "" {
-		scheme := "https"
-		if *tf.noTLS {
-			scheme = "http"
-		}
-		host, _ := os.Hostname()
-		*url = scheme + "://" + net.JoinHostPort(host, "8443")
-	}
-	pin := ""
-	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
-		cert, err := tf.certificate(*data)
-		if err != nil {
-			return err
-		}
-		pin = wire.SPKIPin(cert.Leaf)
-	}
-	// Made before the station or its secret exists, so a bad --out leaves no secret
-	// nobody has; removed again if the county refuses.
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists already: choose another --out", *out)
-	} else if err != nil {
-		return err
-	}
-	written := false
-	defer func() {
-		if !written {
-			f.Close()
-			os.Remove(*out)
-		}
-	}()
-	e, err := request(ctx, *data, words[0], *url, pin)
-	if errors.Is(err, county.ErrNoAdmin) { // no server running: open the database here
-		var store *county.Store
-		if store, err = county.Open(*data); err != nil {
-			return err
-		}
-		e, err = local(store, words[0], *url, pin)
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	buf, err := json.MarshalIndent(e, "", "  ")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(buf, '\n')); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	written = true
-	if verb == "new-secret" {
-		fmt.Fprintf(stdout, "station %s (%s) has a new secret; the old enrolment file no longer works; new file %s\n", e.StationID, e.StationName, *out)
-	} else {
-		fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
-	}
-	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
-	return nil
-}
-
-// runStationRetire retires a station for good, through the running server's control
-// socket or, when no server answers, in the database directly.
-func runStationRetire(ctx context.Context, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county station retire", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
-	words, err := splitArgs(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(words) != 1 {
-		return errors.New("usage: bingzhan-county station retire NAME|ID --data DIR")
-	}
-	st, err := county.RequestRetire(ctx, *data, words[0])
-	if errors.Is(err, county.ErrNoAdmin) {
-		var store *county.Store
-		if store, err = county.Open(*data); err != nil {
-			return err
-		}
-		st, err = store.RetireStation(words[0])
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "station %s (%s) retired: it can no longer sync; what it sent stays in the figures\n", st.ID, st.Name)
-	return nil
-}
-
-// runStationList prints the stations, from the running server's control socket or,
-// when no server answers, from the database directly.
-func runStationList(ctx context.Context, args []string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county station list", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
-	if err := fl.Parse(args); err != nil {
-		return err
-	}
-	sts, err := county.RequestStations(ctx, *data)
-	if errors.Is(err, county.ErrNoAdmin) {
-		var store *county.Store
-		if store, err = county.Open(*data); err != nil {
-			return err
-		}
-		sts, err = store.Stations()
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	for _, st := range sts {
-		seen := "never"
-		if st.LastSeen != nil {
-			seen = st.LastSeen.Local().Format("2006-01-02 15:04")
-		}
-		retired := ""
-		if st.RetiredAt != nil {
-			retired = "\tretired " + st.RetiredAt.Local().Format("2006-01-02")
-		}
-		fmt.Fprintf(stdout, "%s\t%s\tlast seen %s\treceived %d\tpending %d%s\n", st.ID, st.Name, seen, st.Total, st.Pending, retired)
-	}
-	return nil
-}
-
-// runUserAdd adds a county user (or sets a new PIN), through the running server's
-// control socket or, when no server answers, in the database directly.
-func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	fl := flag.NewFlagSet("bingzhan-county user add", flag.ContinueOnError)
-	pin := fl.String("pin", "", "PIN, 6 to 12 digits (for scripts; without it the PIN is read from the terminal)")
-	data := fl.String("data", "county-data", "data folder of the county server")
-	words, err := splitArgs(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(words) != 1 {
-		return errors.New("usage: bingzhan-county user add NAME [--pin PIN] --data DIR")
-	}
-	if *pin == "" {
-		fmt.Fprint(stdout, "PIN (6 to 12 digits): ")
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return errors.New("no PIN given")
-		}
-		*pin = strings.TrimSpace(line)
-	}
-	err = county.RequestAddUser(ctx, *data, words[0], *pin)
-	if errors.Is(err, county.ErrNoAdmin) { // no server running: open the database here
-		var store *county.Store
-		if store, err = county.Open(*data); err != nil {
-			return err
-		}
-		err = store.AddUser(words[0], *pin)
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "user %s can log in at the county dashboard\n", words[0])
-	return nil
+// openStore opens the database in dir for a command run while no server answers.
+func openStore(dir string, logger *slog.Logger) (*countybolt.Store, error) {
+	return countybolt.Open(dir, countybolt.Options{Logger: logger})
 }

@@ -13,18 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend"
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	"bingzhan/sync/county/control"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/jonboulle/clockwork"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // newCountyData makes a county data folder holding one station, the server stopped.
 func newCountyData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := county.Open(dir)
+	st, err := countybolt.Open(dir, countybolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +46,11 @@ func newCountyData(t *testing.T) string {
 // stations it holds.
 func checkBackupFile(t *testing.T, path string) []county.Station {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatalf("open backup: %v", err)
 	}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bbolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}
@@ -60,8 +65,8 @@ func checkBackupFile(t *testing.T, path string) []county.Station {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, county.FileName), buf, 0o600)
-	st, err := county.Open(dir)
+	os.WriteFile(filepath.Join(dir, countybolt.FileName), buf, 0o600)
+	st, err := countybolt.Open(dir, countybolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +93,7 @@ func TestBackupCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if filepath.Dir(path) != filepath.Join(dir, county.BackupDirName) {
+		if filepath.Dir(path) != filepath.Join(dir, countybolt.BackupDirName) {
 			t.Errorf("printed %q, want a file in DATA/backups", path)
 		}
 		if sts := checkBackupFile(t, path); len(sts) != 1 || sts[0].Name != "东风镇退役军人服务站" {
@@ -114,13 +119,13 @@ func TestBackupCommand(t *testing.T) {
 		synctest.WaitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
 		base := re.FindStringSubmatch(out.String())[1]
 		// Without a recent backup the server makes one as it starts.
-		backups := filepath.Join(dir, county.BackupDirName)
+		backups := filepath.Join(dir, countybolt.BackupDirName)
 		synctest.WaitFor(t, "a backup at start", func() bool {
 			m, _ := filepath.Glob(filepath.Join(backups, "county-*.db"))
 			return len(m) == 1
 		})
 		synctest.WaitFor(t, "the control socket", func() bool {
-			_, err := os.Stat(filepath.Join(dir, county.AdminSocket))
+			_, err := os.Stat(filepath.Join(dir, control.AdminSocket))
 			return err == nil
 		})
 		path, err := backupCmd(t, dir)
@@ -133,7 +138,7 @@ func TestBackupCommand(t *testing.T) {
 		if sts := checkBackupFile(t, path); len(sts) != 1 {
 			t.Errorf("backup holds %d stations, want 1", len(sts))
 		}
-		if fi, err := os.Stat(filepath.Join(dir, county.AdminSocket)); err != nil || fi.Mode().Perm() != 0o600 {
+		if fi, err := os.Stat(filepath.Join(dir, control.AdminSocket)); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("control socket %v %v: want mode 0600", fi, err)
 		}
 		resp, err := http.Get(base + "/api/v1/health")
@@ -149,7 +154,7 @@ func TestBackupCommand(t *testing.T) {
 	t.Run("OKStaleSocket", func(t *testing.T) {
 		// A server killed without warning leaves its socket file behind.
 		dir := newCountyData(t)
-		l, err := net.Listen("unix", filepath.Join(dir, county.AdminSocket))
+		l, err := net.Listen("unix", filepath.Join(dir, control.AdminSocket))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,14 +178,14 @@ func TestBackupCommand(t *testing.T) {
 		// `station add` (or an older server) holds the database and has no control
 		// socket: the command says so and where the daily backups are.
 		dir := newCountyData(t)
-		st, err := county.Open(dir)
+		st, err := countybolt.Open(dir, countybolt.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer st.Close()
 		_, err = backupCmd(t, dir)
 		if err == nil || !strings.Contains(err.Error(), "does not answer on its control socket") ||
-			!strings.Contains(err.Error(), filepath.Join(dir, county.BackupDirName)) {
+			!strings.Contains(err.Error(), filepath.Join(dir, countybolt.BackupDirName)) {
 			t.Fatalf("got %v", err)
 		}
 	})
@@ -194,29 +199,69 @@ func TestBackupCommand(t *testing.T) {
 	})
 }
 
-// startCounty runs `bingzhan-county serve` on dir (plain HTTP on 127.0.0.1) until the
-// test ends and returns its address once its control socket is up.
+// startCounty runs the county server (the Main that `serve` runs) on dir, plain HTTP
+// on 127.0.0.1, until the test ends, and returns its address once its control socket
+// is up.
 func startCounty(t *testing.T, dir string) string {
 	t.Helper()
+	return startMain(t, dir, nil).URL
+}
+
+// startMain opens and runs a Main on dir and a free loopback port, on clock (nil: the
+// machine's), until the test ends.
+func startMain(t *testing.T, dir string, clock backend.Clock) *Main {
+	t.Helper()
+	m := NewMain()
+	m.DataDir, m.Addr, m.Clock, m.Logger = dir, "127.0.0.1:0", clock, synctest.Quiet
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &synctest.Buffer{}
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--no-tls", "--data", dir}, strings.NewReader(""), out)
-	}()
+	go func() { done <- m.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		if err := m.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
 	})
-	re := regexp.MustCompile(`listening on (http://\S+)`)
-	synctest.WaitFor(t, "the server to listen", func() bool { return re.MatchString(out.String()) })
 	synctest.WaitFor(t, "the control socket", func() bool {
-		_, err := os.Stat(filepath.Join(dir, county.AdminSocket))
+		_, err := os.Stat(filepath.Join(dir, control.AdminSocket))
 		return err == nil
 	})
-	return re.FindStringSubmatch(out.String())[1]
+	return m
+}
+
+// TestMain_BackupsOnClock: the server's one clock times its backups and names them,
+// so a day between two of them passes when the test moves the clock.
+func TestMain_BackupsOnClock(t *testing.T) {
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
+	m := startMain(t, newCountyData(t), clock)
+	backups := func() int { f, _ := m.Store.Backups(); return len(f) }
+	synctest.WaitFor(t, "a backup at start", func() bool { return backups() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := clock.BlockUntilContext(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(m.BackupEvery)
+	synctest.WaitFor(t, "the next day's backup", func() bool { return backups() == 2 })
+	last, err := m.Store.LastBackup()
+	if err != nil || last == nil || !last.At.Equal(clock.Now()) {
+		t.Fatalf("last backup %+v %v, want one made at %v", last, err, clock.Now())
+	}
+	resp, err := http.Get(m.URL + "/api/v1/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var health struct{ Time time.Time }
+	if json.NewDecoder(resp.Body).Decode(&health) != nil || !health.Time.Equal(clock.Now()) {
+		t.Errorf("health says %v, want the county's clock %v", health.Time, clock.Now())
+	}
 }
 
 // countyCmd runs a bingzhan-county command and returns what it printed.
@@ -272,7 +317,7 @@ func TestUserAddCommand(t *testing.T) {
 		dir := newCountyData(t)
 		base := startCounty(t, dir)
 		_, err := countyCmd("user", "add", "李干事", "--pin", "12", "--data", dir)
-		if err == nil || county.ErrorCode(err) != "invalid" || !strings.Contains(err.Error(), "PIN") {
+		if err == nil || backend.ErrorCode(err) != backend.EINVALID || !strings.Contains(err.Error(), "PIN") {
 			t.Fatalf("got %v, want the server's PIN rule", err)
 		}
 		if got := loginStatus(t, base, "李干事", "12"); got == http.StatusOK {
@@ -311,7 +356,7 @@ func TestStationAddCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := readEnrolment(t, file)
-		cert, err := county.LoadOrCreateCertificate(dir, nil)
+		cert, err := countyhttp.LoadOrCreateCertificate(dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,7 +379,7 @@ func TestStationAddCommand(t *testing.T) {
 		startCounty(t, dir)
 		file := filepath.Join(t.TempDir(), "dongfeng.json")
 		_, err := countyCmd("station", "add", "东风镇退役军人服务站", "--out", file, "--url", "http://county.test:8443", "--data", dir)
-		if err == nil || county.ErrorCode(err) != "conflict" || !strings.Contains(err.Error(), "exists already") {
+		if err == nil || backend.ErrorCode(err) != backend.ECONFLICT || !strings.Contains(err.Error(), "exists already") {
 			t.Fatalf("got %v, want the name taken", err)
 		}
 		if _, err := os.Stat(file); !os.IsNotExist(err) {

@@ -14,7 +14,7 @@ import (
 	"bingzhan/backend"
 	"bingzhan/backend/bolt"
 	"bingzhan/sync/agent"
-	"bingzhan/sync/county"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 )
@@ -342,7 +342,7 @@ func TestAgent_References(t *testing.T) {
 
 func TestAgent_PinnedTLS(t *testing.T) {
 	dir := t.TempDir()
-	cert, err := county.LoadOrCreateCertificate(dir, nil)
+	cert, err := countyhttp.LoadOrCreateCertificate(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestAgent_PinnedTLS(t *testing.T) {
 		checkExactlyOnce(t, c, e.StationID, 10, nil)
 	})
 	t.Run("ErrOtherCertificate", func(t *testing.T) {
-		other, err := county.LoadOrCreateCertificate(t.TempDir(), nil)
+		other, err := countyhttp.LoadOrCreateCertificate(t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

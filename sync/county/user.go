@@ -1,14 +1,11 @@
 package county
 
 import (
-	"crypto/sha256"
-	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 
 	"bingzhan/backend"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // User is a county staff account. The PIN is kept only as its Argon2id hash, made and
@@ -19,8 +16,8 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// session is a login; the token itself is never stored, only its SHA-256.
-type session struct {
+// Session is a login; the token itself is never stored, only its hash (HashSecret).
+type Session struct {
 	User    string    `json:"user"`
 	Expires time.Time `json:"expires"`
 }
@@ -28,105 +25,73 @@ type session struct {
 // SessionTTL is how long a login lasts, as on the station.
 const SessionTTL = backend.SessionTTL
 
+// NewUser checks name and PIN and returns the account to store, created at now.
+func NewUser(name, pin string, now time.Time) (*User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 40 {
+		return nil, Errorf(backend.EINVALID, "county.user_name")
+	}
+	if err := backend.ValidatePIN(pin); err != nil {
+		return nil, Invalid(err)
+	}
+	h, err := backend.HashPIN(pin)
+	if err != nil {
+		return nil, err
+	}
+	return &User{Name: name, PINHash: h, CreatedAt: now.UTC()}, nil
+}
+
+// ErrWrongPIN is the answer to a wrong name or PIN.
+var ErrWrongPIN = Errorf(backend.EUNAUTHORIZED, "county.wrong_pin")
+
+// ErrNoSession is the answer to a request without a session token.
+var ErrNoSession = Errorf(backend.EUNAUTHORIZED, "county.login")
+
+// ErrSessionEnded is the answer to an unknown or expired session token.
+var ErrSessionEnded = Errorf(backend.EUNAUTHORIZED, "county.session_ended")
+
+// LoginLimiter locks a user name for backend.LockDuration after
+// backend.MaxPINFailures wrong PINs, whatever PIN comes next. It lives in memory, as
+// the station's does: a restart forgives. The zero value is ready.
+type LoginLimiter struct {
+	mu       sync.Mutex
+	failures map[string]loginFailures // by user name
+}
+
 type loginFailures struct {
 	n     int
 	until time.Time
 }
 
-// AddUser creates a county staff account, or sets a new PIN for an existing one.
-func (s *Store) AddUser(name, pin string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 40 {
-		return errorf("invalid", "a user needs a name of 1 to 40 characters")
-	}
-	if err := backend.ValidatePIN(pin); err != nil {
-		return errorf("invalid", "%s", backend.ErrorMessage(err, "en"))
-	}
-	h, err := backend.HashPIN(pin)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketUsers), []byte(name), &User{Name: name, PINHash: h, CreatedAt: s.Now().UTC()})
-	})
-}
-
-// Login checks name and PIN and returns a new session token. After maxFailures wrong
-// PINs the name is locked for a few minutes, whatever PIN comes next.
-func (s *Store) Login(name, pin string) (string, error) {
-	now := s.Now()
-	s.failMu.Lock()
-	f := s.failures[name]
-	s.failMu.Unlock()
+// Check returns the "county.locked" EUNAUTHORIZED error while name is locked at now;
+// loc gives the time of day it says.
+func (l *LoginLimiter) Check(name string, now time.Time, loc *time.Location) error {
+	l.mu.Lock()
+	f := l.failures[name]
+	l.mu.Unlock()
 	if now.Before(f.until) {
-		return "", errorf("unauthorized", "too many wrong PINs: try again after %s", f.until.In(s.Location).Format("15:04"))
+		return Errorf(backend.EUNAUTHORIZED, "county.locked", f.until.In(loc).Format("15:04"))
 	}
-	var u User
-	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		found, err = getJSON(tx.Bucket(bucketUsers), []byte(name), &u)
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	if !found || !backend.CheckPIN(u.PINHash, pin) {
-		s.failMu.Lock()
-		f := s.failures[name]
-		if f.n++; f.n >= backend.MaxPINFailures {
-			f = loginFailures{until: now.Add(backend.LockDuration)}
-		}
-		s.failures[name] = f
-		s.failMu.Unlock()
-		return "", errorf("unauthorized", "wrong name or PIN")
-	}
-	s.failMu.Lock()
-	delete(s.failures, name)
-	s.failMu.Unlock()
-	token := randomToken(32)
-	sum := sha256.Sum256([]byte(token))
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
-		// Drop expired sessions while here; a county has few users.
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var old session
-			if json.Unmarshal(v, &old) != nil || now.After(old.Expires) {
-				if err := c.Delete(); err != nil {
-					return err
-				}
-			}
-		}
-		return putJSON(b, sum[:], &session{User: name, Expires: now.Add(SessionTTL)})
-	})
-	return token, err
+	return nil
 }
 
-// SessionUser returns the user of a valid session token.
-func (s *Store) SessionUser(token string) (string, error) {
-	if token == "" {
-		return "", errorf("unauthorized", "please log in")
+// Failed counts a wrong PIN for name at now.
+func (l *LoginLimiter) Failed(name string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failures == nil {
+		l.failures = map[string]loginFailures{}
 	}
-	sum := sha256.Sum256([]byte(token))
-	var se session
-	var found bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		found, err = getJSON(tx.Bucket(bucketSessions), sum[:], &se)
-		return err
-	})
-	if err != nil {
-		return "", err
+	f := l.failures[name]
+	if f.n++; f.n >= backend.MaxPINFailures {
+		f = loginFailures{until: now.Add(backend.LockDuration)}
 	}
-	if !found || s.Now().After(se.Expires) {
-		return "", errorf("unauthorized", "your session has ended: please log in again")
-	}
-	return se.User, nil
+	l.failures[name] = f
 }
 
-// Logout ends a session.
-func (s *Store) Logout(token string) error {
-	sum := sha256.Sum256([]byte(token))
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete(sum[:]) })
+// Succeeded forgets name's wrong PINs.
+func (l *LoginLimiter) Succeeded(name string) {
+	l.mu.Lock()
+	delete(l.failures, name)
+	l.mu.Unlock()
 }

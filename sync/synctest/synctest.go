@@ -28,14 +28,17 @@ import (
 	"bingzhan/backend/bolt"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/wire"
 )
 
 // County is a county server running on 127.0.0.1.
 type County struct {
 	Dir    string // the data folder
-	Store  *county.Store
-	Server *county.Server
+	Store  *countybolt.Store
+	Server *countyhttp.Server
+	Clock  backend.Clock // the county's one clock
 	URL    string
 	srv    *http.Server
 }
@@ -46,24 +49,32 @@ var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // StartCounty opens a county store in a temp dir and serves it over plain HTTP.
 func StartCounty(tb testing.TB) *County {
 	tb.Helper()
-	return startCounty(tb, nil)
+	return startCounty(tb, nil, nil)
+}
+
+// StartCountyClock is StartCounty on clock (a clockwork fake, for a test that moves
+// the county's time).
+func StartCountyClock(tb testing.TB, clock backend.Clock) *County {
+	tb.Helper()
+	return startCounty(tb, nil, clock)
 }
 
 // StartCountyTLS is StartCounty serving HTTPS with cert, whose pin goes into new
 // enrolments.
 func StartCountyTLS(tb testing.TB, cert tls.Certificate) *County {
 	tb.Helper()
-	return startCounty(tb, &cert)
+	return startCounty(tb, &cert, nil)
 }
 
-func startCounty(tb testing.TB, cert *tls.Certificate) *County {
+func startCounty(tb testing.TB, cert *tls.Certificate, clock backend.Clock) *County {
 	dir := tb.TempDir()
-	st, err := county.Open(dir)
+	clock = backend.ClockOrSystem(clock)
+	st, err := countybolt.Open(dir, countybolt.Options{Clock: clock, Logger: Quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st.Logger = Quiet
-	c := &County{Dir: dir, Store: st, Server: &county.Server{Store: st, Logger: Quiet}}
+	c := &County{Dir: dir, Store: st, Clock: clock,
+		Server: &countyhttp.Server{Store: st, Backups: st, Clock: clock, Location: st.Location(), Logger: Quiet}}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -97,7 +108,7 @@ func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
 	if url == "" {
 		url = c.URL
 	}
-	e, err := county.NewEnrolment(c.Store, name, url, c.Server.CertPin)
+	e, err := county.NewEnrolment(c.Store, c.Clock, name, url, c.Server.CertPin)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package county_test
+package bolt_test
 
 import (
 	"bufio"
@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 )
 
 const crashDirEnv = "BINGZHAN_BACKUP_CRASH_DIR"
@@ -28,7 +28,7 @@ func TestBackupCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestBackup_Crash")
 	}
-	st, err := county.Open(dir)
+	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestBackup_Crash(t *testing.T) {
 	}
 	st.Close()
 
-	bdir := filepath.Join(dir, county.BackupDirName)
+	bdir := filepath.Join(dir, countybolt.BackupDirName)
 	cutShort, checked := 0, map[string]bool{}
 	for round := range 8 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestBackupCrashChild$", "-test.count=1")
@@ -119,13 +119,13 @@ func TestBackup_Crash(t *testing.T) {
 // countEntries checks a backup's pages and counts one station's entries in it.
 func countEntries(t *testing.T, path, station string) int {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatalf("open backup %s: %v", path, err)
 	}
 	defer db.Close()
 	n := 0
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bbolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}

@@ -1,4 +1,8 @@
-package county
+// Package control is the county server's control socket: a small HTTP API on a Unix
+// socket in the data folder that `bingzhan-county backup`, `user add` and the
+// `station` commands use while the running server holds the database, and the client
+// side those commands call.
+package control
 
 import (
 	"bytes"
@@ -7,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +19,9 @@ import (
 	"strings"
 	"time"
 
+	"bingzhan/backend"
+	"bingzhan/sync/county"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/wire"
 )
 
@@ -23,10 +31,19 @@ import (
 // `station` commands use it while the server holds the database.
 const AdminSocket = "admin.sock"
 
-// ServeAdmin serves the control socket in dir until ctx ends. Call it only while
-// holding the database (after Open): a socket file left by a crashed server is then
-// certainly stale and is replaced.
-func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
+// Server answers on the control socket with the running county's store.
+type Server struct {
+	Store   county.Store
+	Backups county.BackupService
+	// Clock stamps the enrolment files it makes (nil: the machine's clock).
+	Clock  backend.Clock
+	Logger *slog.Logger
+}
+
+// Serve serves the control socket in dir until ctx ends. Call it only while holding
+// the database (after opening the store): a socket file left by a crashed server is
+// then certainly stale and is replaced.
+func (s *Server) Serve(ctx context.Context, dir string) error {
 	path := filepath.Join(dir, AdminSocket)
 	os.Remove(path)
 	lis, err := net.Listen("unix", path)
@@ -39,9 +56,9 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
-		f, err := s.Backup(r.Context())
+		f, err := s.Backups.Backup(r.Context())
 		if err != nil {
-			s.Logger.Error("backup asked for on the control socket failed", "err", err)
+			s.logger().Error("backup asked for on the control socket failed", "err", err)
 		}
 		adminReply(w, f, err)
 	})
@@ -49,42 +66,42 @@ func (s *Store) ServeAdmin(ctx context.Context, dir string) error {
 		var req AdminUser
 		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 		if err != nil {
-			err = errorf("invalid", "send {\"name\",\"pin\"}")
-		} else if err = s.AddUser(req.Name, req.PIN); err == nil {
-			s.Logger.Info("county user added or PIN changed", "user", strings.TrimSpace(req.Name), "by", "control socket")
+			err = badRequest(`{"name","pin"}`)
+		} else if err = s.Store.AddUser(req.Name, req.PIN); err == nil {
+			s.logger().Info("county user added or PIN changed", "user", strings.TrimSpace(req.Name), "by", "control socket")
 		}
 		adminReply(w, struct{}{}, err)
 	})
 	// Adding a station and giving one a new secret both answer with its enrolment.
-	enrolRoute := func(route, did string, give func(*Store, string, string, string) (*wire.Enrolment, error)) {
+	enrolRoute := func(route, did string, give func(county.Store, backend.Clock, string, string, string) (*wire.Enrolment, error)) {
 		mux.HandleFunc("POST "+route, func(w http.ResponseWriter, r *http.Request) {
 			var req AdminStation
 			var e *wire.Enrolment
 			err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 			if err != nil {
-				err = errorf("invalid", "send {\"name\",\"url\",\"cert_pin\"}")
-			} else if e, err = give(s, req.Name, req.URL, req.CertPin); err == nil {
-				s.Logger.Info(did, "station", e.StationID, "name", e.StationName, "by", "control socket")
+				err = badRequest(`{"name","url","cert_pin"}`)
+			} else if e, err = give(s.Store, s.Clock, req.Name, req.URL, req.CertPin); err == nil {
+				s.logger().Info(did, "station", e.StationID, "name", e.StationName, "by", "control socket")
 			}
 			adminReply(w, e, err)
 		})
 	}
-	enrolRoute("/station", "station added", NewEnrolment)
-	enrolRoute("/station/secret", "station given a new secret", NewSecretEnrolment)
+	enrolRoute("/station", "station added", county.NewEnrolment)
+	enrolRoute("/station/secret", "station given a new secret", county.NewSecretEnrolment)
 	mux.HandleFunc("POST /station/retire", func(w http.ResponseWriter, r *http.Request) {
 		var req AdminStation
-		var st *Station
+		var st *county.Station
 		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 		if err != nil {
-			err = errorf("invalid", "send {\"name\"}")
-		} else if st, err = s.RetireStation(req.Name); err == nil {
-			s.Logger.Info("station retired", "station", st.ID, "name", st.Name, "by", "control socket")
+			err = badRequest(`{"name"}`)
+		} else if st, err = s.Store.RetireStation(req.Name); err == nil {
+			s.logger().Info("station retired", "station", st.ID, "name", st.Name, "by", "control socket")
 			st.SecretHash = nil
 		}
 		adminReply(w, st, err)
 	})
 	mux.HandleFunc("POST /stations", func(w http.ResponseWriter, r *http.Request) {
-		sts, err := s.Stations()
+		sts, err := s.Store.Stations()
 		for i := range sts {
 			sts[i].SecretHash = nil // not needed to list them
 		}
@@ -109,17 +126,8 @@ var ErrNoAdmin = errors.New("no county server answers on the control socket")
 func adminReply(w http.ResponseWriter, v any, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		code, msg := ErrorCode(err), err.Error()
-		var e *Error
-		if errors.As(err, &e) {
-			msg = e.Message
-		}
-		status := codeStatus[code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(adminError{Code: code, Error: msg})
+		w.WriteHeader(countyhttp.ErrorStatus(backend.ErrorCode(err)))
+		json.NewEncoder(w).Encode(adminError{Code: backend.ErrorCode(err), Error: county.Message(err)})
 		return
 	}
 	json.NewEncoder(w).Encode(v)
@@ -147,7 +155,8 @@ type AdminStation struct {
 
 // adminPost sends in to route on the control socket of the server running on dir and
 // decodes its answer into out. It returns ErrNoAdmin when no server answers, and the
-// server's own *Error (same code and message as the store call gives) when it refuses.
+// server's own error (a *backend.Error with the code and English message the store
+// call gives) when it refuses.
 func adminPost(ctx context.Context, dir, route string, in, out any) error {
 	path := filepath.Join(dir, AdminSocket)
 	c := &http.Client{Transport: &http.Transport{
@@ -176,9 +185,9 @@ func adminPost(ctx context.Context, dir, route string, in, out any) error {
 	if resp.StatusCode != http.StatusOK {
 		var e adminError
 		if json.Unmarshal(buf, &e) != nil || e.Error == "" {
-			e = adminError{Code: "internal", Error: fmt.Sprintf("answered %s", resp.Status)}
+			e = adminError{Code: backend.EINTERNAL, Error: fmt.Sprintf("answered %s", resp.Status)}
 		}
-		return &Error{Code: e.Code, Message: e.Error}
+		return county.Errorf(e.Code, "county.text", e.Error)
 	}
 	if err := json.Unmarshal(buf, out); err != nil {
 		return fmt.Errorf("read the server's answer: %w", err)
@@ -187,12 +196,12 @@ func adminPost(ctx context.Context, dir, route string, in, out any) error {
 }
 
 // RequestBackup asks the server running on dir for a backup now and returns it.
-func RequestBackup(ctx context.Context, dir string) (*BackupFile, error) {
-	var f BackupFile
+func RequestBackup(ctx context.Context, dir string) (*county.BackupFile, error) {
+	var f county.BackupFile
 	err := adminPost(ctx, dir, "/backup", nil, &f)
-	var e *Error
+	var e *backend.Error
 	if errors.As(err, &e) {
-		return nil, fmt.Errorf("the running county server could not make the backup: %s", e.Message)
+		return nil, fmt.Errorf("the running county server could not make the backup: %s", e.Message("en"))
 	} else if err != nil {
 		return nil, err
 	}
@@ -200,13 +209,13 @@ func RequestBackup(ctx context.Context, dir string) (*BackupFile, error) {
 }
 
 // RequestAddUser asks the server running on dir to add a county user (or set a new
-// PIN), exactly as Store.AddUser.
+// PIN), exactly as county.Store's AddUser.
 func RequestAddUser(ctx context.Context, dir, name, pin string) error {
 	return adminPost(ctx, dir, "/user", AdminUser{Name: name, PIN: pin}, &struct{}{})
 }
 
 // RequestEnrolment asks the server running on dir to add a station, exactly as
-// NewEnrolment, and returns the enrolment for the operator to write.
+// county.NewEnrolment, and returns the enrolment for the operator to write.
 func RequestEnrolment(ctx context.Context, dir, name, url, pin string) (*wire.Enrolment, error) {
 	var e wire.Enrolment
 	if err := adminPost(ctx, dir, "/station", AdminStation{Name: name, URL: url, CertPin: pin}, &e); err != nil {
@@ -215,10 +224,10 @@ func RequestEnrolment(ctx context.Context, dir, name, url, pin string) (*wire.En
 	return &e, nil
 }
 
-// RequestStations asks the server running on dir for its stations, as Store.Stations
-// gives them but without their secrets' hashes.
-func RequestStations(ctx context.Context, dir string) ([]Station, error) {
-	var sts []Station
+// RequestStations asks the server running on dir for its stations, as county.Store's
+// Stations gives them but without their secrets' hashes.
+func RequestStations(ctx context.Context, dir string) ([]county.Station, error) {
+	var sts []county.Station
 	if err := adminPost(ctx, dir, "/stations", nil, &sts); err != nil {
 		return nil, err
 	}
@@ -226,7 +235,7 @@ func RequestStations(ctx context.Context, dir string) ([]Station, error) {
 }
 
 // RequestNewSecret asks the server running on dir to give a station a new secret,
-// exactly as NewSecretEnrolment, and returns the new enrolment for the operator to write.
+// exactly as county.NewSecretEnrolment, and returns the new enrolment for the operator to write.
 func RequestNewSecret(ctx context.Context, dir, idOrName, url, pin string) (*wire.Enrolment, error) {
 	var e wire.Enrolment
 	if err := adminPost(ctx, dir, "/station/secret", AdminStation{Name: idOrName, URL: url, CertPin: pin}, &e); err != nil {
@@ -236,11 +245,23 @@ func RequestNewSecret(ctx context.Context, dir, idOrName, url, pin string) (*wir
 }
 
 // RequestRetire asks the server running on dir to retire a station, exactly as
-// Store.RetireStation.
-func RequestRetire(ctx context.Context, dir, idOrName string) (*Station, error) {
-	var st Station
+// county.Store's RetireStation.
+func RequestRetire(ctx context.Context, dir, idOrName string) (*county.Station, error) {
+	var st county.Station
 	if err := adminPost(ctx, dir, "/station/retire", AdminStation{Name: idOrName}, &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// badRequest is the error for a body that is not the JSON a route takes.
+func badRequest(shape string) error {
+	return county.Errorf(backend.EINVALID, "county.bad_request", shape)
 }

@@ -1,4 +1,4 @@
-package county
+package bolt
 
 import (
 	"context"
@@ -12,8 +12,9 @@ import (
 	"time"
 
 	"bingzhan/backend/atomicfile"
+	"bingzhan/sync/county"
 
-	bolt "go.etcd.io/bbolt"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // BackupDirName is the folder inside the data folder that holds the daily backups.
@@ -33,18 +34,11 @@ const (
 	backupTime    = "20060102T150405.000000000Z"
 )
 
-// BackupFile is one backup of the county database.
-type BackupFile struct {
-	Path string    `json:"path"`
-	At   time.Time `json:"at"`
-	Size int64     `json:"size"`
-}
-
-// Backup writes a consistent copy of the database into BackupDir while the county
+// Backup implements county.BackupService: it writes a consistent copy of the database into BackupDir while the county
 // keeps receiving (a read transaction sees one snapshot), then keeps only the newest
 // BackupKeep copies. The copy is written under a temporary name, synced, renamed and
 // its folder synced, so a file with a backup's name is always complete.
-func (s *Store) Backup(ctx context.Context) (*BackupFile, error) {
+func (s *Store) Backup(ctx context.Context) (*county.BackupFile, error) {
 	s.backupMu.Lock()
 	defer s.backupMu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -54,10 +48,10 @@ func (s *Store) Backup(ctx context.Context) (*BackupFile, error) {
 		return nil, fmt.Errorf("create backup folder: %w", err)
 	}
 	s.removePartials()
-	at := s.Now().UTC()
+	at := s.now().UTC()
 	path := filepath.Join(s.BackupDir, backupPrefix+at.Format(backupTime)+backupSuffix)
 	var size int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bbolt.Tx) error {
 		return atomicfile.Write(path, 0o600, func(w io.Writer) (err error) {
 			size, err = tx.WriteTo(w)
 			return err
@@ -68,7 +62,7 @@ func (s *Store) Backup(ctx context.Context) (*BackupFile, error) {
 	}
 	s.pruneBackups()
 	s.Logger.Info("backup written", "path", path, "bytes", size)
-	return &BackupFile{Path: path, At: at, Size: size}, nil
+	return &county.BackupFile{Path: path, At: at, Size: size}, nil
 }
 
 // removePartials deletes copies a crash left half-written. Backups are made one at a
@@ -89,15 +83,15 @@ func (s *Store) removePartials() {
 	}
 }
 
-// Backups returns the complete backups, newest first.
-func (s *Store) Backups() ([]BackupFile, error) {
+// Backups implements county.BackupService: it returns the complete backups, newest first.
+func (s *Store) Backups() ([]county.BackupFile, error) {
 	entries, err := os.ReadDir(s.BackupDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	var out []BackupFile
+	var out []county.BackupFile
 	for _, e := range entries {
 		stamp, ok := strings.CutPrefix(e.Name(), backupPrefix)
 		if !ok || !e.Type().IsRegular() {
@@ -114,14 +108,14 @@ func (s *Store) Backups() ([]BackupFile, error) {
 		if fi, err := e.Info(); err == nil {
 			size = fi.Size()
 		}
-		out = append(out, BackupFile{Path: filepath.Join(s.BackupDir, e.Name()), At: at, Size: size})
+		out = append(out, county.BackupFile{Path: filepath.Join(s.BackupDir, e.Name()), At: at, Size: size})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out, nil
 }
 
-// LastBackup returns the newest backup, or nil when there is none.
-func (s *Store) LastBackup() (*BackupFile, error) {
+// LastBackup implements county.BackupService: it returns the newest backup, or nil when there is none.
+func (s *Store) LastBackup() (*county.BackupFile, error) {
 	files, err := s.Backups()
 	if err != nil || len(files) == 0 {
 		return nil, err
@@ -149,23 +143,23 @@ func (s *Store) pruneBackups() {
 // when that is shorter): a full disk fixed in the morning should not wait a day.
 const BackupRetry = time.Hour
 
-// RunBackups makes a backup every interval until ctx ends, the first one at once when
+// RunBackups makes a backup every interval of the store's clock until ctx ends, the first one at once when
 // the newest backup is older than interval (or there is none). A failure is logged
 // and tried again after BackupRetry; it never stops the server.
 func (s *Store) RunBackups(ctx context.Context, interval time.Duration) {
 	due := time.Duration(0)
 	if last, err := s.LastBackup(); err == nil && last != nil {
-		if age := s.Now().Sub(last.At); age >= 0 && age < interval {
+		if age := s.now().Sub(last.At); age >= 0 && age < interval {
 			due = interval - age
 		}
 	}
-	t := time.NewTimer(due)
+	t := s.clock.NewTimer(due)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		next := interval
 		if _, err := s.Backup(ctx); err != nil {

@@ -1,8 +1,7 @@
-package county_test
+package bolt_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,23 +12,26 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend"
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/jonboulle/clockwork"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // checkBackup proves a backup file is a sound bbolt database (every page reachable,
 // no page twice) and opens it the way an operator restores it: copied over county.db
 // in a data folder of its own. It returns the opened store.
-func checkBackup(t *testing.T, path string) *county.Store {
+func checkBackup(t *testing.T, path string) *countybolt.Store {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatalf("open backup %s: %v", path, err)
 	}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bbolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}
@@ -40,8 +42,8 @@ func checkBackup(t *testing.T, path string) *county.Store {
 		t.Fatalf("backup %s is damaged: %v", path, err)
 	}
 	dir := t.TempDir()
-	copyFile(t, path, filepath.Join(dir, county.FileName))
-	st, err := county.Open(dir)
+	copyFile(t, path, filepath.Join(dir, countybolt.FileName))
+	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatalf("restore %s: %v", path, err)
 	}
@@ -61,9 +63,15 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-func openStore(t *testing.T, dir string) *county.Store {
+func openStore(t *testing.T, dir string) *countybolt.Store {
 	t.Helper()
-	st, err := county.Open(dir)
+	return openStoreClock(t, dir, nil)
+}
+
+// openStoreClock opens the store in dir on clock (nil: the machine's).
+func openStoreClock(t *testing.T, dir string, clock backend.Clock) *countybolt.Store {
+	t.Helper()
+	st, err := countybolt.Open(dir, countybolt.Options{Clock: clock, Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,10 +164,9 @@ func TestBackup_Prune(t *testing.T) {
 		{"KeepAll", 0, 4, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := openStore(t, t.TempDir())
+			clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
+			st := openStoreClock(t, t.TempDir(), clock)
 			st.BackupKeep = tc.keep
-			clock := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
-			st.Now = func() time.Time { return clock }
 			var made []string
 			for range tc.make {
 				f, err := st.Backup(context.Background())
@@ -167,7 +174,7 @@ func TestBackup_Prune(t *testing.T) {
 					t.Fatal(err)
 				}
 				made = append(made, f.Path)
-				clock = clock.Add(24 * time.Hour)
+				clock.Advance(24 * time.Hour)
 			}
 			files, err := st.Backups()
 			if err != nil {
@@ -182,7 +189,7 @@ func TestBackup_Prune(t *testing.T) {
 				}
 			}
 			last, err := st.LastBackup()
-			if err != nil || last == nil || !last.At.Equal(clock.Add(-24*time.Hour)) {
+			if err != nil || last == nil || !last.At.Equal(clock.Now().Add(-24*time.Hour)) {
 				t.Errorf("last backup %+v %v", last, err)
 			}
 		})
@@ -194,7 +201,7 @@ func TestBackup_Prune(t *testing.T) {
 func TestBackup_PartialIgnored(t *testing.T) {
 	dir := t.TempDir()
 	st := openStore(t, dir)
-	bdir := filepath.Join(dir, county.BackupDirName)
+	bdir := filepath.Join(dir, countybolt.BackupDirName)
 	os.MkdirAll(bdir, 0o700)
 	partial := filepath.Join(bdir, "county-20261120T020000.000000000Z.db.partial")
 	os.WriteFile(partial, []byte("half a database"), 0o600)
@@ -215,31 +222,42 @@ func TestBackup_PartialIgnored(t *testing.T) {
 
 // TestRunBackups: a county without a recent backup makes one at start, then one per
 // interval; a failing backup is logged, the loop goes on and succeeds once the cause
-// is gone.
+// is gone. The store's fake clock is moved, so a day's interval takes no time.
 func TestRunBackups(t *testing.T) {
+	const day = 24 * time.Hour
+	start := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
 	t.Run("OK", func(t *testing.T) {
-		st := openStore(t, t.TempDir())
+		clock := clockwork.NewFakeClockAt(start)
+		st := openStoreClock(t, t.TempDir(), clock)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		go st.RunBackups(ctx, 200*time.Millisecond)
+		go st.RunBackups(ctx, day)
 		synctest.WaitFor(t, "a backup at start", func() bool { f, _ := st.Backups(); return len(f) == 1 })
+		if err := clock.BlockUntilContext(ctx, 1); err != nil { // the loop waits for the next one
+			t.Fatal(err)
+		}
+		clock.Advance(day)
 		synctest.WaitFor(t, "the next backup one interval later", func() bool { f, _ := st.Backups(); return len(f) == 2 })
 	})
 	t.Run("RecentBackupWaits", func(t *testing.T) {
-		st := openStore(t, t.TempDir())
+		clock := clockwork.NewFakeClockAt(start)
+		st := openStoreClock(t, t.TempDir(), clock)
 		if _, err := st.Backup(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go st.RunBackups(ctx, time.Hour)
-		time.Sleep(100 * time.Millisecond)
+		if err := clock.BlockUntilContext(ctx, 1); err != nil { // the loop is waiting, not backing up
+			t.Fatal(err)
+		}
 		if f, _ := st.Backups(); len(f) != 1 {
 			t.Fatalf("%d backups: a backup younger than the interval must not be repeated at start", len(f))
 		}
 	})
 	t.Run("ErrFailureRetried", func(t *testing.T) {
-		st := openStore(t, t.TempDir())
+		clock := clockwork.NewFakeClockAt(start)
+		st := openStoreClock(t, t.TempDir(), clock)
 		logs := &synctest.Buffer{}
 		st.Logger = slog.New(slog.NewTextHandler(logs, nil))
 		blocker := filepath.Join(t.TempDir(), "not-a-folder")
@@ -247,49 +265,16 @@ func TestRunBackups(t *testing.T) {
 		st.BackupDir = filepath.Join(blocker, "backups") // cannot be made: a file is in the way
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		go st.RunBackups(ctx, 100*time.Millisecond)
+		go st.RunBackups(ctx, day)
 		synctest.WaitFor(t, "the failure logged", func() bool { return strings.Contains(logs.String(), "scheduled backup failed") })
 		if _, err := st.Stations(); err != nil {
 			t.Fatalf("the store stopped working after a failed backup: %v", err)
 		}
 		os.Remove(blocker)
+		if err := clock.BlockUntilContext(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(countybolt.BackupRetry)
 		synctest.WaitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(); return len(f) == 1 })
 	})
-}
-
-// TestBackupsAPIAndDashboard: staff see the backups and when the last one was made; a
-// county without a recent one says so in words.
-func TestBackupsAPIAndDashboard(t *testing.T) {
-	c := synctest.StartCounty(t)
-	token := login(t, c)
-	resp, body := get(t, c.URL+"/", token)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "尚无备份") || !strings.Contains(string(body), "还没有备份") {
-		t.Fatalf("dashboard without backups: %d\n%s", resp.StatusCode, body)
-	}
-	// A backup three days old, and none since: the dashboard asks someone to look.
-	c.Store.Now = func() time.Time { return time.Now().Add(-72 * time.Hour) }
-	if _, err := c.Store.Backup(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	c.Store.Now = time.Now
-	resp, body = get(t, c.URL+"/", token)
-	if !strings.Contains(string(body), "3 天前") || !strings.Contains(string(body), "已超过 48 小时没有备份") {
-		t.Errorf("stale backup not shown: %d\n%s", resp.StatusCode, body)
-	}
-	f, err := c.Store.Backup(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, body = get(t, c.URL+"/", token)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "刚刚 just now") || strings.Contains(string(body), "没有备份") {
-		t.Fatalf("dashboard after a backup: %d\n%s", resp.StatusCode, body)
-	}
-	resp, body = get(t, c.URL+"/api/v1/backups", token)
-	var list []county.BackupFile
-	if resp.StatusCode != 200 || json.Unmarshal(body, &list) != nil || len(list) != 2 || list[0].Path != f.Path || list[0].Size == 0 {
-		t.Fatalf("GET /api/v1/backups: %d %s", resp.StatusCode, body)
-	}
-	if resp, _ := get(t, c.URL+"/api/v1/backups", ""); resp.StatusCode != 401 {
-		t.Errorf("backups without a session: %d", resp.StatusCode)
-	}
 }

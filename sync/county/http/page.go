@@ -1,4 +1,4 @@
-package county
+package http
 
 import (
 	"embed"
@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"time"
 
+	"bingzhan/backend"
+	"bingzhan/sync/county"
 	"bingzhan/sync/wire"
 )
 
@@ -18,7 +20,7 @@ var pageFS embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"ago":  ago,
-	"wait": func(d DayStats) string { return waitText(d) },
+	"wait": func(d county.DayStats) string { return waitText(d) },
 }).ParseFS(pageFS, "page/*.html"))
 
 // pageRoutes adds the dashboard (at /, after login) and its forms.
@@ -30,7 +32,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", s.handleLoginForm)
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		if t := sessionToken(r); t != "" {
-			s.Store.Logout(t)
+			s.Store.Logout(t) // the cookie goes whatever the store says
 		}
 		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -59,7 +61,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
-		s.Logger.Error("render page", "page", name, "err", err)
+		s.logger().Error("render page", "page", name, "err", err)
 	}
 }
 
@@ -67,8 +69,8 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	token, err := s.Store.Login(r.PostFormValue("name"), r.PostFormValue("pin"))
 	if err != nil {
 		msg := "姓名或密码不正确。Wrong name or PIN."
-		if e, ok := err.(*Error); ok && e.Code == "unauthorized" && e.Message != "wrong name or PIN" {
-			msg = "密码错误次数过多，请稍后再试。" + e.Message
+		if e, ok := err.(*backend.Error); ok && e.Key == "county.locked" {
+			msg = "密码错误次数过多，请稍后再试。" + e.Message("en")
 		}
 		http.Redirect(w, r, "/login?error="+url.QueryEscape(msg), http.StatusSeeOther)
 		return
@@ -118,9 +120,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, err)
 		return
 	}
-	now := s.Store.Now()
+	now := s.now()
 	rows := make([]stationRow, len(views))
-	var total DayStats
+	var total county.DayStats
 	behind := 0
 	for i, v := range views {
 		state, words := stateOf(v, now)
@@ -128,15 +130,11 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		if state != "ok" && state != "retired" {
 			behind++
 		}
-		total.Tickets += v.Today.Tickets
-		total.Visits += v.Today.Visits
-		total.Called += v.Today.Called
-		total.WaitSumS += v.Today.WaitSumS
-		total.WaitMaxS = max(total.WaitMaxS, v.Today.WaitMaxS)
+		total.Add(v.Today)
 	}
-	last, err := s.Store.LastBackup()
+	last, err := s.lastBackup()
 	if err != nil {
-		s.Logger.Warn("list backups", "err", err)
+		s.logger().Warn("list backups", "err", err)
 	}
 	// A backup missed once is retried within the hour; two intervals without one is
 	// worth an operator's look.
@@ -158,7 +156,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request, user string) {
 	back := func(key, msg string) { http.Redirect(w, r, "/?"+key+"="+url.QueryEscape(msg), http.StatusSeeOther) }
-	r.Body = http.MaxBytesReader(w, r.Body, MaxImportBytes+1<<20)
+	r.Body = http.MaxBytesReader(w, r.Body, county.MaxImportBytes+1<<20)
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		back("error", "请选择要导入的文件。Choose a file to import.")
@@ -184,23 +182,23 @@ func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user 
 	if u == "" {
 		u = s.PublicURL
 	}
-	e, err := NewEnrolment(s.Store, r.FormValue("name"), u, s.CertPin)
+	e, err := county.NewEnrolment(s.Store, s.Clock, r.FormValue("name"), u, s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("添加失败：Could not add the station: "+err.Error()), http.StatusSeeOther)
 		return
 	}
-	s.Logger.Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
+	s.logger().Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
 	sendEnrolment(w, e)
 }
 
 // handleSecretForm gives the chosen station a new secret and downloads its new file.
 func (s *Server) handleSecretForm(w http.ResponseWriter, r *http.Request, user string) {
-	e, err := NewSecretEnrolment(s.Store, r.FormValue("station"), s.PublicURL, s.CertPin)
+	e, err := county.NewSecretEnrolment(s.Store, s.Clock, r.FormValue("station"), s.PublicURL, s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("未能更换：Could not give a new file: "+err.Error()), http.StatusSeeOther)
 		return
 	}
-	s.Logger.Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", user)
+	s.logger().Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", user)
 	sendEnrolment(w, e)
 }
 
@@ -215,7 +213,7 @@ func (s *Server) handleRetireForm(w http.ResponseWriter, r *http.Request, user s
 		http.Redirect(w, r, "/?error="+url.QueryEscape("未能停用：Could not retire the station: "+err.Error()), http.StatusSeeOther)
 		return
 	}
-	s.Logger.Info("station retired", "station", st.ID, "name", st.Name, "by", user)
+	s.logger().Info("station retired", "station", st.ID, "name", st.Name, "by", user)
 	http.Redirect(w, r, "/?msg="+url.QueryEscape("已停用 "+st.Name+"。Retired "+st.Name+"."), http.StatusSeeOther)
 }
 
@@ -246,7 +244,7 @@ func ago(now time.Time, t *time.Time) string {
 	}
 }
 
-func waitText(d DayStats) string {
+func waitText(d county.DayStats) string {
 	if d.Called == 0 {
 		return "—"
 	}

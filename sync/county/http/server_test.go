@@ -1,4 +1,4 @@
-package county_test
+package http_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
@@ -208,7 +209,7 @@ func TestStationsAPIAndDashboard(t *testing.T) {
 	c := synctest.StartCounty(t)
 	e := c.Enrol(t, "东风镇服务站", "")
 	c.Enrol(t, "西山乡服务站", "")
-	today := time.Now().In(c.Store.Location).Format("2006-01-02")
+	today := time.Now().In(c.Store.Location()).Format("2006-01-02")
 	issued := time.Now().Add(-10 * time.Minute).UTC().Format(time.RFC3339)
 	called := time.Now().UTC().Format(time.RFC3339)
 	push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1", Pending: 7}, Entries: []wire.Entry{
@@ -382,33 +383,9 @@ func TestImport(t *testing.T) {
 	})
 }
 
-func FuzzParseSheet(f *testing.F) {
-	f.Add("a.csv", []byte("id_number,name\n1,2\n"))
-	f.Add("a.csv", []byte("\xef\xbb\xbfa,a\n"))
-	f.Add("a.csv", []byte("a,b\n1,2,3\n"))
-	f.Add("a.xlsx", []byte("PK\x03\x04"))
-	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		cols, rows, err := county.ParseSheet(name, data)
-		if err != nil {
-			return
-		}
-		for _, r := range rows {
-			for k := range r {
-				found := false
-				for _, c := range cols {
-					found = found || c == k
-				}
-				if !found {
-					t.Fatalf("row has column %q not in the header %v", k, cols)
-				}
-			}
-		}
-	})
-}
-
 func readCountyFile(t *testing.T, c *synctest.County) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(c.Dir, county.FileName))
+	raw, err := os.ReadFile(filepath.Join(c.Dir, countybolt.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

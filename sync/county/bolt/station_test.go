@@ -1,11 +1,13 @@
-package county_test
+package bolt_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"bingzhan/backend"
 	"bingzhan/sync/county"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/synctest"
 )
 
@@ -22,7 +24,7 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	s.record(3)
 	s.drained()
 
-	ne, err := county.NewSecretEnrolment(rc.store, "西山镇退役军人服务站", rc.url, "")
+	ne, err := county.NewSecretEnrolment(rc.store, nil, "西山镇退役军人服务站", rc.url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +58,10 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	if err != nil || st.RetiredAt == nil {
 		t.Fatalf("retire: %+v %v", st, err)
 	}
-	if _, err := rc.store.RetireStation(e.StationID); county.ErrorCode(err) != "conflict" {
+	if _, err := rc.store.RetireStation(e.StationID); backend.ErrorCode(err) != "conflict" {
 		t.Errorf("retiring twice: %v, want a conflict", err)
 	}
-	if _, _, err := rc.store.NewSecret(e.StationID); county.ErrorCode(err) != "conflict" {
+	if _, _, err := rc.store.NewSecret(e.StationID); backend.ErrorCode(err) != "conflict" {
 		t.Errorf("a new secret for a retired station: %v, want a conflict", err)
 	}
 	s.record(1)
@@ -68,14 +70,14 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	if got := seqs(t, rc.store, e.StationID); !sameSeqs(got, span(1, 5)) {
 		t.Fatalf("county holds %v after retiring, want what it had", got)
 	}
-	views, _, err := (&county.Server{Store: rc.store, Logger: synctest.Quiet}).StationViews()
+	views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews()
 	if err != nil || len(views) != 1 || views[0].RetiredAt == nil || views[0].Received["events"] != 5 {
 		t.Fatalf("station views %+v %v, want the retired station with its 5 records", views, err)
 	}
-	if _, err := county.NewEnrolment(rc.store, "西山镇退役军人服务站", rc.url, ""); err != nil {
+	if _, err := county.NewEnrolment(rc.store, nil, "西山镇退役军人服务站", rc.url, ""); err != nil {
 		t.Errorf("the retired station's name cannot be given again: %v", err)
 	}
-	if _, err := county.NewSecretEnrolment(rc.store, "东山镇", rc.url, ""); county.ErrorCode(err) != "not_found" {
+	if _, err := county.NewSecretEnrolment(rc.store, nil, "东山镇", rc.url, ""); backend.ErrorCode(err) != "not_found" {
 		t.Errorf("a new secret for an unknown station: %v, want not found", err)
 	}
 }

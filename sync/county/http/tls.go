@@ -1,4 +1,4 @@
-package county
+package http
 
 import (
 	"crypto/ecdsa"

@@ -1,4 +1,4 @@
-package county_test
+package bolt_test
 
 import (
 	"context"
@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/bolt"
+	stationbolt "bingzhan/backend/bolt"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 )
@@ -27,7 +29,7 @@ type restartableCounty struct {
 	t       *testing.T
 	dir     string
 	url     string
-	store   *county.Store
+	store   *countybolt.Store
 	handler atomic.Pointer[http.Handler]
 }
 
@@ -58,7 +60,7 @@ func startRestartable(t *testing.T) *restartableCounty {
 
 func (rc *restartableCounty) start() {
 	rc.store = openStoreNoCleanup(rc.t, rc.dir)
-	var h http.Handler = (&county.Server{Store: rc.store, Logger: synctest.Quiet, PublicURL: rc.url}).Handler()
+	var h http.Handler = (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet, PublicURL: rc.url}).Handler()
 	rc.handler.Store(&h)
 }
 
@@ -74,21 +76,21 @@ func (rc *restartableCounty) stop() {
 // over the database file, start it.
 func (rc *restartableCounty) restore(backup string) {
 	rc.stop()
-	copyFile(rc.t, backup, filepath.Join(rc.dir, county.FileName))
+	copyFile(rc.t, backup, filepath.Join(rc.dir, countybolt.FileName))
 	rc.start()
 }
 
 func (rc *restartableCounty) enrol(name string) backend.Enrolment {
-	e, err := county.NewEnrolment(rc.store, name, rc.url, "")
+	e, err := county.NewEnrolment(rc.store, nil, name, rc.url, "")
 	if err != nil {
 		rc.t.Fatal(err)
 	}
 	return backend.Enrolment{CountyURL: e.CountyURL, StationID: e.StationID, StationName: e.StationName, Secret: e.Secret}
 }
 
-func openStoreNoCleanup(t *testing.T, dir string) *county.Store {
+func openStoreNoCleanup(t *testing.T, dir string) *countybolt.Store {
 	t.Helper()
-	st, err := county.Open(dir)
+	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func openStoreNoCleanup(t *testing.T, dir string) *county.Store {
 type restoreStation struct {
 	t    *testing.T
 	key  string
-	db   *bolt.DB
+	db   *stationbolt.DB
 	cfg  agent.Config
 	stop func()
 }
@@ -145,7 +147,7 @@ func (s *restoreStation) stats() backend.OutboxStats {
 }
 
 // seqs returns the sequences the county holds for a station, in order.
-func seqs(t *testing.T, st *county.Store, station string) []uint64 {
+func seqs(t *testing.T, st *countybolt.Store, station string) []uint64 {
 	t.Helper()
 	es, err := st.Entries(station, 0, 1<<20)
 	if err != nil {
@@ -245,7 +247,7 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 		// still shows 150: after a county restore the county's dashboard is the one to
 		// read (docs/sync-protocol.md says so; change it there if this changes).
 		// The county shows the hole: on the API and on the dashboard, in words.
-		views, _, err := (&county.Server{Store: rc.store, Logger: synctest.Quiet}).StationViews()
+		views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews()
 		if err != nil {
 			t.Fatal(err)
 		}

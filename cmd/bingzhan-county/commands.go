@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"bingzhan/backend"
+	"bingzhan/sync/county"
+	countybolt "bingzhan/sync/county/bolt"
+	"bingzhan/sync/county/control"
+	countyhttp "bingzhan/sync/county/http"
+	"bingzhan/sync/wire"
+)
+
+const usage = `usage:
+  bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
+                        [--backup-keep N] [--backup-every 24h]
+  bingzhan-county backup --data DIR
+  bingzhan-county station add NAME --out FILE [--url URL] --data DIR
+  bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
+  bingzhan-county station retire NAME|ID --data DIR
+  bingzhan-county station list --data DIR
+  bingzhan-county user add NAME [--pin PIN] --data DIR
+  bingzhan-county version`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch cmd := strings.Join(args[:min(2, len(args))], " "); {
+	case args[0] == "serve":
+		return runServe(ctx, args[1:], stdout)
+	case args[0] == "backup":
+		return runBackup(ctx, args[1:], stdout)
+	case cmd == "station add", cmd == "station new-secret":
+		return runStationAdd(ctx, args[1], args[2:], stdout)
+	case cmd == "station retire":
+		return runStationRetire(ctx, args[2:], stdout)
+	case cmd == "station list":
+		return runStationList(ctx, args[2:], stdout)
+	case cmd == "user add":
+		return runUserAdd(ctx, args[2:], stdin, stdout)
+	case args[0] == "version":
+		fmt.Fprintln(stdout, "bingzhan-county", Version)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
+	}
+}
+
+// tlsFlags choose the certificate: the operator's, or the county's own made in --data.
+type tlsFlags struct {
+	cert, key *string
+	noTLS     *bool
+	hosts     *string
+}
+
+func addTLSFlags(fl *flag.FlagSet) tlsFlags {
+	return tlsFlags{
+		cert:  fl.String("tls-cert", "", "certificate file (PEM); default: the county's own, made in --data on first need"),
+		key:   fl.String("tls-key", "", "key file of --tls-cert (PEM)"),
+		noTLS: fl.Bool("no-tls", false, "serve plain HTTP (only behind a TLS proxy or on a trusted LAN)"),
+		hosts: fl.String("hosts", "", "extra host names or IPs for the county's own certificate, comma-separated"),
+	}
+}
+
+// certificate returns the certificate to serve, or nil with --no-tls.
+func (f tlsFlags) certificate(data string) (*tls.Certificate, error) {
+	if *f.noTLS {
+		return nil, nil
+	}
+	if (*f.cert == "") != (*f.key == "") {
+		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	var cert tls.Certificate
+	var err error
+	if *f.cert != "" {
+		cert, err = countyhttp.LoadCertificate(*f.cert, *f.key)
+	} else {
+		var hosts []string
+		for h := range strings.SplitSeq(*f.hosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hosts = append(hosts, h)
+			}
+		}
+		cert, err = countyhttp.LoadOrCreateCertificate(data, hosts)
+	}
+	return &cert, err
+}
+
+// runBackup makes a backup now. While the server runs, bbolt's file lock keeps every
+// other program out of the database (even a read-only one), so it asks the server
+// through its control socket; with the server stopped it opens the database itself.
+func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county backup", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return errors.New("usage: bingzhan-county backup --data DIR")
+	}
+	if _, err := os.Stat(filepath.Join(*data, countybolt.FileName)); err != nil {
+		return fmt.Errorf("no county database in %s (%v): give the server's --data folder", *data, err)
+	}
+	f, err := control.RequestBackup(ctx, *data)
+	if errors.Is(err, control.ErrNoAdmin) { // no server running (or a stale socket a crash left)
+		var store *countybolt.Store
+		store, err = openStore(*data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		switch {
+		case err == nil:
+			// The server prunes to its own --backup-keep; a copy made by hand never
+			// deletes one it chose to keep.
+			store.BackupKeep = 0
+			f, err = store.Backup(ctx)
+			if cerr := store.Close(); err == nil {
+				err = cerr
+			}
+		case backend.ErrorCode(err) == backend.ECONFLICT:
+			return fmt.Errorf("the county database in %s is held by a program that does not answer on its control socket "+
+				"(an older bingzhan-county server, or `station add` running now). A running server makes a backup every day into %s "+
+				"by itself; to make one now, upgrade and restart the server, or stop it and run this command again",
+				*data, filepath.Join(*data, countybolt.BackupDirName))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, f.Path)
+	return nil
+}
+
+// splitArgs separates positional words from flags, so `station add NAME --out F` and
+// `station add --out F NAME` both work.
+func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		if fl.NArg() == 0 {
+			return words, nil
+		}
+		words = append(words, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
+}
+
+// runStationAdd adds a station (add) or gives one a new secret (new-secret) and writes
+// its enrolment file, through the running server's control socket or, when no server
+// answers, in the database directly.
+func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
+	request, local, usage := control.RequestEnrolment, county.NewEnrolment,
+		"usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR"
+	if verb == "new-secret" {
+		request, local = control.RequestNewSecret, county.NewSecretEnrolment
+		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR"
+	}
+	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
+	out := fl.String("out", "", "enrolment file to write (required)")
+	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
+	data := fl.String("data", "county-data", "data folder of the county server")
+	tf := addTLSFlags(fl)
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 || *out == "" {
+		return errors.New(usage)
+	}
+	if *url == "" {
+		scheme := "https"
+		if *tf.noTLS {
+			scheme = "http"
+		}
+		host, _ := os.Hostname()
+		*url = scheme + "://" + net.JoinHostPort(host, "8443")
+	}
+	pin := ""
+	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
+		cert, err := tf.certificate(*data)
+		if err != nil {
+			return err
+		}
+		pin = wire.SPKIPin(cert.Leaf)
+	}
+	// Made before the station or its secret exists, so a bad --out leaves no secret
+	// nobody has; removed again if the county refuses.
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists already: choose another --out", *out)
+	} else if err != nil {
+		return err
+	}
+	written := false
+	defer func() {
+		if !written {
+			f.Close()
+			os.Remove(*out)
+		}
+	}()
+	e, err := request(ctx, *data, words[0], *url, pin)
+	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
+		var store *countybolt.Store
+		if store, err = openStore(*data, nil); err != nil {
+			return err
+		}
+		e, err = local(store, nil, words[0], *url, pin)
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	buf, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(buf, '\n')); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	written = true
+	if verb == "new-secret" {
+		fmt.Fprintf(stdout, "station %s (%s) has a new secret; the old enrolment file no longer works; new file %s\n", e.StationID, e.StationName, *out)
+	} else {
+		fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
+	}
+	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
+	return nil
+}
+
+// runStationRetire retires a station for good, through the running server's control
+// socket or, when no server answers, in the database directly.
+func runStationRetire(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county station retire", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return errors.New("usage: bingzhan-county station retire NAME|ID --data DIR")
+	}
+	st, err := control.RequestRetire(ctx, *data, words[0])
+	if errors.Is(err, control.ErrNoAdmin) {
+		var store *countybolt.Store
+		if store, err = openStore(*data, nil); err != nil {
+			return err
+		}
+		st, err = store.RetireStation(words[0])
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %s (%s) retired: it can no longer sync; what it sent stays in the figures\n", st.ID, st.Name)
+	return nil
+}
+
+// runStationList prints the stations, from the running server's control socket or,
+// when no server answers, from the database directly.
+func runStationList(ctx context.Context, args []string, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county station list", flag.ContinueOnError)
+	data := fl.String("data", "county-data", "data folder of the county server")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	sts, err := control.RequestStations(ctx, *data)
+	if errors.Is(err, control.ErrNoAdmin) {
+		var store *countybolt.Store
+		if store, err = openStore(*data, nil); err != nil {
+			return err
+		}
+		sts, err = store.Stations()
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		seen := "never"
+		if st.LastSeen != nil {
+			seen = st.LastSeen.Local().Format("2006-01-02 15:04")
+		}
+		retired := ""
+		if st.RetiredAt != nil {
+			retired = "\tretired " + st.RetiredAt.Local().Format("2006-01-02")
+		}
+		fmt.Fprintf(stdout, "%s\t%s\tlast seen %s\treceived %d\tpending %d%s\n", st.ID, st.Name, seen, st.Total, st.Pending, retired)
+	}
+	return nil
+}
+
+// runUserAdd adds a county user (or sets a new PIN), through the running server's
+// control socket or, when no server answers, in the database directly.
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fl := flag.NewFlagSet("bingzhan-county user add", flag.ContinueOnError)
+	pin := fl.String("pin", "", "PIN, 6 to 12 digits (for scripts; without it the PIN is read from the terminal)")
+	data := fl.String("data", "county-data", "data folder of the county server")
+	words, err := splitArgs(fl, args)
+	if err != nil {
+		return err
+	}
+	if len(words) != 1 {
+		return errors.New("usage: bingzhan-county user add NAME [--pin PIN] --data DIR")
+	}
+	if *pin == "" {
+		fmt.Fprint(stdout, "PIN (6 to 12 digits): ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("no PIN given")
+		}
+		*pin = strings.TrimSpace(line)
+	}
+	err = control.RequestAddUser(ctx, *data, words[0], *pin)
+	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
+		var store *countybolt.Store
+		if store, err = openStore(*data, nil); err != nil {
+			return err
+		}
+		err = store.AddUser(words[0], *pin)
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s can log in at the county dashboard\n", words[0])
+	return nil
+}

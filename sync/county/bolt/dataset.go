@@ -1,0 +1,141 @@
+package bolt
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// datasetRecord is one imported version of a data set, as the county keeps it. The
+// registry's body holds personal data and is sealed with the county's data key.
+type datasetRecord struct {
+	Name       string    `json:"name"`
+	Version    string    `json:"version"`
+	Seq        int       `json:"seq"`
+	ImportedAt time.Time `json:"imported_at"`
+	ImportedBy string    `json:"imported_by"`
+	Source     string    `json:"source"`
+	Items      int       `json:"items"`
+	Sealed     bool      `json:"sealed"`
+	Body       []byte    `json:"body"`
+}
+
+func (r *datasetRecord) info() county.DatasetInfo {
+	return county.DatasetInfo{Name: r.Name, Version: r.Version, ImportedAt: r.ImportedAt, ImportedBy: r.ImportedBy,
+		Source: r.Source, Items: r.Items}
+}
+
+// Import implements county.Store.
+func (s *Store) Import(name, filename string, data []byte, by string) (*county.DatasetInfo, error) {
+	if !county.ValidDataset(name) {
+		return nil, county.Errorf(backend.ENOTFOUND, "county.dataset_unknown", name)
+	}
+	now := s.now()
+	var seq int
+	if err := s.db.View(func(tx *bbolt.Tx) error {
+		seq = int(btoi(tx.Bucket(bucketDatasets).Get([]byte(name)))) + 1
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var current []byte
+	if name == wire.RefCatalog {
+		var err error
+		if _, current, err = s.CurrentDataset(wire.RefCatalog); err != nil {
+			return nil, err
+		}
+	}
+	parsed, err := county.ParseDataset(name, filename, data, current, county.DatasetVersion(now, s.location, seq), now)
+	if err != nil {
+		return nil, err
+	}
+	rec := &datasetRecord{Name: name, Seq: seq, ImportedAt: now.UTC(), ImportedBy: by, Source: filepath.Base(filename),
+		Version: parsed.Version, Items: parsed.Items, Body: parsed.Body}
+	if name == wire.RefRegistry {
+		if rec.Body, err = s.cipher.Seal("registry", rec.Version, rec.Body); err != nil {
+			return nil, err
+		}
+		rec.Sealed = true
+	}
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketDatasets)
+		if int(btoi(b.Get([]byte(name))))+1 != seq {
+			return county.Errorf(backend.ECONFLICT, "county.dataset_race", name)
+		}
+		if cur, err := currentRecord(tx, name); err != nil {
+			return err
+		} else if cur != nil && cur.Version == rec.Version {
+			return county.Errorf(backend.ECONFLICT, "county.dataset_version", name, rec.Version)
+		}
+		if err := putJSON(b, datasetKey(name, seq), rec); err != nil {
+			return err
+		}
+		return b.Put([]byte(name), u64(uint64(seq)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Logger.Info("data set imported", "name", name, "version", rec.Version, "items", rec.Items, "by", by)
+	info := rec.info()
+	return &info, nil
+}
+
+func datasetKey(name string, seq int) []byte {
+	return append(append([]byte(name), 0), u64(uint64(seq))...)
+}
+
+func currentRecord(tx *bbolt.Tx, name string) (*datasetRecord, error) {
+	b := tx.Bucket(bucketDatasets)
+	seq := int(btoi(b.Get([]byte(name))))
+	if seq == 0 {
+		return nil, nil
+	}
+	var rec datasetRecord
+	if _, err := getJSON(b, datasetKey(name, seq), &rec); err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// CurrentDataset implements county.Store.
+func (s *Store) CurrentDataset(name string) (etag string, body []byte, err error) {
+	var rec *datasetRecord
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		rec, err = currentRecord(tx, name)
+		return err
+	})
+	if err != nil || rec == nil {
+		return "", nil, err
+	}
+	body = rec.Body
+	if rec.Sealed {
+		if body, err = s.cipher.Open("registry", rec.Version, rec.Body); err != nil {
+			return "", nil, fmt.Errorf("open %s %s: %w", name, rec.Version, err)
+		}
+	}
+	return wire.ETag(rec.Version), body, nil
+}
+
+// Datasets implements county.Store.
+func (s *Store) Datasets() ([]county.DatasetInfo, error) {
+	var out []county.DatasetInfo
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		for _, name := range []string{wire.RefCatalog, wire.RefRegistry} {
+			rec, err := currentRecord(tx, name)
+			if err != nil {
+				return err
+			}
+			if rec != nil {
+				out = append(out, rec.info())
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,162 @@
+// Package county is the county centre's domain: the stations it enrols, the rules by
+// which it takes their facts exactly once, the day figures it keeps, its staff, the
+// reference data sets it publishes, and the Store interface its storage adapters
+// implement. It imports no storage or HTTP library: the bbolt store is in
+// sync/county/bolt, the HTTP API and dashboard in sync/county/http, the control
+// socket in sync/county/control, and sync/county/countytest holds the conformance
+// suite every Store passes.
+//
+// Errors are *backend.Error, with the codes of the station's small set.
+package county
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/sync/wire"
+)
+
+// Store is the county's storage: every station's facts under permanent unique keys,
+// the stations, the staff and their sessions, and the data sets. Every error it
+// returns is a *backend.Error with one of the codes named below, or an internal error
+// (EINTERNAL) from the storage underneath.
+type Store interface {
+	// AddStation enrols a station called name and returns it with its secret, which
+	// is shown once and kept only as a hash. Returns EINVALID for a name that is empty
+	// or longer than 80 characters, ECONFLICT when a station that is not retired has
+	// that name already.
+	AddStation(name string) (*Station, string, error)
+
+	// NewSecret gives the station with this id (or else this name) a new secret,
+	// returned once: the old one stops working at once and the station's key binding
+	// is cleared, so the next push binds it again. Returns ENOTFOUND for no such
+	// station, ECONFLICT for a retired one.
+	NewSecret(idOrName string) (*Station, string, error)
+
+	// RetireStation ends the link of the station with this id (or else this name) for
+	// good: its secret opens nothing and its name may be given again; what it sent
+	// stays. Returns ENOTFOUND for no such station, ECONFLICT when it is retired
+	// already.
+	RetireStation(idOrName string) (*Station, error)
+
+	// Stations returns every station, retired ones included, by name.
+	Stations() ([]Station, error)
+
+	// Authenticate returns the station whose id and secret these are. Returns
+	// EUNAUTHORIZED for an unknown or retired station or a wrong secret.
+	Authenticate(id, secret string) (*Station, error)
+
+	// Ingest stores a push from station id under the permanent keys (station, seq)
+	// and entry id and answers each entry: accepted, duplicate (a retry, or a record
+	// held under another sequence), or rejected with a code (see the Reject* texts).
+	// It returns only once the entries are durable. Returns EUNAUTHORIZED for an
+	// unknown station, ECONFLICT when the push names another station key than the one
+	// bound to this enrolment.
+	Ingest(id string, req *Push) (*wire.PushResponse, error)
+
+	// Day returns each station's figures for date (YYYY-MM-DD), by station id.
+	Day(date string) (map[string]DayStats, error)
+
+	// Entries returns the entries stored for station from sequence from on, in
+	// sequence order, at most limit of them. An unknown station has none.
+	Entries(station string, from uint64, limit int) ([]wire.Entry, error)
+
+	// Highest returns the highest sequence stored for each station that has entries,
+	// by station id.
+	Highest() (map[string]uint64, error)
+
+	// EntryCount returns how many entries are stored for station and how many entry
+	// ids the county holds in all: together they prove "exactly once".
+	EntryCount(station string) (entries, ids int, err error)
+
+	// AddUser creates a county staff account, or sets a new PIN for an existing one.
+	// Returns EINVALID for a name that is empty or longer than 40 characters, or a PIN
+	// the station's rules refuse.
+	AddUser(name, pin string) error
+
+	// Login checks name and PIN and returns a new session token. Returns
+	// EUNAUTHORIZED for a wrong name or PIN, and for any PIN while the name is locked
+	// after MaxPINFailures wrong ones (key "county.locked").
+	Login(name, pin string) (string, error)
+
+	// SessionUser returns the user of a session token. Returns EUNAUTHORIZED for no
+	// token, an unknown one, or one whose session ended (SessionTTL, or Logout).
+	SessionUser(token string) (string, error)
+
+	// Logout ends the session of token; an unknown token is no error.
+	Logout(token string) error
+
+	// Import makes a file the next version of the named data set (see ParseDataset
+	// for what each set accepts); by names who imported it. Returns ENOTFOUND for a
+	// name other than catalog or registry, EINVALID for a file the station's rules
+	// refuse, ECONFLICT when another import finished first or the version is the
+	// current one's.
+	Import(name, filename string, data []byte, by string) (*DatasetInfo, error)
+
+	// CurrentDataset returns the ETag and content of the named data set's newest
+	// version, or "" and nil when none was imported yet.
+	CurrentDataset(name string) (etag string, body []byte, err error)
+
+	// Datasets returns the current version of each data set that has one, catalog
+	// first.
+	Datasets() ([]DatasetInfo, error)
+}
+
+// BackupService makes and lists consistent copies of a county's database. It is apart
+// from Store because how a copy is made belongs to the storage: the bbolt store copies
+// its file.
+type BackupService interface {
+	// Backup makes a backup now and returns it, pruning old ones. Returns the
+	// context's error when ctx ended first.
+	Backup(ctx context.Context) (*BackupFile, error)
+
+	// Backups returns the complete backups, newest first.
+	Backups() ([]BackupFile, error)
+
+	// LastBackup returns the newest backup, or nil when there is none.
+	LastBackup() (*BackupFile, error)
+}
+
+// BackupFile is one backup of the county database.
+type BackupFile struct {
+	Path string    `json:"path"`
+	At   time.Time `json:"at"`
+	Size int64     `json:"size"`
+}
+
+// DefaultLocation is the county's time zone unless told otherwise: "today" on the
+// dashboard follows it.
+func DefaultLocation() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*60*60)
+	}
+	return loc
+}
+
+// Errorf returns a county error: a *backend.Error with code and message key.
+func Errorf(code, key string, args ...any) error { return backend.Errorf(code, key, args...) }
+
+// Invalid returns err as an EINVALID error with the same message: a station rule's
+// refusal (a PIN, a catalog, a person) is the county's invalid input whatever its
+// own code.
+func Invalid(err error) error {
+	var e *backend.Error
+	if errors.As(err, &e) {
+		return &backend.Error{Code: backend.EINVALID, Key: e.Key, Args: e.Args}
+	}
+	return Errorf(backend.EINVALID, "county.text", err.Error())
+}
+
+// Message returns err's English message, which the county's API, control socket and
+// logs give: its users are staff at a desk who read the English of the original.
+// Errors that are not *backend.Error give their own text.
+func Message(err error) string {
+	var e *backend.Error
+	if errors.As(err, &e) {
+		return e.Message("en")
+	}
+	return err.Error()
+}

@@ -1,0 +1,159 @@
+package http
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+)
+
+// StationView is a station in GET /api/v1/stations.
+type StationView struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	KeyID         string     `json:"key_id,omitempty"`
+	Version       string     `json:"version,omitempty"`
+	RetiredAt     *time.Time `json:"retired_at,omitempty"`
+	LastSeen      *time.Time `json:"last_seen"`
+	Pending       int        `json:"pending"`
+	OldestPending *time.Time `json:"oldest_pending,omitempty"`
+	DeadLetters   int        `json:"dead_letters"`
+	Contiguous    uint64     `json:"contiguous"`
+	// Highest is the highest sequence the county holds; Missing counts the sequences
+	// below it the county does not hold: refused records waiting as dead letters, or
+	// records lost when the county was restored from a backup.
+	Highest  uint64          `json:"highest"`
+	Missing  int             `json:"missing"`
+	Received map[string]int  `json:"received"`
+	Kinds    map[string]int  `json:"kinds"`
+	Today    county.DayStats `json:"today"`
+}
+
+// StationViews returns every station with today's figures, for the API and the page,
+// and today's date.
+func (s *Server) StationViews() ([]StationView, string, error) {
+	stations, err := s.Store.Stations()
+	if err != nil {
+		return nil, "", err
+	}
+	today := s.now().In(s.location()).Format("2006-01-02")
+	days, err := s.Store.Day(today)
+	if err != nil {
+		return nil, "", err
+	}
+	highest, err := s.Store.Highest()
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]StationView, 0, len(stations))
+	for _, st := range stations {
+		kinds := st.Received
+		if kinds == nil {
+			kinds = map[string]int{}
+		}
+		out = append(out, StationView{
+			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, RetiredAt: st.RetiredAt, LastSeen: st.LastSeen,
+			Pending: st.Pending, OldestPending: st.OldestPending, DeadLetters: st.DeadLetters,
+			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID],
+			Highest: highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
+			Received: map[string]int{
+				"events":    st.Total,
+				"tickets":   kinds[county.KindTicketIssued],
+				"calls":     kinds[county.KindTicketCalled],
+				"visits":    kinds[county.KindVisitCreated],
+				"discarded": kinds[wire.KindDiscarded],
+			},
+		})
+	}
+	return out, today, nil
+}
+
+func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, _ string) {
+	views, _, err := s.StationViews()
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.JSON(w, http.StatusOK, views)
+}
+
+func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user string) {
+	var req struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+		s.Error(w, badRequest(`{"name"[,"url"]}`))
+		return
+	}
+	if req.URL == "" {
+		req.URL = s.PublicURL
+	}
+	e, err := county.NewEnrolment(s.Store, s.Clock, req.Name, req.URL, s.CertPin)
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.logger().Info("station added", "station", e.StationID, "name", e.StationName, "by", user)
+	s.JSON(w, http.StatusCreated, e)
+}
+
+// handleNewSecret gives a station a new secret and answers its new enrolment file;
+// the body may name the county address for it ({"url"}), as when adding one.
+func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user string) {
+	var req struct {
+		URL string `json:"url"`
+	}
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+			s.Error(w, badRequest(`{} or {"url"}`))
+			return
+		}
+	}
+	if req.URL == "" {
+		req.URL = s.PublicURL
+	}
+	e, err := county.NewSecretEnrolment(s.Store, s.Clock, r.PathValue("id"), req.URL, s.CertPin)
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.logger().Info("station given a new secret", "station", e.StationID, "name", e.StationName, "by", user)
+	s.JSON(w, http.StatusOK, e)
+}
+
+func (s *Server) handleRetire(w http.ResponseWriter, r *http.Request, user string) {
+	st, err := s.Store.RetireStation(r.PathValue("id"))
+	if err != nil {
+		s.Error(w, err)
+		return
+	}
+	s.logger().Info("station retired", "station", st.ID, "name", st.Name, "by", user)
+	s.JSON(w, http.StatusOK, map[string]any{"id": st.ID, "name": st.Name, "retired_at": st.RetiredAt})
+}
+
+func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request, _ string) {
+	var files []county.BackupFile
+	if s.Backups != nil {
+		var err error
+		if files, err = s.Backups.Backups(); err != nil {
+			s.Error(w, err)
+			return
+		}
+	}
+	if files == nil {
+		files = []county.BackupFile{}
+	}
+	s.JSON(w, http.StatusOK, files)
+}
+
+// lastBackup returns the newest backup, or nil without one or without Backups.
+func (s *Server) lastBackup() (*county.BackupFile, error) {
+	if s.Backups == nil {
+		return nil, nil
+	}
+	return s.Backups.LastBackup()
+}
