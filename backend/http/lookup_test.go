@@ -106,7 +106,7 @@ func mustLookupStation(tb testing.TB, dir string, n int) *lookupStation {
 		QRImage:  qr.Image, QRPNG: qr.PNG, Logger: logger,
 	}
 	if _, ok := tb.(*testing.B); !ok {
-		srv.Now = st.Now
+		srv.Clock = nowClock(st.Now)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(ts.Close)

@@ -57,7 +57,10 @@ type Server struct {
 	Assets  fs.FS
 	Logger  *slog.Logger
 	Version string
-	Now     func() time.Time
+	// Clock is the station's one clock, set by whoever wires the station; nil is the
+	// machine's. Access-log durations and the service-name cache stay on the machine's
+	// monotonic clock: they measure this process's work, not station time.
+	Clock backend.Clock
 
 	printMu sync.Mutex // one job at a time on the one printer
 }
@@ -189,12 +192,9 @@ func Lang(r *http.Request) string {
 	return "zh-CN"
 }
 
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Server) clock() backend.Clock { return backend.ClockOrSystem(s.Clock) }
+
+func (s *Server) now() time.Time { return s.clock().Now() }
 
 // statusRecorder remembers the status for the access log.
 type statusRecorder struct {

@@ -42,6 +42,17 @@ func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
+// nowClock gives the server a test's hand-moved time as a backend.Clock: Now from the
+// test, timers (the event stream's heartbeat) from the machine.
+func nowClock(now func() time.Time) backend.Clock { return funcClock{backend.SystemClock(), now} }
+
+type funcClock struct {
+	backend.Clock
+	now func() time.Time
+}
+
+func (c funcClock) Now() time.Time { return c.now() }
+
 // station is a real station behind a real loopback HTTP server.
 type station struct {
 	URL      string
@@ -94,7 +105,7 @@ func mustStation(tb testing.TB) *station {
 			Stats: bolt.NewStatsService(db), Events: broker},
 		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: 1095},
 		Logger: slog.New(slog.DiscardHandler),
-		Now:    clk.Now,
+		Clock:  nowClock(clk.Now),
 	}
 	srv := httptest.NewServer(st.Server.Handler())
 	tb.Cleanup(srv.Close)
@@ -897,7 +908,7 @@ func TestStaffAPI_TicketVisit(t *testing.T) {
 
 	t.Run("LedgerOff", func(t *testing.T) {
 		off := &bzhttp.Server{Station: st.Server.Station, Tickets: st.Tickets, Services: st.Server.Services,
-			Staff: st.Server.Staff, Logger: st.Server.Logger, Now: st.Clock.Now}
+			Staff: st.Server.Staff, Logger: st.Server.Logger, Clock: nowClock(st.Clock.Now)}
 		srv := httptest.NewServer(off.Handler())
 		defer srv.Close()
 		offTok := (&station{URL: srv.URL}).login(t, "王芳", "240816")

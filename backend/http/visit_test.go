@@ -87,7 +87,7 @@ func mustLedgerStation(tb testing.TB, dir string, registry int) *ledgerStation {
 		Services: bolt.NewServiceService(db),
 		Staff:    &bzhttp.Staff{Accounts: accounts},
 		Ledger:   &bzhttp.Ledger{Visits: st.Visits, RetentionDays: 1095},
-		Logger:   logger, Now: st.Clock.Now,
+		Logger:   logger, Clock: nowClock(st.Clock.Now),
 	}
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(ts.Close)
