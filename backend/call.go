@@ -116,7 +116,9 @@ func (t *Ticket) Apply(a Act) error {
 			return Errorf(ECONFLICT, "call.cannot_transfer", t.Number)
 		}
 		if !ValidServiceLetter(a.Service) {
-			return Errorf(EINVALID, "service.unknown", a.Service)
+			// The call console answers every mistake in an action as a plain
+			// invalid request, not as refused content.
+			return Errorf(EINVALID, "service.unknown", a.Service).WithKind("")
 		}
 		if a.Service == t.Service {
 			return Errorf(EINVALID, "call.same_service", t.Number)

@@ -51,7 +51,9 @@ func (c *Counter) Normalize(services []Service) error {
 	}
 	for _, l := range c.Services {
 		if !known[l] {
-			return Errorf(EINVALID, "service.unknown", l)
+			// A counter's settings are the console's, which answers every mistake
+			// in them as a plain invalid request, not as refused content.
+			return Errorf(EINVALID, "service.unknown", l).WithKind("")
 		}
 	}
 	slices.Sort(c.Services)

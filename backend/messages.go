@@ -45,6 +45,37 @@ var messages = map[string][2]string{ // key → {zh-CN, en}
 	"printer.address":  {"打印机地址“%s”无法识别，应为 tcp://主机:端口 或设备路径。", "The printer address \"%s\" is not valid: use tcp://host:port or a device path."},
 }
 
+func init() {
+	// What a person typed or scanned at the kiosk or the counter, refused by a rule.
+	addKinds(EINVALID, KindRejected, "request_id", "service.unknown",
+		"id.empty", "id.length", "id.chars", "id.area", "id.birth", "id.birth_future", "id.checksum",
+		"phone.invalid", "qr.malformed", "qr.version", "qr.bad_signature", "qr.other_station")
+}
+
+// kinds gives the messages that always mean one kind of error their kind, by key: see
+// Errorf. A key's kind applies only with the code it is declared for.
+var kinds = map[string]struct {
+	code string
+	kind Kind
+}{}
+
+// addKinds declares that keys, made with code, are errors of kind k. Declaring a key
+// without a message, or twice, is a programming error.
+func addKinds(code string, k Kind, keys ...string) {
+	for _, key := range keys {
+		if _, ok := messages[key]; !ok {
+			panic("kind for a key without a message: " + key)
+		}
+		if _, dup := kinds[key]; dup {
+			panic("kind declared twice: " + key)
+		}
+		kinds[key] = struct {
+			code string
+			kind Kind
+		}{code, k}
+	}
+}
+
 // addMessages adds an area's messages; a key defined twice is a programming error.
 func addMessages(m map[string][2]string) {
 	for k, v := range m {

@@ -117,4 +117,12 @@ func init() {
 		"ledger.export.rows":          {"共 %d 条", "%d entries"},
 		"ledger.export.too_many":      {"一次最多导出 %d 条，请缩小日期范围。", "At most %d entries can be exported at once. Please narrow the dates."},
 	})
+	// A visit's details as staff or a visitor gave them, or a search of the ledger,
+	// refused by a rule of the ledger.
+	addKinds(EINVALID, KindRejected, "ledger.relation", "ledger.matter", "ledger.ticket_not_found",
+		"ledger.tie.ticket_not_today", "ledger.name", "ledger.summary", "ledger.note", "ledger.referred_to",
+		"ledger.categories", "ledger.outcome", "ledger.follow_up", "ledger.closed_at", "ledger.close_reopen",
+		"ledger.close_needs_name", "ledger.close_needs_outcome", "ledger.close_needs_handler",
+		"ledger.close_needs_referral", "ledger.query", "ledger.date", "ledger.status", "ledger.page",
+		"ledger.reason", "ledger.format", "ledger.export.too_many")
 }

@@ -99,4 +99,10 @@ func init() {
 		"lookup.where_station":         {"本服务站：取 %s 号（%s）", "This station: take a %s ticket (%s)"},
 		"lookup.list_sep":              {"、", ", "},
 	})
+	// A visitor's answers, refused by the catalog's rules; the registry's and the
+	// catalog's own checks are an administrator's business and keep the plain code.
+	addKinds(EINVALID, KindRejected, "lookup.no_category", "lookup.category", "lookup.grade", "lookup.cause",
+		"lookup.sex", "lookup.residence", "lookup.relation", "lookup.birth_date", "lookup.birth_future", "lookup.last4")
+	// Locked until staff, having seen the person, unlock it (PersonService.ClearLookupLock).
+	addKinds(EFORBIDDEN, KindLocked, "lookup.locked")
 }

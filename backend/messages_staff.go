@@ -48,4 +48,6 @@ func init() {
 		"stats.date":   {"日期应为 YYYY-MM-DD 格式，例如 2026-11-23。", "The date must look like 2026-11-23."},
 		"stats.format": {"导出格式只能是 csv 或 xlsx。", "The export format must be csv or xlsx."},
 	})
+	// Locked for a while after too many wrong PINs; the same login works once it ends.
+	addKinds(EUNAUTHORIZED, KindTooMany, "staff.locked")
 }

@@ -128,16 +128,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, s.sessionJSON(se))
 }
 
-// authError answers a failed PIN check: 429 with Retry-After while locked, so a
-// client can tell "wait" from "try again", and 401 otherwise.
+// authError answers a failed PIN check. While the account is locked (KindTooMany:
+// 429) it says with Retry-After when to try again, so a client can tell "wait" from
+// "try again"; the lock's minutes are the message's one argument.
 func (s *Server) authError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *backend.Error
-	if errors.As(err, &e) && e.Key == "staff.locked" && len(e.Args) == 1 {
+	if errors.As(err, &e) && e.Kind == backend.KindTooMany && len(e.Args) == 1 {
 		if min, ok := e.Args[0].(int); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(min*60))
 		}
-		s.ErrorStatus(w, r, http.StatusTooManyRequests, err)
-		return
 	}
 	s.Error(w, r, err)
 }

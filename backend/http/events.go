@@ -43,13 +43,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "retry: 3000\n\n")
 	flusher.Flush()
 
-	beat := time.NewTicker(Heartbeat)
+	beat := s.clock().NewTicker(Heartbeat)
 	defer beat.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-beat.C:
+		case <-beat.Chan():
 			// A staff stream ends with its session; the client reconnects and
 			// goes on with public events until someone logs in again.
 			if se != nil && !s.now().Before(se.ExpiresAt) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 )
 
 // Lookup holds what the self-service lookup API calls: the entitlement catalog and the
@@ -89,7 +90,7 @@ func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) {
 	if cat == nil {
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	out := make([]categoryJSON, 0, len(cat.Categories))
 	for i := range cat.Categories {
 		out = append(out, categoryOut(&cat.Categories[i], lang))
@@ -112,12 +113,12 @@ func (s *Server) handleQuestions(w http.ResponseWriter, r *http.Request) {
 	}
 	p := backend.Profile{Categories: codes}
 	if err := p.Validate(cat); err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.JSON(w, r, http.StatusOK, map[string]any{
 		"catalog_version": cat.Version,
-		"questions":       s.questions(cat, &p, Lang(r)),
+		"questions":       s.questions(cat, &p, httperr.Lang(r)),
 	})
 }
 
@@ -146,7 +147,7 @@ type EligibilityRequest struct {
 // checked against cat. It returns EINVALID with a message for the first problem.
 func DecodeEligibilityRequest(body io.Reader, cat *backend.Catalog, today time.Time) (backend.Profile, error) {
 	var req EligibilityRequest
-	if err := decodeJSON(body, &req); err != nil {
+	if err := decodeAnswers(body, &req); err != nil {
 		return backend.Profile{}, err
 	}
 	birth, err := backend.ParseBirth(req.BirthDate, today)
@@ -167,10 +168,10 @@ func (s *Server) handleEligibility(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := DecodeEligibilityRequest(r.Body, cat, s.today())
 	if err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	ents, domains, err := s.shapedOut(r.Context(), lang, cat, cat.Evaluate(&p, s.today()))
 	if err != nil {
 		s.Error(w, r, err)
@@ -198,7 +199,7 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		}
 		results = append(results, backend.Result{Entitlement: e, Verdict: v, StaffReview: e.StaffReview, Documents: e.Documents})
 	}
-	ents, domains, err := s.shapedOut(r.Context(), Lang(r), cat, results)
+	ents, domains, err := s.shapedOut(r.Context(), httperr.Lang(r), cat, results)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -371,8 +372,8 @@ func (s *Server) handleIDCheck(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		IDNumber string `json:"id_number"`
 	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+	if err := decodeAnswers(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	id := backend.NormalizeIDNumber(req.IDNumber)
@@ -382,8 +383,8 @@ func (s *Server) handleIDCheck(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &e) {
 			reason = strings.TrimPrefix(e.Key, "id.")
 		}
-		s.JSON(w, r, http.StatusUnprocessableEntity, map[string]string{
-			"code": backend.ErrorCode(err), "message": backend.ErrorMessage(err, Lang(r)), "reason": reason,
+		s.JSON(w, r, httperr.Status(err), map[string]string{
+			"code": backend.ErrorCode(err), "message": backend.ErrorMessage(err, httperr.Lang(r)), "reason": reason,
 		})
 		return
 	}
@@ -433,26 +434,22 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 		IDNumber   string `json:"id_number"`
 		PhoneLast4 string `json:"phone_last4"`
 	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+	if err := decodeAnswers(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	p, err := s.Lookup.Persons.LookupPerson(r.Context(), req.IDNumber, strings.TrimSpace(req.PhoneLast4))
 	if err != nil {
-		switch backend.ErrorCode(err) {
-		case backend.EINVALID:
-			s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
-		case backend.EFORBIDDEN:
-			s.ErrorStatus(w, r, http.StatusLocked, err)
-		case backend.ENOTFOUND:
+		// A miss says how many tries are left, so the kiosk can warn before the lock.
+		if backend.ErrorCode(err) == backend.ENOTFOUND {
 			left, _ := backend.AttemptsLeft(err)
-			s.JSON(w, r, http.StatusNotFound, map[string]any{
+			s.JSON(w, r, httperr.Status(err), map[string]any{
 				"code": backend.ENOTFOUND, "message": backend.ErrorMessage(err, lang), "attempts_left": left,
 			})
-		default:
-			s.Error(w, r, err)
+			return
 		}
+		s.Error(w, r, err)
 		return
 	}
 
@@ -531,16 +528,12 @@ func (s *Server) handleLookupUnlock(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		IDNumber string `json:"id_number"`
 	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+	if err := decodeAnswers(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	if err := s.Lookup.Persons.ClearLookupLock(r.Context(), req.IDNumber); err != nil {
-		status := 0
-		if backend.ErrorCode(err) == backend.EINVALID {
-			status = http.StatusUnprocessableEntity
-		}
-		s.ErrorStatus(w, r, status, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.JSON(w, r, http.StatusOK, map[string]any{"cleared": true})

@@ -19,8 +19,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
-
-	"golang.org/x/text/language"
+	"bingzhan/backend/httperr"
 )
 
 // Station is what the API tells clients about the station it runs on.
@@ -57,7 +56,10 @@ type Server struct {
 	Assets  fs.FS
 	Logger  *slog.Logger
 	Version string
-	Now     func() time.Time
+	// Clock is the station's one clock, set by whoever wires the station; nil is the
+	// machine's. Access-log durations and the service-name cache stay on the machine's
+	// monotonic clock: they measure this process's work, not station time.
+	Clock backend.Clock
 
 	printMu sync.Mutex // one job at a time on the one printer
 }
@@ -115,34 +117,10 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// codeStatus maps each error code to its HTTP status: the one place where domain
-// errors meet HTTP.
-var codeStatus = map[string]int{
-	backend.EINVALID:      http.StatusBadRequest,
-	backend.ENOTFOUND:     http.StatusNotFound,
-	backend.ECONFLICT:     http.StatusConflict,
-	backend.EUNAUTHORIZED: http.StatusUnauthorized,
-	backend.EFORBIDDEN:    http.StatusForbidden,
-	backend.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	backend.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// Error writes err as {"code","message"} in the request's language. Internal errors are
-// logged here with the request's method and path, and shown only as "内部错误".
+// Error answers err through httperr: its status from the one table, its message in
+// the request's language, internal errors logged and never shown.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	s.ErrorStatus(w, r, 0, err)
-}
-
-// ErrorStatus is Error with a status that overrides the code's usual one (0 keeps it).
-func (s *Server) ErrorStatus(w http.ResponseWriter, r *http.Request, status int, err error) {
-	code := backend.ErrorCode(err)
-	if code == backend.EINTERNAL {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	if status == 0 {
-		status = codeStatus[code]
-	}
-	s.JSON(w, r, status, map[string]string{"code": code, "message": backend.ErrorMessage(err, Lang(r))})
+	httperr.Write(w, r, s.Logger, err)
 }
 
 // JSON writes v as the response body.
@@ -153,6 +131,19 @@ func (s *Server) JSON(w http.ResponseWriter, r *http.Request, status int, v any)
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		s.Logger.Warn("write response", "path", r.URL.Path, "err", err)
 	}
+}
+
+// decodeAnswers is decodeJSON for the lookup API and ticket verification, whose whole
+// body is what they check (answers, an ID number, a scanned code): a body they cannot
+// read is refused like a wrong one (KindRejected), so the kiosk shows one screen for
+// both.
+func decodeAnswers(r io.Reader, v any) error {
+	err := decodeJSON(r, v)
+	var e *backend.Error
+	if errors.As(err, &e) {
+		return e.WithKind(backend.KindRejected)
+	}
+	return err
 }
 
 // maxBody bounds every request body: the API's requests are a few hundred bytes.
@@ -175,26 +166,9 @@ func decodeJSON(r io.Reader, v any) error {
 	return nil
 }
 
-var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+func (s *Server) clock() backend.Clock { return backend.ClockOrSystem(s.Clock) }
 
-// Lang returns "en" when the request prefers English and "zh-CN" otherwise.
-func Lang(r *http.Request) string {
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err != nil || len(tags) == 0 {
-		return "zh-CN"
-	}
-	if _, i, conf := languages.Match(tags...); i == 1 && conf != language.No {
-		return "en"
-	}
-	return "zh-CN"
-}
-
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Server) now() time.Time { return s.clock().Now() }
 
 // statusRecorder remembers the status for the access log.
 type statusRecorder struct {

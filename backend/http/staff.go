@@ -9,6 +9,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/event"
+	"bingzhan/backend/httperr"
 )
 
 // Staff holds the services of the staff console and the lobby board. docs/staff.md
@@ -283,7 +284,7 @@ func (s *Server) ticketVisit(r *http.Request, id string) *ticketVisitJSON {
 		return nil
 	}
 	m, _ := backend.FindMatter(v.Service, v.Matter)
-	return &ticketVisitJSON{ID: v.ID, Serial: v.Serial, Service: v.Service, Matter: v.Matter, MatterName: m.Name(Lang(r))}
+	return &ticketVisitJSON{ID: v.ID, Serial: v.Serial, Service: v.Service, Matter: v.Matter, MatterName: m.Name(httperr.Lang(r))}
 }
 
 func (s *Server) staffTicket(r *http.Request, t *backend.Ticket) staffTicketJSON {

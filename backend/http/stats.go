@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -66,7 +67,7 @@ func langIndex(r *http.Request) int {
 	case strings.HasPrefix(q, "zh"):
 		return 0
 	}
-	if Lang(r) == "en" {
+	if httperr.Lang(r) == "en" {
 		return 1
 	}
 	return 0

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 )
 
 // syncRoutes adds the staff sync panel: the backlog and the dead letters, and the
@@ -78,7 +79,7 @@ func (s *Server) handleSyncStatus(w http.ResponseWriter, r *http.Request) {
 		out.OldestPendingAgeS = max(int(s.now().Sub(*st.OldestPending)/time.Second), 0)
 	}
 	if e := st.Last.LastError; e != nil {
-		out.LastError = &syncErrorJSON{Code: e.Code, Message: e.Message(Lang(r))}
+		out.LastError = &syncErrorJSON{Code: e.Code, Message: e.Message(httperr.Lang(r))}
 		if at := s.syncTime(st.Last.LastErrorAt); at != nil {
 			out.LastError.At = *at
 		}
@@ -86,7 +87,7 @@ func (s *Server) handleSyncStatus(w http.ResponseWriter, r *http.Request) {
 	for _, dl := range st.DeadLetters {
 		out.DeadLetters = append(out.DeadLetters, deadLetterJSON{
 			Seq: dl.Entry.Seq, ID: dl.Entry.ID, Kind: dl.Entry.Kind, At: *s.syncTime(&dl.Entry.At),
-			Code: dl.Code, Message: dl.Text(Lang(r)), RejectedAt: *s.syncTime(&dl.RejectedAt),
+			Code: dl.Code, Message: dl.Text(httperr.Lang(r)), RejectedAt: *s.syncTime(&dl.RejectedAt),
 		})
 	}
 	s.JSON(w, r, http.StatusOK, out)

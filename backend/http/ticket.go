@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 )
 
 // ticketResponse is the JSON shape of a ticket with its standing; docs/api.md.
@@ -62,18 +63,14 @@ func (s *Server) handleIssueTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	is, err := s.Tickets.IssueTicket(r.Context(), req)
 	if err != nil {
-		status := 0
-		if backend.ErrorCode(err) == backend.EINVALID {
-			status = http.StatusUnprocessableEntity
-		}
-		s.ErrorStatus(w, r, status, err)
+		s.Error(w, r, err)
 		return
 	}
 	resp := s.ticketResponse(r, is)
 	// Print only what this request made or found for the person: a repeated request
 	// is a double tap or a retry, and must not print a second slip.
 	if is.Created || is.Existing {
-		p := s.print(r.Context(), Lang(r), is)
+		p := s.print(r.Context(), httperr.Lang(r), is)
 		resp.Print = &p
 	}
 	status := http.StatusOK
@@ -130,7 +127,7 @@ func (s *Server) handlePrintTicket(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p := s.print(r.Context(), Lang(r), is)
+	p := s.print(r.Context(), httperr.Lang(r), is)
 	s.JSON(w, r, http.StatusOK, map[string]any{"print": p})
 }
 
@@ -138,13 +135,13 @@ func (s *Server) handleVerifyTicket(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Payload string `json:"payload"`
 	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+	if err := decodeAnswers(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	pt, err := backend.VerifyProof(s.Station.PublicKey, req.Payload, s.Station.Location)
 	if err != nil {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.JSON(w, r, http.StatusOK, map[string]any{"valid": true, "ticket": map[string]any{

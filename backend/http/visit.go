@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -44,24 +45,13 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/visits/{id}/ticket", s.handleTieVisitTicket)
 }
 
-// ledgerError answers validation errors of the ledger with 422, as the ticket API
-// does; malformed JSON stays 400.
-func (s *Server) ledgerError(w http.ResponseWriter, r *http.Request, err error) {
-	var e *backend.Error
-	if errors.As(err, &e) && e.Code == backend.EINVALID && e.Key != "bad_json" && e.Key != "body_too_large" {
-		s.ErrorStatus(w, r, http.StatusUnprocessableEntity, err)
-		return
-	}
-	s.Error(w, r, err)
-}
-
 type codeName struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 }
 
 func (s *Server) handleVisitMatters(w http.ResponseWriter, r *http.Request) {
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	services, err := s.Services.Services(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
@@ -141,14 +131,14 @@ func (s *Server) handleRegisterVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	v, created, err := s.Ledger.Visits.RegisterVisit(r.Context(), req, by)
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	names := s.ledgerServiceNames(r.Context(), lang)
 	if by != "" {
 		s.JSON(w, r, status, s.visitJSON(v, lang, names))
@@ -192,10 +182,10 @@ func (s *Server) handleTieVisitTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	v, tied, err := s.Ledger.Visits.TieTicket(r.Context(), r.PathValue("id"), req, by)
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	names := s.ledgerServiceNames(r.Context(), lang)
 	if by != "" {
 		s.JSON(w, r, http.StatusOK, s.visitJSON(v, lang, names))
@@ -365,7 +355,7 @@ func queryFilter(q url.Values) (visitFilterJSON, error) {
 func (s *Server) handleListVisits(w http.ResponseWriter, r *http.Request) {
 	f, err := queryFilter(r.URL.Query())
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
 	s.listVisits(w, r, f)
@@ -385,10 +375,10 @@ func (s *Server) handleSearchVisits(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listVisits(w http.ResponseWriter, r *http.Request, f visitFilterJSON) {
 	page, err := s.Ledger.Visits.Visits(r.Context(), f.filter())
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	names := s.ledgerServiceNames(r.Context(), lang)
 	out := make([]visitJSON, 0, len(page.Visits))
 	for i := range page.Visits {
@@ -403,7 +393,7 @@ func (s *Server) handleVisit(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	j := s.visitJSON(v, lang, s.ledgerServiceNames(r.Context(), lang))
 	j.Audit = s.auditJSON(trail, lang)
 	s.JSON(w, r, http.StatusOK, j)
@@ -424,10 +414,10 @@ func (s *Server) handleUpdateVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.Ledger.Visits.UpdateVisit(r.Context(), r.PathValue("id"), p, actor(r))
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	s.JSON(w, r, http.StatusOK, s.visitJSON(v, lang, s.ledgerServiceNames(r.Context(), lang)))
 }
 
@@ -441,10 +431,10 @@ func (s *Server) handleUnmaskVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.Ledger.Visits.UnmaskVisit(r.Context(), r.PathValue("id"), req.Reason, actor(r))
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	s.JSON(w, r, http.StatusOK, s.visitJSON(v, lang, s.ledgerServiceNames(r.Context(), lang)))
 }
 
@@ -453,7 +443,7 @@ func (s *Server) handleVisitAccessLog(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			s.ledgerError(w, r, backend.Errorf(backend.EINVALID, "ledger.page", 1000))
+			s.Error(w, r, backend.Errorf(backend.EINVALID, "ledger.page", 1000))
 			return
 		}
 		limit = n
@@ -463,7 +453,7 @@ func (s *Server) handleVisitAccessLog(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	type accessJSON struct {
 		backend.AccessEntry
 		At         string `json:"at"`
@@ -485,15 +475,20 @@ func (s *Server) handleExportVisits(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if r.Method == http.MethodPost {
 		err = decodeJSON(r.Body, &f)
-	} else {
-		f, err = queryFilter(r.URL.Query())
+	} else if f, err = queryFilter(r.URL.Query()); err != nil {
+		// The export pages nothing and has always answered a bad page number in
+		// its query as a plain invalid request, unlike the list it shares it with.
+		var e *backend.Error
+		if errors.As(err, &e) {
+			err = e.WithKind("")
+		}
 	}
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	if f.Format != "csv" && f.Format != "xlsx" {
-		s.ledgerError(w, r, backend.Errorf(backend.EINVALID, "ledger.format"))
+		s.Error(w, r, backend.Errorf(backend.EINVALID, "ledger.format"))
 		return
 	}
 	reason := ""
@@ -503,17 +498,17 @@ func (s *Server) handleExportVisits(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if reason = strings.TrimSpace(f.Reason); reason == "" {
-			s.ledgerError(w, r, backend.Errorf(backend.EINVALID, "ledger.reason"))
+			s.Error(w, r, backend.Errorf(backend.EINVALID, "ledger.reason"))
 			return
 		}
 	}
 	filter := f.filter()
 	visits, err := s.Ledger.Visits.ExportVisits(r.Context(), filter, reason, actor(r))
 	if err != nil {
-		s.ledgerError(w, r, err)
+		s.Error(w, r, err)
 		return
 	}
-	lang := Lang(r)
+	lang := httperr.Lang(r)
 	now := s.now().In(s.Station.Location)
 	note := backend.Translate(lang, "ledger.export.masked_note")
 	if f.Unmasked {
