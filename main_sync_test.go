@@ -18,6 +18,7 @@ import (
 	"bingzhan/backend"
 	"bingzhan/backend/app"
 	"bingzhan/backend/app/apptest"
+	bzreport "bingzhan/backend/report"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
@@ -49,7 +50,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := countybolt.Open(countyDir, countybolt.Options{})
+	store, err := countybolt.Open(countyDir, countybolt.Options{ReadSheet: bzreport.ParseSheet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	}
 
 	// The county appears.
-	store, err = countybolt.Open(countyDir, countybolt.Options{})
+	store, err = countybolt.Open(countyDir, countybolt.Options{ReadSheet: bzreport.ParseSheet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ func init() {
 		"county.sheet_no_sheet":      {"工作簿中没有工作表。", "the workbook has no sheet"},
 		"county.sheet_xlsx_sheet":    {"XLSX 工作表 %q：%v", "XLSX sheet %q: %v"},
 		"county.sheet_type":          {"请导入 .csv 或 .xlsx 文件，而不是 %q。", "import a .csv or .xlsx file, not %q"},
+		"county.sheet_unsupported":   {"这台县中心不能读取表格文件，请改用 JSON。", "this county server cannot read sheets; import the catalog as JSON"},
 		"county.sheet_empty":         {"文件是空的。", "the file is empty"},
 		"county.sheet_column_name":   {"第一行的第 %d 列没有列名。", "column %d has no name in the first row"},
 		"county.sheet_column_twice":  {"列 %q 出现了两次。", "column %q appears twice"},

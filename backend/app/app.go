@@ -195,7 +195,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 		Ledger:  &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
 		Sync:    st.DB,
 		QRImage: qr.Image, QRPNG: qr.PNG,
-		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Now: st.Clock.Now,
+		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Clock: st.Clock,
 	}
 	ctx, st.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	st.startJobs(ctx)

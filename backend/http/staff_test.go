@@ -834,7 +834,7 @@ func TestStaffAPI_TicketVisit(t *testing.T) {
 
 	t.Run("LedgerOff", func(t *testing.T) {
 		off := &bzhttp.Server{Station: st.Server.Station, Tickets: st.Tickets, Services: st.Server.Services,
-			Staff: st.Server.Staff, Logger: st.Server.Logger, Now: st.Clock.Now}
+			Staff: st.Server.Staff, Logger: st.Server.Logger, Clock: st.Clock}
 		srv := httptest.NewServer(off.Handler())
 		defer srv.Close()
 		offTok := login(t, srv.URL, "王芳", "240816")

@@ -22,6 +22,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/gctune"
+	"bingzhan/backend/report"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/county/control"
 	countyhttp "bingzhan/sync/county/http"
@@ -86,7 +87,7 @@ func (m *Main) Open() error {
 	if m.Logger == nil {
 		m.Logger = slog.Default()
 	}
-	store, err := countybolt.Open(m.DataDir, countybolt.Options{Clock: m.Clock, Logger: m.Logger})
+	store, err := countybolt.Open(m.DataDir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: m.Clock, Logger: m.Logger})
 	if err != nil {
 		return err
 	}
@@ -208,5 +209,5 @@ func defaultHost(a net.Addr) string {
 
 // openStore opens the database in dir for a command run while no server answers.
 func openStore(dir string, logger *slog.Logger) (*countybolt.Store, error) {
-	return countybolt.Open(dir, countybolt.Options{Logger: logger})
+	return countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Logger: logger})
 }

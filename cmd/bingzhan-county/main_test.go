@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/report"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/county/control"
@@ -29,7 +30,7 @@ import (
 func newCountyData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := countybolt.Open(dir, countybolt.Options{})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func checkBackupFile(t *testing.T, path string) []county.Station {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, countybolt.FileName), buf, 0o600)
-	st, err := countybolt.Open(dir, countybolt.Options{})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestBackupCommand(t *testing.T) {
 		// `station add` (or an older server) holds the database and has no control
 		// socket: the command says so and where the daily backups are.
 		dir := newCountyData(t)
-		st, err := countybolt.Open(dir, countybolt.Options{})
+		st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/report"
 	"bingzhan/sync/wire"
 )
 
@@ -41,6 +40,18 @@ func DatasetVersion(now time.Time, loc *time.Location, seq int) string {
 	return fmt.Sprintf("county-%s-%d-%x", now.In(loc).Format("20060102"), seq, tail)
 }
 
+// SheetReader reads an uploaded CSV or XLSX file into its column names and rows
+// (backend/report.ParseSheet does). The county domain reads no file format itself: the
+// composition root hands the store a reader, and every error it returns is EINVALID.
+type SheetReader func(filename string, data []byte) (cols []string, rows []map[string]string, err error)
+
+func (read SheetReader) read(filename string, data []byte) ([]string, []map[string]string, error) {
+	if read == nil {
+		return nil, nil, Errorf(backend.EINVALID, "county.sheet_unsupported")
+	}
+	return read(filename, data)
+}
+
 // ParsedDataset is a file turned into what stations fetch.
 type ParsedDataset struct {
 	Version string // the catalog document's own, or the version ParseDataset was given
@@ -53,9 +64,10 @@ type ParsedDataset struct {
 // own version) or as a sheet of entitlements (.csv/.xlsx) laid over current's
 // categories and domains (current is the current catalog, nil for the embedded
 // default); a registry comes as a sheet of persons. Every row is checked with the
-// station's own rules, so a station never receives what it would refuse. Returns
+// station's own rules, so a station never receives what it would refuse; sheets are
+// read with read. Returns
 // ENOTFOUND for another name, EINVALID for a file refused.
-func ParseDataset(name, filename string, data, current []byte, version string, now time.Time) (*ParsedDataset, error) {
+func ParseDataset(name, filename string, data, current []byte, version string, now time.Time, read SheetReader) (*ParsedDataset, error) {
 	switch {
 	case !ValidDataset(name):
 		return nil, Errorf(backend.ENOTFOUND, "county.dataset_unknown", name)
@@ -66,16 +78,16 @@ func ParseDataset(name, filename string, data, current []byte, version string, n
 		}
 		return &ParsedDataset{Version: c.Version, Items: len(c.Entitlements), Body: bytes.Clone(data)}, nil
 	case name == wire.RefCatalog:
-		return parseCatalogSheet(filename, data, current, version)
+		return parseCatalogSheet(read, filename, data, current, version)
 	default:
-		return parseRegistry(filename, data, version, now)
+		return parseRegistry(read, filename, data, version, now)
 	}
 }
 
 // parseCatalogSheet replaces the entitlements of current (the embedded default when
 // nil) with the sheet's rows.
-func parseCatalogSheet(filename string, data, current []byte, version string) (*ParsedDataset, error) {
-	cols, rows, err := report.ParseSheet(filename, data)
+func parseCatalogSheet(read SheetReader, filename string, data, current []byte, version string) (*ParsedDataset, error) {
+	cols, rows, err := read.read(filename, data)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +143,8 @@ var cardStatusZH = map[string]backend.CardStatus{
 
 // parseRegistry turns a sheet of persons into the JSON Lines stations read. Category
 // cells take codes (VETERAN) or the catalog's Chinese names (退役军人).
-func parseRegistry(filename string, data []byte, version string, now time.Time) (*ParsedDataset, error) {
-	cols, rows, err := report.ParseSheet(filename, data)
+func parseRegistry(read SheetReader, filename string, data []byte, version string, now time.Time) (*ParsedDataset, error) {
+	cols, rows, err := read.read(filename, data)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"bingzhan/backend"
 	"bingzhan/backend/app"
 	"bingzhan/backend/bolt"
+	"bingzhan/backend/report"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
@@ -69,7 +70,7 @@ func StartCountyTLS(tb testing.TB, cert tls.Certificate) *County {
 func startCounty(tb testing.TB, cert *tls.Certificate, clock backend.Clock) *County {
 	dir := tb.TempDir()
 	clock = backend.ClockOrSystem(clock)
-	st, err := countybolt.Open(dir, countybolt.Options{Clock: clock, Logger: Quiet})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: Quiet})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"bingzhan/backend/report"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
@@ -28,7 +29,7 @@ func TestBackupCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestBackup_Crash")
 	}
-	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

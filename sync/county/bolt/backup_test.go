@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/report"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/synctest"
@@ -43,7 +44,7 @@ func checkBackup(t *testing.T, path string) *countybolt.Store {
 	}
 	dir := t.TempDir()
 	copyFile(t, path, filepath.Join(dir, countybolt.FileName))
-	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatalf("restore %s: %v", path, err)
 	}
@@ -71,7 +72,7 @@ func openStore(t *testing.T, dir string) *countybolt.Store {
 // openStoreClock opens the store in dir on clock (nil: the machine's).
 func openStoreClock(t *testing.T, dir string, clock backend.Clock) *countybolt.Store {
 	t.Helper()
-	st, err := countybolt.Open(dir, countybolt.Options{Clock: clock, Logger: synctest.Quiet})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func (s *Store) Import(name, filename string, data []byte, by string) (*county.D
 			return nil, err
 		}
 	}
-	parsed, err := county.ParseDataset(name, filename, data, current, county.DatasetVersion(now, s.location, seq), now)
+	parsed, err := county.ParseDataset(name, filename, data, current, county.DatasetVersion(now, s.location, seq), now, s.readSheet)
 	if err != nil {
 		return nil, err
 	}

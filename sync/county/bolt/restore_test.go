@@ -13,6 +13,7 @@ import (
 
 	"bingzhan/backend"
 	stationbolt "bingzhan/backend/bolt"
+	"bingzhan/backend/report"
 	"bingzhan/sync/agent"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
@@ -90,7 +91,7 @@ func (rc *restartableCounty) enrol(name string) backend.Enrolment {
 
 func openStoreNoCleanup(t *testing.T, dir string) *countybolt.Store {
 	t.Helper()
-	st, err := countybolt.Open(dir, countybolt.Options{Logger: synctest.Quiet})
+	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Logger: synctest.Quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

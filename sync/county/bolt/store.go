@@ -65,14 +65,18 @@ type Options struct {
 	Logger *slog.Logger
 	// Location is the county's time zone; nil is county.DefaultLocation().
 	Location *time.Location
+	// ReadSheet reads imported CSV and XLSX files (backend/report.ParseSheet); nil
+	// refuses sheets and takes only a catalog as JSON.
+	ReadSheet county.SheetReader
 }
 
 // Store is the county database: a county.Store and county.BackupService.
 type Store struct {
-	db       *bbolt.DB
-	path     string
-	clock    backend.Clock
-	location *time.Location
+	db        *bbolt.DB
+	path      string
+	clock     backend.Clock
+	location  *time.Location
+	readSheet county.SheetReader
 	// Logger gets the store's log.
 	Logger *slog.Logger
 	// BackupDir holds the consistent copies Backup makes (DATA/backups); BackupKeep is
@@ -145,7 +149,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, path: path, clock: backend.ClockOrSystem(opt.Clock), location: opt.Location, Logger: opt.Logger,
+	s := &Store{db: db, path: path, clock: backend.ClockOrSystem(opt.Clock), location: opt.Location, readSheet: opt.ReadSheet, Logger: opt.Logger,
 		BackupDir: filepath.Join(dir, BackupDirName), BackupKeep: DefaultBackupKeep, cipher: cipher}
 	if s.location == nil {
 		s.location = county.DefaultLocation()

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"bingzhan/backend"
+	"bingzhan/backend/report"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/county/countytest"
@@ -13,7 +14,7 @@ import (
 // TestStore runs the county.Store conformance suite on bbolt in a temp dir.
 func TestStore(t *testing.T) {
 	countytest.TestStore(t, func(t *testing.T, clock backend.Clock) county.Store {
-		st, err := countybolt.Open(t.TempDir(), countybolt.Options{Clock: clock, Logger: synctest.Quiet})
+		st, err := countybolt.Open(t.TempDir(), countybolt.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: synctest.Quiet})
 		if err != nil {
 			t.Fatal(err)
 		}

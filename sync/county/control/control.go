@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 	"bingzhan/sync/county"
-	countyhttp "bingzhan/sync/county/http"
 	"bingzhan/sync/wire"
 )
 
@@ -126,7 +126,7 @@ var ErrNoAdmin = errors.New("no county server answers on the control socket")
 func adminReply(w http.ResponseWriter, v any, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	if err != nil {
-		w.WriteHeader(countyhttp.ErrorStatus(backend.ErrorCode(err)))
+		w.WriteHeader(httperr.Status(err))
 		json.NewEncoder(w).Encode(adminError{Code: backend.ErrorCode(err), Error: county.Message(err)})
 		return
 	}

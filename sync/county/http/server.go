@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/httperr"
 	"bingzhan/sync/county"
 	"bingzhan/sync/wire"
 )
@@ -80,7 +81,7 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// Error writes err as {"code","message"} with the status of its code; internal errors
+// Error writes err as {"code","message"} with its status from the one table (httperr); internal errors
 // are logged and shown only as "internal error".
 func (s *Server) Error(w http.ResponseWriter, err error) {
 	code := backend.ErrorCode(err)
@@ -91,7 +92,7 @@ func (s *Server) Error(w http.ResponseWriter, err error) {
 	} else {
 		s.logger().Error("request failed", "err", err)
 	}
-	s.JSON(w, ErrorStatus(code), wire.ErrorBody{Code: code, Message: msg})
+	s.JSON(w, httperr.Status(err), wire.ErrorBody{Code: code, Message: msg})
 }
 
 // JSON writes v as the response body.
