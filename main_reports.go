@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bingzhan/backend/atomicfile"
+	bzreport "bingzhan/backend/report"
 )
 
 // ReportsDir is the folder in the data folder where each day's figures are kept as
@@ -55,7 +56,7 @@ func (m *Main) archiveReports(ctx context.Context, now time.Time) error {
 			if _, err := os.Stat(path); err == nil {
 				continue
 			}
-			body, err := m.Server.StatsReport(ctx, day, format, 0)
+			body, err := bzreport.Day(ctx, m.Server.Staff.Stats, m.Server.Station.Location, day, format, "zh-CN")
 			if err != nil {
 				return err
 			}
