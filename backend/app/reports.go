@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bingzhan/backend/atomicfile"
+	"bingzhan/backend/report"
 )
 
 // ReportsDir is the folder in the data folder where each day's figures are kept as
@@ -57,7 +58,7 @@ func (st *Station) ArchiveReports(ctx context.Context) error {
 			if _, err := os.Stat(path); err == nil {
 				continue
 			}
-			body, err := st.Server.StatsReport(ctx, day, format, 0)
+			body, err := report.Day(ctx, st.Stats, st.Location, day, format, "zh-CN")
 			if err != nil {
 				return err
 			}

@@ -1,9 +1,7 @@
 package http
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +13,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/httperr"
-
-	"github.com/xuri/excelize/v2"
+	"bingzhan/backend/report"
 )
 
 // Ledger serves the visitor ledger (来访登记台账): kiosk self-registration and the staff
@@ -515,23 +512,22 @@ func (s *Server) handleExportVisits(w http.ResponseWriter, r *http.Request) {
 		clean, _ := backend.CheckReason(reason) // checked by ExportVisits already
 		note = backend.Translate(lang, "ledger.export.unmasked_note", actor(r), clean)
 	}
-	ex := ledgerExport{
+	ex := report.Ledger{
 		Title: backend.Translate(lang, "ledger.export.title") + " " + note,
 		About: []string{
 			backend.Translate(lang, "ledger.export.filter", filter.Describe()),
 			backend.Translate(lang, "ledger.export.generated", now.Format("2006-01-02 15:04"), actor(r)),
 			backend.Translate(lang, "ledger.export.rows", len(visits)),
 		},
-		Header: ledgerHeader(lang),
-		Rows:   s.ledgerRows(visits, lang, s.ledgerServiceNames(r.Context(), lang)),
+		Visits: visits, Services: s.ledgerServiceNames(r.Context(), lang), Location: s.Station.Location, Lang: lang,
 	}
-	var buf bytes.Buffer
+	var body []byte
 	ctype := "text/csv; charset=utf-8"
 	if f.Format == "csv" {
-		err = ex.writeCSV(&buf)
+		body, err = ex.CSV()
 	} else {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = ex.writeXLSX(&buf, backend.Translate(lang, "ledger.export.sheet"))
+		body, err = ex.XLSX()
 	}
 	if err != nil {
 		s.Error(w, r, err)
@@ -544,135 +540,5 @@ func (s *Server) handleExportVisits(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, f.Format))
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
-}
-
-// ledgerFields are the export's columns, in the order of a paper ledger.
-var ledgerFields = []string{"serial", "created_at", "name", "visitor_name", "relation", "id_number", "phone",
-	"categories", "service", "matter", "summary", "handled_by", "outcome", "outcome_note", "referred_to",
-	"closed_at", "follow_up", "ticket", "source", "status"}
-
-func ledgerHeader(lang string) []string {
-	out := make([]string, len(ledgerFields))
-	for i, f := range ledgerFields {
-		out[i] = backend.Translate(lang, "ledger.field."+f)
-	}
-	return out
-}
-
-func (s *Server) ledgerRows(visits []backend.Visit, lang string, services map[string]string) [][]string {
-	loc := s.Station.Location
-	out := make([][]string, 0, len(visits))
-	for i := range visits {
-		v := &visits[i]
-		m, _ := backend.FindMatter(v.Service, v.Matter)
-		closed, status := "", backend.Translate(lang, "ledger.status.open")
-		if v.Closed() {
-			closed, status = v.ClosedAt.In(loc).Format("2006-01-02 15:04"), backend.Translate(lang, "ledger.status.closed")
-		}
-		out = append(out, []string{v.Serial, v.CreatedAt.In(loc).Format("2006-01-02 15:04"), v.Name, v.VisitorName,
-			backend.RelationName(v.Relation, lang), v.IDNumber, v.Phone, strings.Join(v.Categories, ","),
-			services[v.Service], m.Name(lang), v.Summary, v.HandledBy, backend.OutcomeName(v.Outcome, lang),
-			v.OutcomeNote, v.ReferredTo, closed, v.FollowUp, v.TicketNumber,
-			backend.Translate(lang, "ledger.source."+v.Source), status})
-	}
-	return out
-}
-
-// ledgerExport is one export, ready to write in either format.
-type ledgerExport struct {
-	Title  string
-	About  []string
-	Header []string
-	Rows   [][]string
-}
-
-// writeCSV writes the ledger with a UTF-8 byte-order mark (Excel reads UTF-8 Chinese
-// as gibberish without it) and CRLF line ends: the title and notes first, then the
-// table. Cells that a spreadsheet would run as a formula are defused.
-func (ex *ledgerExport) writeCSV(buf *bytes.Buffer) error {
-	buf.WriteString("\uFEFF")
-	cw := csv.NewWriter(buf)
-	cw.UseCRLF = true
-	cw.Write([]string{ex.Title})
-	for _, line := range ex.About {
-		cw.Write([]string{line})
-	}
-	cw.Write(ex.Header)
-	for _, row := range ex.Rows {
-		safe := make([]string, len(row))
-		for i, c := range row {
-			safe[i] = defuse(c)
-		}
-		cw.Write(safe)
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// defuse keeps a spreadsheet from reading a cell typed by staff as a formula
-// (=HYPERLINK(…) and the like), by starting it with an apostrophe.
-func defuse(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
-}
-
-// writeXLSX writes one sheet: title, notes, header and rows, every cell a string, so
-// ID numbers keep their digits and nothing is read as a formula.
-func (ex *ledgerExport) writeXLSX(buf *bytes.Buffer, sheet string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	row := 1
-	put := func(cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
-		}
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err != nil {
-			return err
-		}
-		row++
-		return f.SetSheetRow(sheet, cell, &vals)
-	}
-	if err := put([]string{ex.Title}); err != nil {
-		return err
-	}
-	for _, line := range ex.About {
-		if err := put([]string{line}); err != nil {
-			return err
-		}
-	}
-	headerRow := row
-	if err := put(ex.Header); err != nil {
-		return err
-	}
-	last, err := excelize.CoordinatesToCellName(len(ex.Header), headerRow)
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sheet, "A1", "A1", bold); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sheet, fmt.Sprintf("A%d", headerRow), last, bold); err != nil {
-		return err
-	}
-	for _, r := range ex.Rows {
-		if err := put(r); err != nil {
-			return err
-		}
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: fmt.Sprintf("A%d", headerRow+1), ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	return f.Write(buf)
+	w.Write(body)
 }
