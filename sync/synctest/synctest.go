@@ -25,6 +25,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/app"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/bolt"
 	"bingzhan/backend/report"
 	"bingzhan/sync/agent"
@@ -379,24 +380,8 @@ func StartProtocol1(tb testing.TB, target string) string {
 	return "http://" + lis.Addr().String()
 }
 
-// Buffer is a bytes.Buffer that a server goroutine may write (its log, its output)
-// while the test reads it.
-type Buffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// Buffer is a log that a server goroutine may write while the test reads it.
+type Buffer = apptest.Buffer
 
 // WaitFor polls cond until it holds; after 10 s it fails the test, saying what it
 // waited for.
