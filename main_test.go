@@ -31,19 +31,10 @@ func mustServe(tb testing.TB, dir string, args ...string) (*app.Station, string)
 	return mustOpen(tb, dir, opts)
 }
 
-// mustOpen opens the station in dir with opts, served on a loopback port until tb ends.
+// mustOpen opens the station in dir with opts, served on loopback.
 func mustOpen(tb testing.TB, dir string, opts app.Options) (*app.Station, string) {
 	tb.Helper()
-	m, err := app.Open(context.Background(), dir, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { m.Close() })
-	addr, err := m.Listen("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m, "http://" + addr.String()
+	return apptest.Serve(tb, dir, opts)
 }
 
 // call sends a JSON request and decodes the JSON answer into out (if not nil).

@@ -18,20 +18,10 @@ func MustOpenMain(tb testing.TB) (*app.Station, string) {
 	return mustOpenAt(tb, tb.TempDir(), app.Options{})
 }
 
-// mustOpenAt opens the station in dir with opts and serves it on a loopback port
-// until tb ends (or the test closes it first).
+// mustOpenAt opens the station in dir with opts, served on loopback.
 func mustOpenAt(tb testing.TB, dir string, opts app.Options) (*app.Station, string) {
 	tb.Helper()
-	m, err := app.Open(context.Background(), dir, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { m.Close() })
-	addr, err := m.Listen("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m, "http://" + addr.String()
+	return apptest.Serve(tb, dir, opts)
 }
 
 // call sends a JSON request and decodes the JSON answer into out (if not nil).

@@ -141,6 +141,23 @@ func Open(tb testing.TB, o Options) *Station {
 	return st
 }
 
+// Serve opens the station in dir with opts exactly as given — the machine's clock,
+// config.json or opts.Config — and serves it on a loopback port as `bingzhan serve`
+// does, until tb ends (or the test closes it first). It returns the base URL.
+func Serve(tb testing.TB, dir string, opts app.Options) (*app.Station, string) {
+	tb.Helper()
+	m, err := app.Open(context.Background(), dir, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	addr, err := m.Listen("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m, "http://" + addr.String()
+}
+
 // Advance moves the station's clock on by d; timers due by then fire.
 func (st *Station) Advance(d time.Duration) { st.Clock.Advance(d) }
 
