@@ -43,6 +43,7 @@ func TestStore(t *testing.T, open Opener) {
 	run("IngestContiguous", testIngestContiguous)
 	run("IngestStationKey", testIngestStationKey)
 	run("IngestBacklog", testIngestBacklog)
+	run("IngestCancelled", testIngestCancelled)
 	run("DayFigures", testDayFigures)
 	run("Entries", testEntries)
 	run("Users", testUsers)

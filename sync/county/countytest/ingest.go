@@ -1,6 +1,8 @@
 package countytest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -199,6 +201,45 @@ func testIngestBacklog(t *testing.T, s county.Store, clock *clockwork.FakeClock)
 	}
 	if v := stationByID(t, s, st.ID); v.Pending != 0 || v.OldestPending != nil {
 		t.Errorf("all delivered, yet %+v", v)
+	}
+}
+
+// testIngestCancelled: a push whose caller gave up (a station that hung up, a
+// deadline passed) fails with the context's error and stores none of it: no entry, no
+// id, no figure, no key binding, no last-seen time. The same push sent again is taken
+// as new.
+func testIngestCancelled(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	st, _ := mustStation(t, s, "东风镇")
+	entries := []wire.Entry{
+		entry(1, "a", "ticket.issued", `{"id":"t1","date":"2026-11-23"}`),
+		entry(2, "b", "visit.created", `{"date":"2026-11-23"}`),
+	}
+	req := &county.Push{PushHeader: wire.PushHeader{Station: "key-1", Pending: 2}, Entries: entries}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	resp, err := s.Ingest(cancelled, st.ID, req)
+	if err == nil || !errors.Is(err, context.Canceled) || resp != nil {
+		t.Fatalf("a push with a cancelled context: %+v %v, want no answer and context.Canceled", resp, err)
+	}
+	ctx := t.Context()
+	if n, ids, err := s.EntryCount(ctx, st.ID); err != nil || n != 0 || ids != 0 {
+		t.Errorf("%d entries %d ids %v after a cancelled push, want none", n, ids, err)
+	}
+	if got, err := s.Entries(ctx, st.ID, 0, 10); err != nil || len(got) != 0 {
+		t.Errorf("entries %+v %v after a cancelled push, want none", got, err)
+	}
+	if hi, err := s.Highest(ctx); err != nil || hi[st.ID] != 0 {
+		t.Errorf("highest %+v %v after a cancelled push, want none for the station", hi, err)
+	}
+	if day, err := s.Day(ctx, "2026-11-23"); err != nil || len(day) != 0 {
+		t.Errorf("day figures %+v %v after a cancelled push, want none", day, err)
+	}
+	if v := stationByID(t, s, st.ID); v.Total != 0 || len(v.Received) != 0 || v.KeyID != "" || v.LastSeen != nil || v.Pending != 0 {
+		t.Errorf("station after a cancelled push: %+v, want it as enrolled", v)
+	}
+	again := push(t, s, st.ID, entries...)
+	for i := range entries {
+		wantResult(t, fmt.Sprintf("entry %d sent again", i), again.Results[i], wire.Accepted, "")
 	}
 }
 
