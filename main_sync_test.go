@@ -54,11 +54,11 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := county.NewEnrolment(store, nil, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
+	e, err := county.NewEnrolment(t.Context(), store, nil, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.AddUser("王科长", "258013"); err != nil {
+	if err := store.AddUser(t.Context(), "王科长", "258013"); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
@@ -142,7 +142,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	token, err := store.Login("王科长", "258013")
+	token, err := store.Login(t.Context(), "王科长", "258013")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,7 +217,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 		if store, err = openStore(*data, nil); err != nil {
 			return err
 		}
-		e, err = local(store, nil, words[0], *url, pin)
+		e, err = local(ctx, store, nil, words[0], *url, pin)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -263,7 +263,7 @@ func runStationRetire(ctx context.Context, args []string, stdout io.Writer) erro
 		if store, err = openStore(*data, nil); err != nil {
 			return err
 		}
-		st, err = store.RetireStation(words[0])
+		st, err = store.RetireStation(ctx, words[0])
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -289,7 +289,7 @@ func runStationList(ctx context.Context, args []string, stdout io.Writer) error 
 		if store, err = openStore(*data, nil); err != nil {
 			return err
 		}
-		sts, err = store.Stations()
+		sts, err = store.Stations(ctx)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -338,7 +338,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		if store, err = openStore(*data, nil); err != nil {
 			return err
 		}
-		err = store.AddUser(words[0], *pin)
+		err = store.AddUser(ctx, words[0], *pin)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}

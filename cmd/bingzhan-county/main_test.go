@@ -34,7 +34,7 @@ func newCountyData(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.AddStation("东风镇退役军人服务站"); err != nil {
+	if _, _, err := st.AddStation(t.Context(), "东风镇退役军人服务站"); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {
@@ -72,7 +72,7 @@ func checkBackupFile(t *testing.T, path string) []county.Station {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	sts, err := st.Stations()
+	sts, err := st.Stations(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func startMain(t *testing.T, dir string, clock backend.Clock) *Main {
 func TestMain_BackupsOnClock(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
 	m := startMain(t, newCountyData(t), clock)
-	backups := func() int { f, _ := m.Store.Backups(); return len(f) }
+	backups := func() int { f, _ := m.Store.Backups(t.Context()); return len(f) }
 	synctest.WaitFor(t, "a backup at start", func() bool { return backups() == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -250,7 +250,7 @@ func TestMain_BackupsOnClock(t *testing.T) {
 	}
 	clock.Advance(m.BackupEvery)
 	synctest.WaitFor(t, "the next day's backup", func() bool { return backups() == 2 })
-	last, err := m.Store.LastBackup()
+	last, err := m.Store.LastBackup(t.Context())
 	if err != nil || last == nil || !last.At.Equal(clock.Now()) {
 		t.Fatalf("last backup %+v %v, want one made at %v", last, err, clock.Now())
 	}

@@ -23,14 +23,14 @@ import (
 // id the station gave it, and nothing else.
 func checkExactlyOnce(t *testing.T, c *synctest.County, station string, n int, wantIDs map[uint64]string) {
 	t.Helper()
-	entries, _, err := c.Store.EntryCount(station)
+	entries, _, err := c.Store.EntryCount(t.Context(), station)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if entries != n {
 		t.Fatalf("county holds %d entries of %s, want %d", entries, station, n)
 	}
-	got, err := c.Store.Entries(station, 1, n+1)
+	got, err := c.Store.Entries(t.Context(), station, 1, n+1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func checkExactlyOnce(t *testing.T, c *synctest.County, station string, n int, w
 			t.Fatalf("seq %d stored with id %s, station made %s", e.Seq, e.ID, wantIDs[e.Seq])
 		}
 	}
-	sts, _ := c.Store.Stations()
+	sts, _ := c.Store.Stations(t.Context())
 	for _, st := range sts {
 		if st.ID == station && (st.Contiguous != uint64(n) || st.Total != n) {
 			t.Fatalf("station %s: contiguous %d, total %d, want %d", station, st.Contiguous, st.Total, n)
@@ -209,7 +209,7 @@ func TestAgent_DeadLetters(t *testing.T) {
 	if zh, en := dl.Text("zh-CN"), dl.Text("en"); !strings.Contains(zh, "格式有误") || !strings.Contains(en, "malformed") || strings.Contains(zh, "%!") {
 		t.Fatalf("dead letter in words: %q / %q", zh, en)
 	}
-	if entries, _, _ := c.Store.EntryCount(e.StationID); entries != 3 {
+	if entries, _, _ := c.Store.EntryCount(t.Context(), e.StationID); entries != 3 {
 		t.Fatalf("county holds %d entries, want 3 (seq 1, 2, 5)", entries)
 	}
 
@@ -310,7 +310,7 @@ func TestAgent_References(t *testing.T) {
 		t.Fatalf("nothing published yet: err %v, applied %d", err, applied)
 	}
 	sheet := "id,domain,title_zh,summary_zh,categories,service,source\nHON-001,honor,悬挂光荣牌,门口挂牌,VETERAN MARTYR_FAMILY,H,L2 Art.59\n"
-	info, err := c.Store.Import(wire.RefCatalog, "catalog.csv", []byte(sheet), "county-admin")
+	info, err := c.Store.Import(t.Context(), wire.RefCatalog, "catalog.csv", []byte(sheet), "county-admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestAgent_References(t *testing.T) {
 	if cur.Version != info.Version || len(cur.Entitlements) != 1 || cur.Entitlements[0].TitleZH != "悬挂光荣牌" {
 		t.Fatalf("station catalog %s with %d entitlements, want %s with 1", cur.Version, len(cur.Entitlements), info.Version)
 	}
-	if _, err := c.Store.Import(wire.RefCatalog, "catalog.csv", []byte(sheet+"HON-002,honor,走访慰问,节日走访,VETERAN,H,L1\n"), "county-admin"); err != nil {
+	if _, err := c.Store.Import(t.Context(), wire.RefCatalog, "catalog.csv", []byte(sheet+"HON-002,honor,走访慰问,节日走访,VETERAN,H,L1\n"), "county-admin"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Sync(ctx); err != nil || applied != 2 {

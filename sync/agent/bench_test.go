@@ -56,7 +56,7 @@ func benchPush(b *testing.B, n int, faults *synctest.Faults, tune func(*agent.Co
 		b.StopTimer()
 		cancel()
 		<-done
-		if got, _, _ := c.Store.EntryCount(e.StationID); got != n {
+		if got, _, _ := c.Store.EntryCount(b.Context(), e.StationID); got != n {
 			b.Fatalf("county holds %d of %d", got, n)
 		}
 		b.StartTimer()

@@ -100,7 +100,7 @@ func (s *station) sync(e backend.Enrolment, url string) error {
 func checkEveryRecordOnce(t *testing.T, c *synctest.County, countyID string, made map[string]bool) {
 	t.Helper()
 	n := len(made)
-	got, err := c.Store.Entries(countyID, 0, n+10)
+	got, err := c.Store.Entries(t.Context(), countyID, 0, n+10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func checkEveryRecordOnce(t *testing.T, c *synctest.County, countyID string, mad
 	if len(got) != n {
 		t.Fatalf("county holds %d records, the station made %d: %d lost", len(got), n, n-len(got))
 	}
-	sts, _ := c.Store.Stations()
+	sts, _ := c.Store.Stations(t.Context())
 	for _, st := range sts {
 		if st.ID == countyID && (st.Contiguous != uint64(n) || st.Total != n) {
 			t.Fatalf("county: contiguous %d, total %d, want %d", st.Contiguous, st.Total, n)

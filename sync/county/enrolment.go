@@ -1,6 +1,7 @@
 package county
 
 import (
+	"context"
 	"strings"
 
 	"bingzhan/backend"
@@ -10,18 +11,18 @@ import (
 // NewEnrolment creates a station called name in s and returns its enrolment file's
 // content, pointing at url with certificate pin pin (dropped for a URL that is not
 // https). clock stamps the file (nil: the machine's). Returns EINVALID for a url the
-// station could not use, and AddStation's errors.
-func NewEnrolment(s Store, clock backend.Clock, name, url, pin string) (*wire.Enrolment, error) {
-	return enrolment(clock, url, pin, func() (*Station, string, error) { return s.AddStation(name) })
+// station could not use, and AddStation's errors; ctx is AddStation's.
+func NewEnrolment(ctx context.Context, s Store, clock backend.Clock, name, url, pin string) (*wire.Enrolment, error) {
+	return enrolment(clock, url, pin, func() (*Station, string, error) { return s.AddStation(ctx, name) })
 }
 
 // NewSecretEnrolment gives an existing station (id or name) a new secret and returns
 // its new enrolment file, for a file that leaked or a station PC replaced: the old
 // file stops working at once, and `bingzhan enrol` with the new one carries on with
 // the same station, its numbering and its history. Returns EINVALID for a url the
-// station could not use, and NewSecret's errors.
-func NewSecretEnrolment(s Store, clock backend.Clock, idOrName, url, pin string) (*wire.Enrolment, error) {
-	return enrolment(clock, url, pin, func() (*Station, string, error) { return s.NewSecret(idOrName) })
+// station could not use, and NewSecret's errors; ctx is NewSecret's.
+func NewSecretEnrolment(ctx context.Context, s Store, clock backend.Clock, idOrName, url, pin string) (*wire.Enrolment, error) {
+	return enrolment(clock, url, pin, func() (*Station, string, error) { return s.NewSecret(ctx, idOrName) })
 }
 
 // enrolment checks url and pin, then lets give make or change the station and builds

@@ -110,7 +110,7 @@ func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
 	if url == "" {
 		url = c.URL
 	}
-	e, err := county.NewEnrolment(c.Store, c.Clock, name, url, c.Server.CertPin)
+	e, err := county.NewEnrolment(tb.Context(), c.Store, c.Clock, name, url, c.Server.CertPin)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (s *Store) Backup(ctx context.Context) (*county.BackupFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("backup to %s: %w", path, err)
 	}
-	s.pruneBackups()
+	s.pruneBackups(ctx)
 	s.Logger.Info("backup written", "path", path, "bytes", size)
 	return &county.BackupFile{Path: path, At: at, Size: size}, nil
 }
@@ -84,7 +84,7 @@ func (s *Store) removePartials() {
 }
 
 // Backups implements county.BackupService: it returns the complete backups, newest first.
-func (s *Store) Backups() ([]county.BackupFile, error) {
+func (s *Store) Backups(ctx context.Context) ([]county.BackupFile, error) {
 	entries, err := os.ReadDir(s.BackupDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -115,16 +115,16 @@ func (s *Store) Backups() ([]county.BackupFile, error) {
 }
 
 // LastBackup implements county.BackupService: it returns the newest backup, or nil when there is none.
-func (s *Store) LastBackup() (*county.BackupFile, error) {
-	files, err := s.Backups()
+func (s *Store) LastBackup(ctx context.Context) (*county.BackupFile, error) {
+	files, err := s.Backups(ctx)
 	if err != nil || len(files) == 0 {
 		return nil, err
 	}
 	return &files[0], nil
 }
 
-func (s *Store) pruneBackups() {
-	files, err := s.Backups()
+func (s *Store) pruneBackups(ctx context.Context) {
+	files, err := s.Backups(ctx)
 	if err != nil {
 		s.Logger.Warn("list backups", "err", err)
 		return
@@ -148,7 +148,7 @@ const BackupRetry = time.Hour
 // and tried again after BackupRetry; it never stops the server.
 func (s *Store) RunBackups(ctx context.Context, interval time.Duration) {
 	due := time.Duration(0)
-	if last, err := s.LastBackup(); err == nil && last != nil {
+	if last, err := s.LastBackup(ctx); err == nil && last != nil {
 		if age := s.now().Sub(last.At); age >= 0 && age < interval {
 			due = interval - age
 		}

@@ -52,7 +52,7 @@ func TestBackup_Crash(t *testing.T) {
 	}
 	dir := t.TempDir()
 	st := openStoreNoCleanup(t, dir)
-	stn, _, err := st.AddStation("东风镇")
+	stn, _, err := st.AddStation(t.Context(), "东风镇")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestBackup_Crash(t *testing.T) {
 			req.Entries = append(req.Entries, entry(seq, fmt.Sprintf("e-%06d", seq), "ticket.issued",
 				fmt.Sprintf(`{"id":"t%d","pad":"%s"}`, seq, pad)))
 		}
-		if _, err := st.Ingest(stn.ID, req); err != nil {
+		if _, err := st.Ingest(t.Context(), stn.ID, req); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -99,7 +99,7 @@ func TestBackup_WhileReceiving(t *testing.T) {
 				req.Entries = append(req.Entries, entry(seq, fmt.Sprintf("e-%06d", seq), "ticket.issued",
 					fmt.Sprintf(`{"id":"t%d","date":"2026-11-23"}`, seq)))
 			}
-			resp, err := c.Store.Ingest(e.StationID, req)
+			resp, err := c.Store.Ingest(t.Context(), e.StationID, req)
 			if err != nil {
 				t.Error(err)
 				return
@@ -130,14 +130,14 @@ func TestBackup_WhileReceiving(t *testing.T) {
 	t.Logf("entries committed before each backup began: %v; in all %d", before, committed.Load())
 	for i, f := range backups {
 		st := checkBackup(t, f.Path)
-		n, ids, err := st.EntryCount(e.StationID)
+		n, ids, err := st.EntryCount(t.Context(), e.StationID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if uint64(n) < before[i] || n != ids || n%20 != 0 {
 			t.Errorf("backup %d: %d entries and %d ids; %d were committed before it began (pushes of 20)", i, n, ids, before[i])
 		}
-		got, err := st.Entries(e.StationID, 1, n+1)
+		got, err := st.Entries(t.Context(), e.StationID, 1, n+1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestBackup_WhileReceiving(t *testing.T) {
 				t.Fatalf("backup %d: entry %d is seq %d id %s", i, j+1, en.Seq, en.ID)
 			}
 		}
-		views, err := st.Stations()
+		views, err := st.Stations(t.Context())
 		if err != nil || len(views) != 1 || views[0].Contiguous != uint64(n) {
 			t.Errorf("backup %d: station record %+v (%v) disagrees with %d entries", i, views, err, n)
 		}
@@ -177,7 +177,7 @@ func TestBackup_Prune(t *testing.T) {
 				made = append(made, f.Path)
 				clock.Advance(24 * time.Hour)
 			}
-			files, err := st.Backups()
+			files, err := st.Backups(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestBackup_Prune(t *testing.T) {
 					t.Errorf("kept[%d] = %s, want %s", i, f.Path, want)
 				}
 			}
-			last, err := st.LastBackup()
+			last, err := st.LastBackup(t.Context())
 			if err != nil || last == nil || !last.At.Equal(clock.Now().Add(-24*time.Hour)) {
 				t.Errorf("last backup %+v %v", last, err)
 			}
@@ -207,7 +207,7 @@ func TestBackup_PartialIgnored(t *testing.T) {
 	partial := filepath.Join(bdir, "county-20261120T020000.000000000Z.db.partial")
 	os.WriteFile(partial, []byte("half a database"), 0o600)
 	os.WriteFile(filepath.Join(bdir, "notes.txt"), []byte("operator's own file"), 0o600)
-	if files, err := st.Backups(); err != nil || len(files) != 0 {
+	if files, err := st.Backups(t.Context()); err != nil || len(files) != 0 {
 		t.Fatalf("listed %v %v", files, err)
 	}
 	if _, err := st.Backup(context.Background()); err != nil {
@@ -233,12 +233,12 @@ func TestRunBackups(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go st.RunBackups(ctx, day)
-		synctest.WaitFor(t, "a backup at start", func() bool { f, _ := st.Backups(); return len(f) == 1 })
+		synctest.WaitFor(t, "a backup at start", func() bool { f, _ := st.Backups(t.Context()); return len(f) == 1 })
 		if err := clock.BlockUntilContext(ctx, 1); err != nil { // the loop waits for the next one
 			t.Fatal(err)
 		}
 		clock.Advance(day)
-		synctest.WaitFor(t, "the next backup one interval later", func() bool { f, _ := st.Backups(); return len(f) == 2 })
+		synctest.WaitFor(t, "the next backup one interval later", func() bool { f, _ := st.Backups(t.Context()); return len(f) == 2 })
 	})
 	t.Run("RecentBackupWaits", func(t *testing.T) {
 		clock := clockwork.NewFakeClockAt(start)
@@ -252,7 +252,7 @@ func TestRunBackups(t *testing.T) {
 		if err := clock.BlockUntilContext(ctx, 1); err != nil { // the loop is waiting, not backing up
 			t.Fatal(err)
 		}
-		if f, _ := st.Backups(); len(f) != 1 {
+		if f, _ := st.Backups(t.Context()); len(f) != 1 {
 			t.Fatalf("%d backups: a backup younger than the interval must not be repeated at start", len(f))
 		}
 	})
@@ -268,7 +268,7 @@ func TestRunBackups(t *testing.T) {
 		defer cancel()
 		go st.RunBackups(ctx, day)
 		synctest.WaitFor(t, "the failure logged", func() bool { return strings.Contains(logs.String(), "scheduled backup failed") })
-		if _, err := st.Stations(); err != nil {
+		if _, err := st.Stations(t.Context()); err != nil {
 			t.Fatalf("the store stopped working after a failed backup: %v", err)
 		}
 		os.Remove(blocker)
@@ -276,6 +276,6 @@ func TestRunBackups(t *testing.T) {
 			t.Fatal(err)
 		}
 		clock.Advance(countybolt.BackupRetry)
-		synctest.WaitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(); return len(f) == 1 })
+		synctest.WaitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(t.Context()); return len(f) == 1 })
 	})
 }

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -32,7 +33,7 @@ func (r *datasetRecord) info() county.DatasetInfo {
 }
 
 // Import implements county.Store.
-func (s *Store) Import(name, filename string, data []byte, by string) (*county.DatasetInfo, error) {
+func (s *Store) Import(ctx context.Context, name, filename string, data []byte, by string) (*county.DatasetInfo, error) {
 	if !county.ValidDataset(name) {
 		return nil, county.Errorf(backend.ENOTFOUND, "county.dataset_unknown", name)
 	}
@@ -47,7 +48,7 @@ func (s *Store) Import(name, filename string, data []byte, by string) (*county.D
 	var current []byte
 	if name == wire.RefCatalog {
 		var err error
-		if _, current, err = s.CurrentDataset(wire.RefCatalog); err != nil {
+		if _, current, err = s.CurrentDataset(ctx, wire.RefCatalog); err != nil {
 			return nil, err
 		}
 	}
@@ -63,7 +64,7 @@ func (s *Store) Import(name, filename string, data []byte, by string) (*county.D
 		}
 		rec.Sealed = true
 	}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketDatasets)
 		if int(btoi(b.Get([]byte(name))))+1 != seq {
 			return county.Errorf(backend.ECONFLICT, "county.dataset_race", name)
@@ -104,7 +105,7 @@ func currentRecord(tx *bbolt.Tx, name string) (*datasetRecord, error) {
 }
 
 // CurrentDataset implements county.Store.
-func (s *Store) CurrentDataset(name string) (etag string, body []byte, err error) {
+func (s *Store) CurrentDataset(ctx context.Context, name string) (etag string, body []byte, err error) {
 	var rec *datasetRecord
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		rec, err = currentRecord(tx, name)
@@ -123,7 +124,7 @@ func (s *Store) CurrentDataset(name string) (etag string, body []byte, err error
 }
 
 // Datasets implements county.Store.
-func (s *Store) Datasets() ([]county.DatasetInfo, error) {
+func (s *Store) Datasets(ctx context.Context) ([]county.DatasetInfo, error) {
 	var out []county.DatasetInfo
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		for _, name := range []string{wire.RefCatalog, wire.RefRegistry} {

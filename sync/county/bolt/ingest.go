@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -54,8 +55,12 @@ func appendString(buf []byte, s string) []byte {
 	return append(append(append(buf, '"'), s...), '"')
 }
 
-// Ingest implements county.Store. Concurrent pushes share commits.
-func (s *Store) Ingest(id string, req *county.Push) (*wire.PushResponse, error) {
+// Ingest implements county.Store. Concurrent pushes share commits. A push whose ctx
+// is done before its transaction begins stores nothing.
+func (s *Store) Ingest(ctx context.Context, id string, req *county.Push) (*wire.PushResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
 	var resp *wire.PushResponse
 	fn := func(tx *bbolt.Tx) error {
@@ -236,7 +241,7 @@ func (s *Store) count(tx *bbolt.Tx, station string, e *wire.Entry, days map[stri
 }
 
 // Day implements county.Store.
-func (s *Store) Day(date string) (map[string]county.DayStats, error) {
+func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStats, error) {
 	out := map[string]county.DayStats{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketDaily).ForEach(func(k, v []byte) error {
@@ -256,7 +261,7 @@ func (s *Store) Day(date string) (map[string]county.DayStats, error) {
 }
 
 // Entries implements county.Store.
-func (s *Store) Entries(station string, from uint64, limit int) ([]wire.Entry, error) {
+func (s *Store) Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error) {
 	var out []wire.Entry
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketEntries).Bucket([]byte(station))
@@ -277,7 +282,7 @@ func (s *Store) Entries(station string, from uint64, limit int) ([]wire.Entry, e
 }
 
 // Highest implements county.Store.
-func (s *Store) Highest() (map[string]uint64, error) {
+func (s *Store) Highest(ctx context.Context) (map[string]uint64, error) {
 	out := map[string]uint64{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketEntries).ForEachBucket(func(k []byte) error {
@@ -291,7 +296,7 @@ func (s *Store) Highest() (map[string]uint64, error) {
 }
 
 // EntryCount implements county.Store.
-func (s *Store) EntryCount(station string) (entries, ids int, err error) {
+func (s *Store) EntryCount(ctx context.Context, station string) (entries, ids int, err error) {
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(bucketEntries).Bucket([]byte(station)); b != nil {
 			entries = b.Stats().KeyN

@@ -82,7 +82,7 @@ func (rc *restartableCounty) restore(backup string) {
 }
 
 func (rc *restartableCounty) enrol(name string) backend.Enrolment {
-	e, err := county.NewEnrolment(rc.store, nil, name, rc.url, "")
+	e, err := county.NewEnrolment(rc.t.Context(), rc.store, nil, name, rc.url, "")
 	if err != nil {
 		rc.t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func (s *restoreStation) stats() backend.OutboxStats {
 // seqs returns the sequences the county holds for a station, in order.
 func seqs(t *testing.T, st *countybolt.Store, station string) []uint64 {
 	t.Helper()
-	es, err := st.Entries(station, 0, 1<<20)
+	es, err := st.Entries(t.Context(), station, 0, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 		if st := a.stats(); st.Pending != 0 || st.DeadLetters != 0 {
 			t.Errorf("station A: %+v, want nothing pending and no dead letters", st)
 		}
-		sts, _ := rc.store.Stations()
+		sts, _ := rc.store.Stations(t.Context())
 		for _, st := range sts {
 			if st.ID == eA.StationID && (st.Contiguous != 100 || st.Total != 130) {
 				t.Errorf("county record of A: contiguous %d total %d, want 100 and 130", st.Contiguous, st.Total)
@@ -248,7 +248,7 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 		// still shows 150: after a county restore the county's dashboard is the one to
 		// read (docs/sync-protocol.md says so; change it there if this changes).
 		// The county shows the hole: on the API and on the dashboard, in words.
-		views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews()
+		views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,10 +260,10 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 				t.Errorf("B shows %d missing, want 0", v.Missing)
 			}
 		}
-		if err := rc.store.AddUser("王科长", "258013"); err != nil {
+		if err := rc.store.AddUser(t.Context(), "王科长", "258013"); err != nil {
 			t.Fatal(err)
 		}
-		token, err := rc.store.Login("王科长", "258013")
+		token, err := rc.store.Login(t.Context(), "王科长", "258013")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,26 +319,26 @@ func TestRestore_VersionNamesNeverRepeat(t *testing.T) {
 	csv := func(phone string) []byte {
 		return []byte("id_number,name,phone,categories,card_status\n11010519491231002X,张三," + phone + ",VETERAN,issued\n")
 	}
-	if _, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13812341234"), "王科长"); err != nil {
+	if _, err := rc.store.Import(t.Context(), wire.RefRegistry, "r.csv", csv("13812341234"), "王科长"); err != nil {
 		t.Fatal(err)
 	}
 	backup, err := rc.store.Backup(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13812345678"), "王科长")
+	lost, err := rc.store.Import(t.Context(), wire.RefRegistry, "r.csv", csv("13812345678"), "王科长")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc.restore(backup.Path)
-	again, err := rc.store.Import(wire.RefRegistry, "r.csv", csv("13900001111"), "王科长")
+	again, err := rc.store.Import(t.Context(), wire.RefRegistry, "r.csv", csv("13900001111"), "王科长")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.Version == lost.Version {
 		t.Fatalf("the import after the restore is %s, the name of the version the restore lost", again.Version)
 	}
-	etag, _, err := rc.store.CurrentDataset(wire.RefRegistry)
+	etag, _, err := rc.store.CurrentDataset(t.Context(), wire.RefRegistry)
 	if err != nil || etag != wire.ETag(again.Version) {
 		t.Fatalf("current %s %v, want %s", etag, err, again.Version)
 	}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"encoding/json"
 	"sort"
 	"strings"
@@ -11,14 +12,14 @@ import (
 )
 
 // AddStation implements county.Store.
-func (s *Store) AddStation(name string) (*county.Station, string, error) {
+func (s *Store) AddStation(ctx context.Context, name string) (*county.Station, string, error) {
 	name, err := county.StationName(name)
 	if err != nil {
 		return nil, "", err
 	}
 	secret, hash := county.NewSecret()
 	st := &county.Station{Name: name, SecretHash: hash, CreatedAt: s.now().UTC(), Received: map[string]int{}}
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketStations)
 		var dup error
 		b.ForEach(func(_, v []byte) error {
@@ -45,9 +46,9 @@ func (s *Store) AddStation(name string) (*county.Station, string, error) {
 }
 
 // NewSecret implements county.Store.
-func (s *Store) NewSecret(idOrName string) (*county.Station, string, error) {
+func (s *Store) NewSecret(ctx context.Context, idOrName string) (*county.Station, string, error) {
 	secret, hash := county.NewSecret()
-	st, err := s.changeStation(idOrName, func(st *county.Station) error { return county.GiveNewSecret(st, hash) })
+	st, err := s.changeStation(ctx, idOrName, func(st *county.Station) error { return county.GiveNewSecret(st, hash) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,17 +56,17 @@ func (s *Store) NewSecret(idOrName string) (*county.Station, string, error) {
 }
 
 // RetireStation implements county.Store.
-func (s *Store) RetireStation(idOrName string) (*county.Station, error) {
+func (s *Store) RetireStation(ctx context.Context, idOrName string) (*county.Station, error) {
 	now := s.now().UTC()
-	return s.changeStation(idOrName, func(st *county.Station) error { return county.Retire(st, now) })
+	return s.changeStation(ctx, idOrName, func(st *county.Station) error { return county.Retire(st, now) })
 }
 
 // changeStation applies change to the station with this id, or else the one station
 // (not retired) with this name, in one transaction.
-func (s *Store) changeStation(idOrName string, change func(*county.Station) error) (*county.Station, error) {
+func (s *Store) changeStation(ctx context.Context, idOrName string, change func(*county.Station) error) (*county.Station, error) {
 	idOrName = strings.TrimSpace(idOrName)
 	var st county.Station
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	err := s.update(ctx, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketStations)
 		found, err := getJSON(b, []byte(idOrName), &st)
 		if err != nil {
@@ -98,7 +99,7 @@ func (s *Store) changeStation(idOrName string, change func(*county.Station) erro
 }
 
 // Stations implements county.Store.
-func (s *Store) Stations() ([]county.Station, error) {
+func (s *Store) Stations(ctx context.Context) ([]county.Station, error) {
 	var out []county.Station
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketStations).ForEach(func(_, v []byte) error {
@@ -115,7 +116,7 @@ func (s *Store) Stations() ([]county.Station, error) {
 }
 
 // Authenticate implements county.Store.
-func (s *Store) Authenticate(id, secret string) (*county.Station, error) {
+func (s *Store) Authenticate(ctx context.Context, id, secret string) (*county.Station, error) {
 	var st county.Station
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) error {

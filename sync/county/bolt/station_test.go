@@ -24,14 +24,14 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	s.record(3)
 	s.drained()
 
-	ne, err := county.NewSecretEnrolment(rc.store, nil, "西山镇退役军人服务站", rc.url, "")
+	ne, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", rc.url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ne.StationID != e.StationID || ne.Secret == e.Secret {
 		t.Fatalf("new enrolment %s/%s, want the same station %s with another secret", ne.StationID, ne.StationName, e.StationID)
 	}
-	if _, err := rc.store.Authenticate(e.StationID, e.Secret); err == nil {
+	if _, err := rc.store.Authenticate(t.Context(), e.StationID, e.Secret); err == nil {
 		t.Fatal("the old secret still opens the county")
 	}
 	s.record(2)
@@ -54,14 +54,14 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	}
 
 	s.halt()
-	st, err := rc.store.RetireStation(e.StationID)
+	st, err := rc.store.RetireStation(t.Context(), e.StationID)
 	if err != nil || st.RetiredAt == nil {
 		t.Fatalf("retire: %+v %v", st, err)
 	}
-	if _, err := rc.store.RetireStation(e.StationID); backend.ErrorCode(err) != "conflict" {
+	if _, err := rc.store.RetireStation(t.Context(), e.StationID); backend.ErrorCode(err) != "conflict" {
 		t.Errorf("retiring twice: %v, want a conflict", err)
 	}
-	if _, _, err := rc.store.NewSecret(e.StationID); backend.ErrorCode(err) != "conflict" {
+	if _, _, err := rc.store.NewSecret(t.Context(), e.StationID); backend.ErrorCode(err) != "conflict" {
 		t.Errorf("a new secret for a retired station: %v, want a conflict", err)
 	}
 	s.record(1)
@@ -70,14 +70,14 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	if got := seqs(t, rc.store, e.StationID); !sameSeqs(got, span(1, 5)) {
 		t.Fatalf("county holds %v after retiring, want what it had", got)
 	}
-	views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews()
+	views, _, err := (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet}).StationViews(t.Context())
 	if err != nil || len(views) != 1 || views[0].RetiredAt == nil || views[0].Received["events"] != 5 {
 		t.Fatalf("station views %+v %v, want the retired station with its 5 records", views, err)
 	}
-	if _, err := county.NewEnrolment(rc.store, nil, "西山镇退役军人服务站", rc.url, ""); err != nil {
+	if _, err := county.NewEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", rc.url, ""); err != nil {
 		t.Errorf("the retired station's name cannot be given again: %v", err)
 	}
-	if _, err := county.NewSecretEnrolment(rc.store, nil, "东山镇", rc.url, ""); backend.ErrorCode(err) != "not_found" {
+	if _, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "东山镇", rc.url, ""); backend.ErrorCode(err) != "not_found" {
 		t.Errorf("a new secret for an unknown station: %v, want not found", err)
 	}
 }

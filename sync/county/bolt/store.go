@@ -3,6 +3,7 @@
 package bolt
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -170,6 +171,15 @@ func (s *Store) Location() *time.Location { return s.location }
 func (s *Store) Close() error { return s.db.Close() }
 
 func (s *Store) now() time.Time { return s.clock.Now() }
+
+// update runs fn in a write transaction unless ctx is done already: a caller that
+// gave up changes nothing. Reads ignore ctx, since a bbolt read cannot block on others.
+func (s *Store) update(ctx context.Context, fn func(*bbolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(fn)
+}
 
 func putJSON(b *bbolt.Bucket, key []byte, v any) error {
 	buf, err := json.Marshal(v)

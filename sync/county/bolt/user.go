@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"context"
 	"encoding/json"
 
 	"bingzhan/backend"
@@ -10,18 +11,18 @@ import (
 )
 
 // AddUser implements county.Store.
-func (s *Store) AddUser(name, pin string) error {
+func (s *Store) AddUser(ctx context.Context, name, pin string) error {
 	u, err := county.NewUser(name, pin, s.now())
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error {
 		return putJSON(tx.Bucket(bucketUsers), []byte(u.Name), u)
 	})
 }
 
 // Login implements county.Store.
-func (s *Store) Login(name, pin string) (string, error) {
+func (s *Store) Login(ctx context.Context, name, pin string) (string, error) {
 	now := s.now()
 	if err := s.logins.Check(name, now, s.location); err != nil {
 		return "", err
@@ -42,7 +43,7 @@ func (s *Store) Login(name, pin string) (string, error) {
 	}
 	s.logins.Succeeded(name)
 	token := county.RandomToken(32)
-	err = s.db.Update(func(tx *bbolt.Tx) error {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		// Drop expired sessions while here; a county has few users.
 		c := b.Cursor()
@@ -60,7 +61,7 @@ func (s *Store) Login(name, pin string) (string, error) {
 }
 
 // SessionUser implements county.Store.
-func (s *Store) SessionUser(token string) (string, error) {
+func (s *Store) SessionUser(ctx context.Context, token string) (string, error) {
 	if token == "" {
 		return "", county.ErrNoSession
 	}
@@ -81,6 +82,6 @@ func (s *Store) SessionUser(token string) (string, error) {
 }
 
 // Logout implements county.Store.
-func (s *Store) Logout(token string) error {
-	return s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucketSessions).Delete(county.HashSecret(token)) })
+func (s *Store) Logout(ctx context.Context, token string) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error { return tx.Bucket(bucketSessions).Delete(county.HashSecret(token)) })
 }

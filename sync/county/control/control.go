@@ -67,20 +67,20 @@ func (s *Server) Serve(ctx context.Context, dir string) error {
 		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 		if err != nil {
 			err = badRequest(`{"name","pin"}`)
-		} else if err = s.Store.AddUser(req.Name, req.PIN); err == nil {
+		} else if err = s.Store.AddUser(r.Context(), req.Name, req.PIN); err == nil {
 			s.logger().Info("county user added or PIN changed", "user", strings.TrimSpace(req.Name), "by", "control socket")
 		}
 		adminReply(w, struct{}{}, err)
 	})
 	// Adding a station and giving one a new secret both answer with its enrolment.
-	enrolRoute := func(route, did string, give func(county.Store, backend.Clock, string, string, string) (*wire.Enrolment, error)) {
+	enrolRoute := func(route, did string, give func(context.Context, county.Store, backend.Clock, string, string, string) (*wire.Enrolment, error)) {
 		mux.HandleFunc("POST "+route, func(w http.ResponseWriter, r *http.Request) {
 			var req AdminStation
 			var e *wire.Enrolment
 			err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 			if err != nil {
 				err = badRequest(`{"name","url","cert_pin"}`)
-			} else if e, err = give(s.Store, s.Clock, req.Name, req.URL, req.CertPin); err == nil {
+			} else if e, err = give(r.Context(), s.Store, s.Clock, req.Name, req.URL, req.CertPin); err == nil {
 				s.logger().Info(did, "station", e.StationID, "name", e.StationName, "by", "control socket")
 			}
 			adminReply(w, e, err)
@@ -94,14 +94,14 @@ func (s *Server) Serve(ctx context.Context, dir string) error {
 		err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 		if err != nil {
 			err = badRequest(`{"name"}`)
-		} else if st, err = s.Store.RetireStation(req.Name); err == nil {
+		} else if st, err = s.Store.RetireStation(r.Context(), req.Name); err == nil {
 			s.logger().Info("station retired", "station", st.ID, "name", st.Name, "by", "control socket")
 			st.SecretHash = nil
 		}
 		adminReply(w, st, err)
 	})
 	mux.HandleFunc("POST /stations", func(w http.ResponseWriter, r *http.Request) {
-		sts, err := s.Store.Stations()
+		sts, err := s.Store.Stations(r.Context())
 		for i := range sts {
 			sts[i].SecretHash = nil // not needed to list them
 		}

@@ -43,6 +43,7 @@ func TestStore(t *testing.T, open Opener) {
 	run("IngestContiguous", testIngestContiguous)
 	run("IngestStationKey", testIngestStationKey)
 	run("IngestBacklog", testIngestBacklog)
+	run("IngestCancelled", testIngestCancelled)
 	run("DayFigures", testDayFigures)
 	run("Entries", testEntries)
 	run("Users", testUsers)
@@ -65,7 +66,7 @@ func wantCode(t *testing.T, what string, err error, code string) {
 // mustStation adds a station called name and returns it with its secret.
 func mustStation(t *testing.T, s county.Store, name string) (*county.Station, string) {
 	t.Helper()
-	st, secret, err := s.AddStation(name)
+	st, secret, err := s.AddStation(t.Context(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func entry(seq uint64, id, kind, data string) wire.Entry {
 // push sends entries as station key "key-1" and returns the answer.
 func push(t *testing.T, s county.Store, station string, entries ...wire.Entry) *wire.PushResponse {
 	t.Helper()
-	resp, err := s.Ingest(station, &county.Push{PushHeader: wire.PushHeader{Station: "key-1"}, Entries: entries})
+	resp, err := s.Ingest(t.Context(), station, &county.Push{PushHeader: wire.PushHeader{Station: "key-1"}, Entries: entries})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func push(t *testing.T, s county.Store, station string, entries ...wire.Entry) *
 
 func stationByID(t *testing.T, s county.Store, id string) county.Station {
 	t.Helper()
-	sts, err := s.Stations()
+	sts, err := s.Stations(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,86 +107,90 @@ func stationByID(t *testing.T, s county.Store, id string) county.Station {
 }
 
 func testAddStation(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
 	st, secret := mustStation(t, s, "  西山乡服务站 ")
 	if !strings.HasPrefix(st.ID, "st-0001-") || st.Name != "西山乡服务站" || len(secret) < 40 || !st.CreatedAt.Equal(Start) {
 		t.Errorf("station %+v, secret %q", st, secret)
 	}
 	mustStation(t, s, "东风镇服务站")
-	sts, err := s.Stations()
+	sts, err := s.Stations(ctx)
 	if err != nil || len(sts) != 2 || sts[0].Name != "东风镇服务站" || sts[1].ID != st.ID {
 		t.Errorf("stations %+v %v, want both by name", sts, err)
 	}
-	_, _, err = s.AddStation("西山乡服务站")
+	_, _, err = s.AddStation(ctx, "西山乡服务站")
 	wantCode(t, "the same name twice", err, backend.ECONFLICT)
-	_, _, err = s.AddStation(" ")
+	_, _, err = s.AddStation(ctx, " ")
 	wantCode(t, "no name", err, backend.EINVALID)
-	_, _, err = s.AddStation(strings.Repeat("站", 81))
+	_, _, err = s.AddStation(ctx, strings.Repeat("站", 81))
 	wantCode(t, "81 characters", err, backend.EINVALID)
-	if _, _, err := s.AddStation(strings.Repeat("站", 80)); err != nil {
+	if _, _, err := s.AddStation(ctx, strings.Repeat("站", 80)); err != nil {
 		t.Errorf("80 characters: %v", err)
 	}
 }
 
 func testAuthenticate(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
 	st, secret := mustStation(t, s, "东风镇")
-	got, err := s.Authenticate(st.ID, secret)
+	got, err := s.Authenticate(ctx, st.ID, secret)
 	if err != nil || got.ID != st.ID || got.Name != "东风镇" {
 		t.Fatalf("%+v %v", got, err)
 	}
-	_, err = s.Authenticate(st.ID, secret+"x")
+	_, err = s.Authenticate(ctx, st.ID, secret+"x")
 	wantCode(t, "wrong secret", err, backend.EUNAUTHORIZED)
-	_, err = s.Authenticate("st-9999-0000", secret)
+	_, err = s.Authenticate(ctx, "st-9999-0000", secret)
 	wantCode(t, "unknown station", err, backend.EUNAUTHORIZED)
-	_, err = s.Authenticate(st.ID, "")
+	_, err = s.Authenticate(ctx, st.ID, "")
 	wantCode(t, "no secret", err, backend.EUNAUTHORIZED)
 }
 
 func testNewSecret(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
 	st, old := mustStation(t, s, "东风镇")
 	push(t, s, st.ID, entry(1, "a", "visit.created", `{}`))
 	if got := stationByID(t, s, st.ID); got.KeyID != "key-1" {
 		t.Fatalf("key not bound by the first push: %+v", got)
 	}
-	ns, secret, err := s.NewSecret("东风镇") // by name
+	ns, secret, err := s.NewSecret(ctx, "东风镇") // by name
 	if err != nil || ns.ID != st.ID || secret == old || ns.KeyID != "" {
 		t.Fatalf("new secret %+v %q %v", ns, secret, err)
 	}
-	_, err = s.Authenticate(st.ID, old)
+	_, err = s.Authenticate(ctx, st.ID, old)
 	wantCode(t, "the old secret", err, backend.EUNAUTHORIZED)
-	if _, err := s.Authenticate(st.ID, secret); err != nil {
+	if _, err := s.Authenticate(ctx, st.ID, secret); err != nil {
 		t.Errorf("the new secret: %v", err)
 	}
 	// The binding is cleared: the replacement PC (another key) may push, and is bound.
-	if _, err := s.Ingest(st.ID, &county.Push{PushHeader: wire.PushHeader{Station: "key-2"}}); err != nil {
+	if _, err := s.Ingest(ctx, st.ID, &county.Push{PushHeader: wire.PushHeader{Station: "key-2"}}); err != nil {
 		t.Errorf("a push from the re-enrolled station: %v", err)
 	}
-	if _, _, err := s.NewSecret(st.ID); err != nil { // by id
+	if _, _, err := s.NewSecret(ctx, st.ID); err != nil { // by id
 		t.Errorf("by id: %v", err)
 	}
-	_, _, err = s.NewSecret("南河镇")
+	_, _, err = s.NewSecret(ctx, "南河镇")
 	wantCode(t, "no such station", err, backend.ENOTFOUND)
-	if _, err := s.RetireStation(st.ID); err != nil {
+	if _, err := s.RetireStation(ctx, st.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = s.NewSecret(st.ID)
+	_, _, err = s.NewSecret(ctx, st.ID)
 	wantCode(t, "a retired station", err, backend.ECONFLICT)
 }
 
 func testRetireStation(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
 	st, secret := mustStation(t, s, "东风镇")
 	push(t, s, st.ID, entry(1, "a", "visit.created", `{}`))
 	clock.Advance(time.Hour)
-	got, err := s.RetireStation("东风镇")
+	got, err := s.RetireStation(ctx, "东风镇")
 	if err != nil || got.RetiredAt == nil || !got.RetiredAt.Equal(Start.Add(time.Hour)) || got.SecretHash != nil {
 		t.Fatalf("retire: %+v %v", got, err)
 	}
-	_, err = s.Authenticate(st.ID, secret)
+	_, err = s.Authenticate(ctx, st.ID, secret)
 	wantCode(t, "a retired station's secret", err, backend.EUNAUTHORIZED)
-	_, err = s.RetireStation(st.ID)
+	_, err = s.RetireStation(ctx, st.ID)
 	wantCode(t, "retired twice", err, backend.ECONFLICT)
-	_, err = s.RetireStation("南河镇")
+	_, err = s.RetireStation(ctx, "南河镇")
 	wantCode(t, "no such station", err, backend.ENOTFOUND)
-	if n, _, err := s.EntryCount(st.ID); err != nil || n != 1 {
+	if n, _, err := s.EntryCount(ctx, st.ID); err != nil || n != 1 {
 		t.Errorf("what it sent: %d entries %v, want it kept", n, err)
 	}
 	again, _ := mustStation(t, s, "东风镇") // the name is free again
@@ -193,7 +198,7 @@ func testRetireStation(t *testing.T, s county.Store, clock *clockwork.FakeClock)
 		t.Fatal("the new station has the retired one's id")
 	}
 	// Its name now means the new station, not the retired one.
-	if ns, _, err := s.NewSecret("东风镇"); err != nil || ns.ID != again.ID {
+	if ns, _, err := s.NewSecret(ctx, "东风镇"); err != nil || ns.ID != again.ID {
 		t.Errorf("new secret by the name: %+v %v, want the new station", ns, err)
 	}
 }

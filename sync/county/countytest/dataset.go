@@ -16,14 +16,15 @@ import (
 const registryHeader = "id_number,name,phone,categories,card_status\n"
 
 func testImportRegistry(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
-	if etag, body, err := s.CurrentDataset(wire.RefRegistry); etag != "" || body != nil || err != nil {
+	ctx := t.Context()
+	if etag, body, err := s.CurrentDataset(ctx, wire.RefRegistry); etag != "" || body != nil || err != nil {
 		t.Fatalf("before any import: %q %q %v", etag, body, err)
 	}
-	if ds, err := s.Datasets(); err != nil || len(ds) != 0 {
+	if ds, err := s.Datasets(ctx); err != nil || len(ds) != 0 {
 		t.Fatalf("before any import: %+v %v", ds, err)
 	}
 	csv := registryHeader + "11010519491231002X,张三,13812341234,退役军人,待领取\n440524188001010014,李四,13912345678,VETERAN,issued\n"
-	info, err := s.Import(wire.RefRegistry, "dir/名册.csv", []byte(csv), "王科长")
+	info, err := s.Import(ctx, wire.RefRegistry, "dir/名册.csv", []byte(csv), "王科长")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,44 +32,45 @@ func testImportRegistry(t *testing.T, s county.Store, clock *clockwork.FakeClock
 		!info.ImportedAt.Equal(Start) || !strings.HasPrefix(info.Version, "county-20261123-1-") {
 		t.Errorf("info %+v", info)
 	}
-	etag, body, err := s.CurrentDataset(wire.RefRegistry)
+	etag, body, err := s.CurrentDataset(ctx, wire.RefRegistry)
 	if err != nil || etag != wire.ETag(info.Version) || bytes.Count(body, []byte("\n")) != 2 ||
 		!bytes.Contains(body, []byte(`"categories":["VETERAN"]`)) || !bytes.Contains(body, []byte(`"card_status":"ready"`)) {
 		t.Fatalf("current %s %s %v", etag, body, err)
 	}
 	// Every import is a new version, even of the same file.
-	again, err := s.Import(wire.RefRegistry, "名册.csv", []byte(csv), "王科长")
+	again, err := s.Import(ctx, wire.RefRegistry, "名册.csv", []byte(csv), "王科长")
 	if err != nil || again.Version == info.Version || !strings.HasPrefix(again.Version, "county-20261123-2-") {
 		t.Fatalf("second import %+v %v", again, err)
 	}
-	if etag, _, _ := s.CurrentDataset(wire.RefRegistry); etag != wire.ETag(again.Version) {
+	if etag, _, _ := s.CurrentDataset(ctx, wire.RefRegistry); etag != wire.ETag(again.Version) {
 		t.Errorf("current is %s, want the second import", etag)
 	}
-	ds, err := s.Datasets()
+	ds, err := s.Datasets(ctx)
 	if err != nil || len(ds) != 1 || ds[0].Version != again.Version {
 		t.Errorf("datasets %+v %v", ds, err)
 	}
 }
 
 func testImportCatalog(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
 	def := backend.DefaultCatalogJSON()
 	var doc struct{ Version string }
 	if err := json.Unmarshal(def, &doc); err != nil {
 		t.Fatal(err)
 	}
-	info, err := s.Import(wire.RefCatalog, "catalog.json", def, "王科长")
+	info, err := s.Import(ctx, wire.RefCatalog, "catalog.json", def, "王科长")
 	if err != nil || info.Version != doc.Version || info.Items == 0 {
 		t.Fatalf("catalog document: %+v %v, want its own version %s", info, err, doc.Version)
 	}
-	_, err = s.Import(wire.RefCatalog, "catalog.json", def, "王科长")
+	_, err = s.Import(ctx, wire.RefCatalog, "catalog.json", def, "王科长")
 	wantCode(t, "the current version again", err, backend.ECONFLICT)
 
 	sheet := "id,domain,title_zh,summary_zh,categories,service,source\nHON-001,honor,悬挂光荣牌,门口挂牌,VETERAN MARTYR_FAMILY,H,L2 Art.59\n"
-	info, err = s.Import(wire.RefCatalog, "catalog.csv", []byte(sheet), "王科长")
+	info, err = s.Import(ctx, wire.RefCatalog, "catalog.csv", []byte(sheet), "王科长")
 	if err != nil || info.Items != 1 || !strings.HasPrefix(info.Version, "county-") {
 		t.Fatalf("catalog sheet: %+v %v", info, err)
 	}
-	_, body, err := s.CurrentDataset(wire.RefCatalog)
+	_, body, err := s.CurrentDataset(ctx, wire.RefCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,17 +79,18 @@ func testImportCatalog(t *testing.T, s county.Store, clock *clockwork.FakeClock)
 		len(c.Categories) == 0 {
 		t.Fatalf("published catalog %+v %v: want the sheet's entitlement over the current categories", c, err)
 	}
-	if _, err := s.Import(wire.RefRegistry, "r.csv", []byte(registryHeader+"11010519491231002X,张三,13812341234,VETERAN,issued\n"), "王科长"); err != nil {
+	if _, err := s.Import(ctx, wire.RefRegistry, "r.csv", []byte(registryHeader+"11010519491231002X,张三,13812341234,VETERAN,issued\n"), "王科长"); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := s.Datasets()
+	ds, err := s.Datasets(ctx)
 	if err != nil || len(ds) != 2 || ds[0].Name != wire.RefCatalog || ds[1].Name != wire.RefRegistry {
 		t.Errorf("datasets %+v %v, want the catalog then the registry", ds, err)
 	}
 }
 
 func testImportErrors(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
-	_, err := s.Import("people", "r.csv", []byte(registryHeader), "王科长")
+	ctx := t.Context()
+	_, err := s.Import(ctx, "people", "r.csv", []byte(registryHeader), "王科长")
 	wantCode(t, "an unknown data set", err, backend.ENOTFOUND)
 	for _, tc := range []struct{ name, file, data, want string }{
 		{"BadID", "r.csv", registryHeader + "110105194912310021,张三,13812341234,VETERAN,issued\n", "row 2"},
@@ -96,15 +99,15 @@ func testImportErrors(t *testing.T, s county.Store, clock *clockwork.FakeClock) 
 		{"FileType", "r.pdf", "x", ".csv or .xlsx"},
 		{"NotXLSX", "r.xlsx", "not a zip", "XLSX"},
 	} {
-		_, err := s.Import(wire.RefRegistry, tc.file, []byte(tc.data), "王科长")
+		_, err := s.Import(ctx, wire.RefRegistry, tc.file, []byte(tc.data), "王科长")
 		wantCode(t, tc.name, err, backend.EINVALID)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "11010519491231002") {
 			t.Errorf("%s: %v, want an error mentioning %q and no ID number", tc.name, err, tc.want)
 		}
 	}
-	_, err = s.Import(wire.RefCatalog, "c.json", []byte(`{"version":""}`), "王科长")
+	_, err = s.Import(ctx, wire.RefCatalog, "c.json", []byte(`{"version":""}`), "王科长")
 	wantCode(t, "a catalog the station refuses", err, backend.EINVALID)
-	if ds, _ := s.Datasets(); len(ds) != 0 {
+	if ds, _ := s.Datasets(ctx); len(ds) != 0 {
 		t.Errorf("a refused import was published: %+v", ds)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) handleDatasets(w http.ResponseWriter, r *http.Request, _ string) {
-	out, err := s.Store.Datasets()
+	out, err := s.Store.Datasets(r.Context())
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -25,7 +25,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, user strin
 		s.Error(w, county.Errorf(backend.EINVALID, "county.import_too_large", county.MaxImportBytes>>20))
 		return
 	}
-	info, err := s.Store.Import(r.PathValue("name"), r.URL.Query().Get("filename"), data, user)
+	info, err := s.Store.Import(r.Context(), r.PathValue("name"), r.URL.Query().Get("filename"), data, user)
 	if err != nil {
 		s.Error(w, err)
 		return

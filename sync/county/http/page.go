@@ -32,7 +32,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", s.handleLoginForm)
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		if t := sessionToken(r); t != "" {
-			s.Store.Logout(t) // the cookie goes whatever the store says
+			s.Store.Logout(r.Context(), t) // the cookie goes whatever the store says
 		}
 		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -46,7 +46,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 // pageStaff sends visitors without a session to the login page.
 func (s *Server) pageStaff(next staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		user, err := s.Store.SessionUser(sessionToken(r))
+		user, err := s.Store.SessionUser(r.Context(), sessionToken(r))
 		if err != nil {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
@@ -66,7 +66,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
-	token, err := s.Store.Login(r.PostFormValue("name"), r.PostFormValue("pin"))
+	token, err := s.Store.Login(r.Context(), r.PostFormValue("name"), r.PostFormValue("pin"))
 	if err != nil {
 		msg := "姓名或密码不正确。Wrong name or PIN."
 		if e, ok := err.(*backend.Error); ok && e.Key == "county.locked" {
@@ -105,17 +105,17 @@ func stateOf(v StationView, now time.Time) (string, string) {
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
-	user, err := s.Store.SessionUser(sessionToken(r))
+	user, err := s.Store.SessionUser(r.Context(), sessionToken(r))
 	if err != nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	views, today, err := s.StationViews()
+	views, today, err := s.StationViews(r.Context())
 	if err != nil {
 		s.Error(w, err)
 		return
 	}
-	datasets, err := s.Store.Datasets()
+	datasets, err := s.Store.Datasets(r.Context())
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -132,7 +132,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		total.Add(v.Today)
 	}
-	last, err := s.lastBackup()
+	last, err := s.lastBackup(r.Context())
 	if err != nil {
 		s.logger().Warn("list backups", "err", err)
 	}
@@ -168,7 +168,7 @@ func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request, user s
 		back("error", "文件读取失败。The file could not be read.")
 		return
 	}
-	ds, err := s.Store.Import(r.FormValue("name"), hdr.Filename, data, user)
+	ds, err := s.Store.Import(r.Context(), r.FormValue("name"), hdr.Filename, data, user)
 	if err != nil {
 		back("error", "导入失败 Import failed: "+err.Error())
 		return
@@ -182,7 +182,7 @@ func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user 
 	if u == "" {
 		u = s.PublicURL
 	}
-	e, err := county.NewEnrolment(s.Store, s.Clock, r.FormValue("name"), u, s.CertPin)
+	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("name"), u, s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("添加失败：Could not add the station: "+err.Error()), http.StatusSeeOther)
 		return
@@ -193,7 +193,7 @@ func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user 
 
 // handleSecretForm gives the chosen station a new secret and downloads its new file.
 func (s *Server) handleSecretForm(w http.ResponseWriter, r *http.Request, user string) {
-	e, err := county.NewSecretEnrolment(s.Store, s.Clock, r.FormValue("station"), s.PublicURL, s.CertPin)
+	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("station"), s.PublicURL, s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("未能更换：Could not give a new file: "+err.Error()), http.StatusSeeOther)
 		return
@@ -208,7 +208,7 @@ func (s *Server) handleRetireForm(w http.ResponseWriter, r *http.Request, user s
 		http.Redirect(w, r, "/?error="+url.QueryEscape("请先勾选确认。Tick the box to confirm first."), http.StatusSeeOther)
 		return
 	}
-	st, err := s.Store.RetireStation(r.FormValue("station"))
+	st, err := s.Store.RetireStation(r.Context(), r.FormValue("station"))
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("未能停用：Could not retire the station: "+err.Error()), http.StatusSeeOther)
 		return

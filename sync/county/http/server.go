@@ -114,7 +114,7 @@ func (s *Server) station(next stationHandler) http.HandlerFunc {
 			s.Error(w, county.Errorf(backend.EUNAUTHORIZED, "county.station_credentials"))
 			return
 		}
-		st, err := s.Store.Authenticate(id, secret)
+		st, err := s.Store.Authenticate(r.Context(), id, secret)
 		if err != nil {
 			s.Error(w, err)
 			return
@@ -139,7 +139,7 @@ func sessionToken(r *http.Request) string {
 // staff lets only logged-in county staff through.
 func (s *Server) staff(next staffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		user, err := s.Store.SessionUser(sessionToken(r))
+		user, err := s.Store.SessionUser(r.Context(), sessionToken(r))
 		if err != nil {
 			s.Error(w, err)
 			return
@@ -163,7 +163,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, st *county.S
 		s.Error(w, err)
 		return
 	}
-	resp, err := s.Store.Ingest(st.ID, req)
+	resp, err := s.Store.Ingest(r.Context(), st.ID, req)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -177,7 +177,7 @@ func (s *Server) handleRef(w http.ResponseWriter, r *http.Request, st *county.St
 		s.Error(w, county.Errorf(backend.ENOTFOUND, "county.dataset_not_found", name))
 		return
 	}
-	etag, body, err := s.Store.CurrentDataset(name)
+	etag, body, err := s.Store.CurrentDataset(r.Context(), name)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -223,7 +223,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, badRequest(`{"name","pin"}`))
 		return
 	}
-	token, err := s.Store.Login(req.Name, req.PIN)
+	token, err := s.Store.Login(r.Context(), req.Name, req.PIN)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -241,7 +241,7 @@ func (s *Server) setSession(w http.ResponseWriter, r *http.Request, token string
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if t := sessionToken(r); t != "" {
-		if err := s.Store.Logout(t); err != nil {
+		if err := s.Store.Logout(r.Context(), t); err != nil {
 			s.Error(w, err)
 			return
 		}

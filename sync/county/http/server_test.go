@@ -132,16 +132,16 @@ func TestIngest(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), "accepted") {
 			t.Fatalf("%d %s", resp.StatusCode, body)
 		}
-		got, err := c.Store.Entries(e.StationID, 5, 1)
+		got, err := c.Store.Entries(t.Context(), e.StationID, 5, 1)
 		if err != nil || len(got) != 1 || got[0].ID != odd.ID || got[0].Kind != odd.Kind || string(got[0].Data) != string(odd.Data) || !got[0].At.Equal(odd.At) {
 			t.Fatalf("stored %+v, sent %+v (%v)", got, odd, err)
 		}
 	})
-	n, ids, _ := c.Store.EntryCount(e.StationID)
+	n, ids, _ := c.Store.EntryCount(t.Context(), e.StationID)
 	if n != 5 || ids != 5 {
 		t.Fatalf("stored %d entries, %d ids; want 5 and 5", n, ids)
 	}
-	sts, _ := c.Store.Stations()
+	sts, _ := c.Store.Stations(t.Context())
 	if sts[0].Contiguous != 5 || sts[0].KeyID != "key-1" || sts[0].LastSeen == nil {
 		t.Fatalf("station after pushes: %+v", sts[0])
 	}
@@ -175,7 +175,7 @@ func TestIngest(t *testing.T) {
 // login logs in as a county user made here and returns the session token.
 func login(t *testing.T, c *synctest.County) string {
 	t.Helper()
-	if err := c.Store.AddUser("王科长", "258013"); err != nil {
+	if err := c.Store.AddUser(t.Context(), "王科长", "258013"); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Post(c.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"王科长","pin":"258013"}`))
@@ -291,11 +291,11 @@ func TestLoginLock(t *testing.T) {
 	c := synctest.StartCounty(t)
 	login(t, c)
 	for range 5 {
-		if _, err := c.Store.Login("王科长", "999999"); err == nil {
+		if _, err := c.Store.Login(t.Context(), "王科长", "999999"); err == nil {
 			t.Fatal("wrong PIN accepted")
 		}
 	}
-	if _, err := c.Store.Login("王科长", "258013"); err == nil || !strings.Contains(err.Error(), "too many") {
+	if _, err := c.Store.Login(t.Context(), "王科长", "258013"); err == nil || !strings.Contains(err.Error(), "too many") {
 		t.Fatalf("right PIN after five wrong ones: %v", err)
 	}
 }
@@ -325,11 +325,11 @@ func TestImport(t *testing.T) {
 			{"11010519491231002X", "张三", "13812341234", "退役军人", "待领取", ""},
 			{"440524188001010014", "李四", "13912345678", "DISABLED_VET", "issued", 3},
 		})
-		info, err := c.Store.Import(wire.RefRegistry, "名册.xlsx", data, "王科长")
+		info, err := c.Store.Import(t.Context(), wire.RefRegistry, "名册.xlsx", data, "王科长")
 		if err != nil || info.Items != 2 {
 			t.Fatalf("%+v %v", info, err)
 		}
-		etag, body, err := c.Store.CurrentDataset(wire.RefRegistry)
+		etag, body, err := c.Store.CurrentDataset(t.Context(), wire.RefRegistry)
 		if err != nil || etag != wire.ETag(info.Version) || bytes.Count(body, []byte("\n")) != 2 ||
 			!bytes.Contains(body, []byte(`"categories":["VETERAN"]`)) || !bytes.Contains(body, []byte(`"card_status":"ready"`)) {
 			t.Fatalf("%s %s %v", etag, body, err)
@@ -338,7 +338,7 @@ func TestImport(t *testing.T) {
 	t.Run("RegistryCSVGB18030", func(t *testing.T) {
 		csv := "id_number,name,phone,categories,card_status\n11010519491231002X,张三,13812341234,退役军人,已发放\n"
 		gb, _ := simplifiedchinese.GB18030.NewEncoder().String(csv)
-		info, err := c.Store.Import(wire.RefRegistry, "名册.csv", []byte(gb), "王科长")
+		info, err := c.Store.Import(t.Context(), wire.RefRegistry, "名册.csv", []byte(gb), "王科长")
 		if err != nil || info.Items != 1 {
 			t.Fatalf("%+v %v", info, err)
 		}
@@ -351,14 +351,14 @@ func TestImport(t *testing.T) {
 		{"ErrNotXLSX", "r.xlsx", "not a zip", "XLSX"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.Store.Import(wire.RefRegistry, tc.file, []byte(tc.data), "王科长")
+			_, err := c.Store.Import(t.Context(), wire.RefRegistry, tc.file, []byte(tc.data), "王科长")
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "11010519491231002") {
 				t.Fatalf("error %v, want one mentioning %q and no ID number", err, tc.want)
 			}
 		})
 	}
 	t.Run("ETag", func(t *testing.T) {
-		etag, _, _ := c.Store.CurrentDataset(wire.RefRegistry)
+		etag, _, _ := c.Store.CurrentDataset(t.Context(), wire.RefRegistry)
 		r, _ := http.NewRequest("GET", c.URL+wire.RefPath+wire.RefRegistry, nil)
 		r.SetBasicAuth(e.StationID, e.Secret)
 		r.Header.Set("If-None-Match", etag)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -33,18 +34,18 @@ type StationView struct {
 }
 
 // StationViews returns every station with today's figures, for the API and the page,
-// and today's date.
-func (s *Server) StationViews() ([]StationView, string, error) {
-	stations, err := s.Store.Stations()
+// and today's date. ctx is the request's.
+func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error) {
+	stations, err := s.Store.Stations(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	today := s.now().In(s.location()).Format("2006-01-02")
-	days, err := s.Store.Day(today)
+	days, err := s.Store.Day(ctx, today)
 	if err != nil {
 		return nil, "", err
 	}
-	highest, err := s.Store.Highest()
+	highest, err := s.Store.Highest(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,7 +73,7 @@ func (s *Server) StationViews() ([]StationView, string, error) {
 }
 
 func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, _ string) {
-	views, _, err := s.StationViews()
+	views, _, err := s.StationViews(r.Context())
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -92,7 +93,7 @@ func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user s
 	if req.URL == "" {
 		req.URL = s.PublicURL
 	}
-	e, err := county.NewEnrolment(s.Store, s.Clock, req.Name, req.URL, s.CertPin)
+	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, req.Name, req.URL, s.CertPin)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -116,7 +117,7 @@ func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user st
 	if req.URL == "" {
 		req.URL = s.PublicURL
 	}
-	e, err := county.NewSecretEnrolment(s.Store, s.Clock, r.PathValue("id"), req.URL, s.CertPin)
+	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.PathValue("id"), req.URL, s.CertPin)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -126,7 +127,7 @@ func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user st
 }
 
 func (s *Server) handleRetire(w http.ResponseWriter, r *http.Request, user string) {
-	st, err := s.Store.RetireStation(r.PathValue("id"))
+	st, err := s.Store.RetireStation(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -139,7 +140,7 @@ func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request, _ string)
 	var files []county.BackupFile
 	if s.Backups != nil {
 		var err error
-		if files, err = s.Backups.Backups(); err != nil {
+		if files, err = s.Backups.Backups(r.Context()); err != nil {
 			s.Error(w, err)
 			return
 		}
@@ -151,9 +152,9 @@ func (s *Server) handleBackups(w http.ResponseWriter, r *http.Request, _ string)
 }
 
 // lastBackup returns the newest backup, or nil without one or without Backups.
-func (s *Server) lastBackup() (*county.BackupFile, error) {
+func (s *Server) lastBackup(ctx context.Context) (*county.BackupFile, error) {
 	if s.Backups == nil {
 		return nil, nil
 	}
-	return s.Backups.LastBackup()
+	return s.Backups.LastBackup(ctx)
 }
