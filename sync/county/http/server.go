@@ -3,6 +3,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -81,14 +82,18 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// Error writes err as {"code","message"} with its status from the one table (httperr); internal errors
-// are logged and shown only as "internal error".
+// Error writes err as {"code","message"} with its status from the one table
+// (httperr); internal errors are logged and shown only as "internal error". A request
+// whose client went away before its write is not an error of the county: the station
+// retries it, so it is logged at debug level only.
 func (s *Server) Error(w http.ResponseWriter, err error) {
 	code := backend.ErrorCode(err)
 	msg := "internal error: see the county server's log"
 	var e *backend.Error
 	if errors.As(err, &e) {
 		msg = e.Message("en")
+	} else if errors.Is(err, context.Canceled) {
+		s.logger().Debug("request abandoned by its client", "err", err)
 	} else {
 		s.logger().Error("request failed", "err", err)
 	}
