@@ -16,7 +16,7 @@ ARTIFACTS := $(CURDIR)/test-artifacts
 APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils \
 	imagemagick chromium fonts-noto-cjk xdotool
 GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
-FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json docs/openapi/station.yaml -type f 2>/dev/null)
 
 .PHONY: help setup run build test test-go test-e2e test-smoke test-crash bench lint fuzz clean
 

@@ -5,7 +5,8 @@
 // the login and reloads the page, so nothing a staff screen showed stays behind.
 import { reactive } from 'vue'
 import type { Router } from 'vue-router'
-import { forgetToken } from '../api'
+import { ApiError, exitKiosk, forgetToken, kioskStaffNames } from '../api'
+import { i18n } from '../i18n'
 import { doLogout } from './staff'
 import { idleOverridden, station } from './station'
 
@@ -52,4 +53,21 @@ export async function backToKiosk(): Promise<void> {
   forgetToken()
   write(false)
   window.location.assign('/')
+}
+
+/** loadKioskStaffNames lists the staff to tap at the kiosk's login; only the kiosk PC gets it. */
+export function loadKioskStaffNames(): Promise<string[]> {
+  return kioskStaffNames()
+}
+
+/**
+ * exitKioskWindow closes the kiosk window once an admin's PIN is given. A refusal is
+ * thrown with the station's message; anything else as a network failure.
+ */
+export async function exitKioskWindow(pin: string): Promise<void> {
+  try {
+    await exitKiosk(pin)
+  } catch (e) {
+    throw e instanceof ApiError ? e : new Error(i18n.global.t('error.network'))
+  }
 }

@@ -85,6 +85,11 @@ export function apiFilter(f: LedgerFilter = ledger.filter): api.VisitFilter {
   return out
 }
 
+/** exportURL is the masked export's download address for the filter bar's selection. */
+export function exportURL(format: 'csv' | 'xlsx'): string {
+  return api.visitExportURL(format, apiFilter())
+}
+
 /** clearFilter empties the filter bar. */
 export function clearFilter(): void {
   ledger.filter = emptyFilter()

@@ -3,7 +3,7 @@
 // reloaded from it: two staff browsers never hold different truths for long.
 import { reactive } from 'vue'
 import * as api from '../api'
-import { ApiError, type Counter, type StaffSession, type StaffTicket, type Stats, type TicketAction, type WaitingList, type WaitingTicket } from '../api'
+import { ApiError, type Counter, type StaffSession, type StaffTicket, type Stats, type TicketAction, type WaitingList, type WaitingTicket, type ActiveTicket } from '../api'
 import { i18n } from '../i18n'
 import { kioskStaff } from './kioskStaff'
 import { follow, type Live, type LiveState } from './live'
@@ -88,7 +88,7 @@ export function myCounter(): Counter | undefined {
 }
 
 /** currentTicket is the ticket called or served at this counter, if any. */
-export function currentTicket(): WaitingTicket | undefined {
+export function currentTicket(): ActiveTicket | undefined {
   return staff.waiting?.active.find((t) => t.counter === staff.counterNo)
 }
 
@@ -109,6 +109,11 @@ export async function doLogin(name: string, pin: string): Promise<void> {
   staff.loginNotice = ''
   // The kiosk stands in the lobby: it shows no list of who works here.
   if (!kioskStaff.on) rememberName(name.trim())
+}
+
+/** loginLocked reports whether a failed login was refused because wrong PINs locked the account. */
+export function loginLocked(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 429
 }
 
 /** doLogout ends the session here and on the server. */
@@ -184,6 +189,11 @@ export async function loadStats(): Promise<void> {
   } catch (e) {
     handleAuth(e)
   }
+}
+
+/** statsFileURL is the download address of today's report, in lang (a link cannot send Accept-Language). */
+export function statsFileURL(format: 'csv' | 'xlsx', lang: string): string {
+  return api.statsExportURL(format, undefined, lang)
 }
 
 function scheduleRefresh(): void {

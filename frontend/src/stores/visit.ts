@@ -256,7 +256,7 @@ async function tieTicket(v: FollowedVisit, ticketId: string): Promise<void> {
 }
 
 // postTie sends the tie once and returns '' on success, else "<status> <message>" or
-// why no answer came. It calls fetch itself rather than through api.ts, whose errors
+// why no answer came. It calls fetch itself rather than through api/client.ts, whose errors
 // are for screens: this one is never shown.
 async function postTie(v: FollowedVisit, ticketId: string): Promise<string> {
   const ctrl = new AbortController()

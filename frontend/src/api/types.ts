@@ -1,0 +1,93 @@
+// The station API's request and answer types, named for the frontend. They are taken
+// from the types generated out of docs/openapi/station.yaml (schema.d.ts, made by
+// `npm run gen:api`), never written by hand: the Go handlers are described once.
+import type { components } from './schema'
+
+type S = components['schemas']
+
+/** ErrorCode is the machine code of every error answer. */
+export type ErrorCode = S['ErrorCode']
+
+// Station and services.
+export type Station = S['Station']
+/** Service is a service the kiosk offers, with how many wait for it. */
+export type Service = S['Service']
+
+// Tickets.
+export type PrintResult = S['PrintResult']
+export type PrintAnswer = S['PrintAnswer']
+export type Ticket = S['Ticket']
+export type IssueTicketRequest = S['IssueTicketRequest']
+export type TicketStatus = S['TicketStatus']
+
+// Staff, accounts and sessions.
+export type Role = S['Role']
+export type StaffSession = S['StaffSession']
+export type StaffAccount = S['StaffAccount']
+export type StaffNames = S['StaffNames']
+export type KioskExit = S['KioskExit']
+
+// Counters, calls, the waiting list and the board.
+export type Call = S['Call']
+export type Counter = S['Counter']
+export type Step = S['Step']
+export type StaffTicket = S['StaffTicket']
+export type TicketVisit = S['TicketVisit']
+export type WaitingTicket = S['WaitingTicket']
+/** ActiveTicket is a ticket called or served at a counter, with its visit. */
+export type ActiveTicket = S['ActiveTicket']
+export type ServiceQueue = S['ServiceQueue']
+export type WaitingList = S['WaitingList']
+export type BoardCounter = S['BoardCounter']
+export type ServiceWaiting = S['ServiceWaiting']
+export type Board = S['Board']
+export type TicketAction = S['TicketAction']
+export type TicketActionBody = S['TicketActionRequest']
+
+// Events (the data of the stream's messages).
+export type QueueCounts = S['QueueCounts']
+export type TicketEvent = S['TicketEvent']
+
+// Figures.
+export type StatRow = S['StatRow']
+/** Stats is one day's figures. */
+export type Stats = S['DayStats']
+export type ExportFormat = S['ExportFormat']
+
+// Entitlement lookup.
+export type LookupCategory = S['LookupCategory']
+export type Categories = S['Categories']
+export type QuestionOption = S['QuestionOption']
+export type Question = S['Question']
+export type Questions = S['Questions']
+export type EligibilityRequest = S['EligibilityRequest']
+export type LookupDocument = S['LookupDocument']
+export type Entitlement = S['Entitlement']
+export type EntitlementDomain = S['EntitlementDomain']
+export type Eligibility = S['Eligibility']
+export type IdCheck = S['IdCheck']
+export type CardEvent = S['CardEvent']
+export type Card = S['Card']
+export type PersonLookup = S['PersonLookup']
+
+// County sync.
+export type SyncState = S['SyncState']
+export type SyncError = S['SyncError']
+export type DeadLetter = S['DeadLetter']
+export type SyncStatus = S['SyncStatus']
+
+// Visitor ledger.
+export type CodeName = S['CodeName']
+export type VisitService = S['VisitService']
+export type VisitMatters = S['VisitMatters']
+export type RegisterVisitRequest = S['RegisterVisitRequest']
+export type KioskVisit = S['KioskVisit']
+export type VisitOutcome = S['VisitOutcome']
+export type Visit = S['Visit']
+export type VisitChange = S['VisitChange']
+export type VisitAudit = S['VisitAudit']
+export type VisitDetail = S['VisitDetail']
+export type VisitFilter = S['VisitFilter']
+export type VisitList = S['VisitList']
+export type VisitPatch = S['VisitPatch']
+export type AccessEntry = S['AccessEntry']
