@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/backend/app"
+	"bingzhan/backend/app/apptest"
 	"bingzhan/backend/demo"
 	"bingzhan/backend/keys"
 )
@@ -87,22 +86,7 @@ func (s *keyStation) open(t *testing.T) (*app.Station, string, string) {
 
 func authed(t *testing.T, method, url, token string, body, out any) int {
 	t.Helper()
-	buf, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, url, bytes.NewReader(buf))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if out != nil {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		io.Copy(io.Discard, resp.Body)
-	}
+	resp, _ := apptest.Send(t, method, url, body, out, apptest.Req{Token: token})
 	return resp.StatusCode
 }
 

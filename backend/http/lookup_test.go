@@ -45,26 +45,8 @@ func mustLookupStation(tb testing.TB, dir string, n int) *lookupStation {
 // send posts (or gets, when body is nil) and decodes the JSON answer.
 func send(tb testing.TB, method, url, lang string, body any) (int, map[string]any) {
 	tb.Helper()
-	var rd io.Reader
-	if s, ok := body.(string); ok {
-		rd = strings.NewReader(s)
-	} else if body != nil {
-		buf, _ := json.Marshal(body)
-		rd = bytes.NewReader(buf)
-	}
-	req, _ := http.NewRequest(method, url, rd)
-	if lang != "" {
-		req.Header.Set("Accept-Language", lang)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var out map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		tb.Fatalf("%s %s: decode: %v", method, url, err)
-	}
+	resp, _ := apptest.Send(tb, method, url, body, &out, apptest.Req{Lang: lang})
 	return resp.StatusCode, out
 }
 

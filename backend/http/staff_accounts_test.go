@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"bingzhan/backend"
+	"bingzhan/backend/app/apptest"
 	bzhttp "bingzhan/backend/http"
 )
 
@@ -35,16 +36,8 @@ func listStaff(t *testing.T, st *station, token string) map[string]staffRow {
 // doZh is do with Accept-Language zh-CN, for the messages a Chinese screen shows.
 func doZh(t *testing.T, method, url, token string) (int, errorJSON) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept-Language", "zh-CN")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var e errorJSON
-	json.NewDecoder(resp.Body).Decode(&e)
+	resp, _ := apptest.Send(t, method, url, nil, &e, apptest.Req{Token: token, Lang: "zh-CN"})
 	return resp.StatusCode, e
 }
 

@@ -2,9 +2,6 @@ package http_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -35,34 +32,16 @@ func syncStation(t *testing.T) (*bolt.DB, *httptest.Server) {
 
 func syncLogin(t *testing.T, srv *httptest.Server, name, pin string) string {
 	t.Helper()
-	resp, err := http.Post(srv.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"`+name+`","pin":"`+pin+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct{ Token string }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
-		t.Fatalf("login %s: %d", name, resp.StatusCode)
-	}
-	return out.Token
+	return login(t, srv.URL, name, pin)
 }
 
 func syncCall(t *testing.T, srv *httptest.Server, method, path, token, body string, v any) int {
 	t.Helper()
-	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept-Language", "en")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	var b any
+	if body != "" {
+		b = body
 	}
-	defer resp.Body.Close()
-	buf, _ := io.ReadAll(resp.Body)
-	if v != nil {
-		if err := json.Unmarshal(buf, v); err != nil {
-			t.Fatalf("%s %s: %s", method, path, buf)
-		}
-	}
+	resp, _ := apptest.Send(t, method, srv.URL+path, b, v, apptest.Req{Token: token, Lang: "en"})
 	return resp.StatusCode
 }
 

@@ -399,19 +399,7 @@ func TestLedgerAPI_Staff(t *testing.T) {
 
 func exportBody(t *testing.T, st *ledgerStation, method, path, token string, body any) ([]byte, *http.Response) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		buf, _ := json.Marshal(body)
-		rd = bytes.NewReader(buf)
-	}
-	req, _ := http.NewRequest(method, st.URL+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := apptest.Send(t, method, st.URL+path, body, nil, apptest.Req{Token: token})
 	return raw, resp
 }
 
