@@ -62,7 +62,11 @@ func TestCrash(t *testing.T) {
 	}
 	dir := t.TempDir()
 	const rounds, clients = 12, 4
-	services := []string{"A", "B", "D"}
+	// Each service numbers at most backend.MaxDailyNumber tickets a day: spread the
+	// requests over all nine and bound each client's, so a fast machine never runs a
+	// queue out of numbers (a 409 the test would take for a lost ticket).
+	services := []string{"A", "B", "C", "D", "E", "F", "G", "H", "J"}
+	const perClient = 150 // 12 rounds × 4 clients × 150 = 7,200 < 9 × 999
 
 	var mu sync.Mutex
 	acked := map[string]ack{} // request id → acknowledged ticket
@@ -110,7 +114,7 @@ func TestCrash(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for n := 0; ; n++ {
+				for n := 0; n < perClient; n++ {
 					select {
 					case <-stop:
 						return
