@@ -33,7 +33,7 @@ type keyStation struct {
 func newKeyStation(t *testing.T) *keyStation {
 	t.Helper()
 	s := &keyStation{dir: t.TempDir(), summary: "代父亲领取优待证并咨询抚恤补助"}
-	for p := range demo.People(demo.Seed, 2000) {
+	for p := range demo.People(demo.Seed, app.DemoPersons) {
 		if backend.AgeOn(p.BirthDate(), demo.Reference) >= 18 && len(s.people) < 3 {
 			s.people = append(s.people, *p)
 		}
@@ -186,7 +186,7 @@ func (s *keyStation) checkRetired(t *testing.T, r *app.RotateReport) {
 		}
 		rest = rest[i+1:]
 	}
-	if old < 2000 || left > 0 {
+	if old < app.DemoPersons || left > 0 {
 		t.Errorf("of %d values sealed under the old key, %d are still in the file", old, left)
 	}
 	for _, p := range s.people {
@@ -228,7 +228,7 @@ func TestRotateDataKey(t *testing.T) {
 	if strings.Join(steps, " ") != "ledger registry verified" {
 		t.Errorf("progress told %v", steps)
 	}
-	if r.Visits != len(s.visits)+1 || r.Persons != 2000 || !r.Compacted || r.NewBackup == "" || r.Backup == "" {
+	if r.Visits != len(s.visits)+1 || r.Persons != app.DemoPersons || !r.Compacted || r.NewBackup == "" || r.Backup == "" {
 		t.Errorf("report: %+v", r)
 	}
 	if len(r.OldKeys) != 1 || r.OldKeys[0] != s.oldKey.DataKeyID() {

@@ -18,12 +18,12 @@ const (
 	DemoStaffPIN  = "246810"
 )
 
-// demoPersons is the size of the registry a demo station starts with.
-const demoPersons = 2000
+// DemoPersons is the size of the registry a demo station starts with.
+const DemoPersons = 2000
 
 // DemoRegistryVersion names the demo registry, so a station can tell it from the
 // county's and never overwrite a real one with it.
-var DemoRegistryVersion = fmt.Sprintf("demo-%d-%d", demo.Seed, demoPersons)
+var DemoRegistryVersion = fmt.Sprintf("demo-%d-%d", demo.Seed, DemoPersons)
 
 // seedDemoTickets puts a few waiting tickets in today's queues of a demo station, so
 // the kiosk shows realistic "people ahead" figures. The request ids carry the date, so
@@ -59,7 +59,7 @@ func (st *Station) seedDemoRegistry(ctx context.Context) error {
 		return err
 	}
 	if version == "" {
-		if _, err := st.Persons.ReplaceRegistry(ctx, DemoRegistryVersion, demo.Registry(demo.Seed, demoPersons)); err != nil {
+		if _, err := st.Persons.ReplaceRegistry(ctx, DemoRegistryVersion, demo.Registry(demo.Seed, DemoPersons)); err != nil {
 			return fmt.Errorf("demo registry: %w", err)
 		}
 		version = DemoRegistryVersion
@@ -78,7 +78,7 @@ func PrintDemoPeople(w io.Writer, per int) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  status\tID number\tphone last 4\tcategories\t状态")
 	found := map[backend.CardStatus]int{}
-	for p := range demo.People(demo.Seed, demoPersons) {
+	for p := range demo.People(demo.Seed, DemoPersons) {
 		// Adults only: they are who a tester pretends to be.
 		if found[p.CardStatus] >= per || backend.AgeOn(p.BirthDate(), demo.Reference) < 18 {
 			continue

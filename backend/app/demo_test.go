@@ -17,7 +17,7 @@ import (
 func TestDemoLookup(t *testing.T) {
 	var out bytes.Buffer
 	m, base := mustOpenAt(t, t.TempDir(), app.Options{Demo: true, Stdout: &out})
-	if v, n, _ := m.Persons.Registry(context.Background()); v != app.DemoRegistryVersion || n != 2000 {
+	if v, n, _ := m.Persons.Registry(context.Background()); v != app.DemoRegistryVersion || n != app.DemoPersons {
 		t.Fatalf("registry %q with %d persons", v, n)
 	}
 
@@ -52,7 +52,7 @@ func TestDemoLookup(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m2.Close()
-		if _, n, _ := m2.Persons.Registry(context.Background()); n != 2000 {
+		if _, n, _ := m2.Persons.Registry(context.Background()); n != app.DemoPersons {
 			t.Fatalf("%d persons after restart", n)
 		}
 	})

@@ -26,7 +26,7 @@ func TestLedger(t *testing.T) {
 			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	}
 	var p backend.Person
-	for q := range demo.People(demo.Seed, 2000) {
+	for q := range demo.People(demo.Seed, app.DemoPersons) {
 		if backend.AgeOn(q.BirthDate(), demo.Reference) >= 18 {
 			p = *q
 			break
