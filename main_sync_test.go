@@ -46,7 +46,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	addr := lis.Addr().String()
 	lis.Close()
 	countyDir, stationDir := t.TempDir(), t.TempDir()
-	cert, err := countyhttp.LoadOrCreateCertificate(countyDir, nil)
+	cert, err := countyhttp.LoadOrCreateCertificate(countyDir, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

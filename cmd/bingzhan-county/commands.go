@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"bingzhan/backend"
 	"bingzhan/sync/county"
@@ -77,7 +78,7 @@ func addTLSFlags(fl *flag.FlagSet) tlsFlags {
 }
 
 // certificate returns the certificate to serve, or nil with --no-tls.
-func (f tlsFlags) certificate(data string) (*tls.Certificate, error) {
+func (f tlsFlags) certificate(data string, now time.Time) (*tls.Certificate, error) {
 	if *f.noTLS {
 		return nil, nil
 	}
@@ -95,7 +96,7 @@ func (f tlsFlags) certificate(data string) (*tls.Certificate, error) {
 				hosts = append(hosts, h)
 			}
 		}
-		cert, err = countyhttp.LoadOrCreateCertificate(data, hosts)
+		cert, err = countyhttp.LoadOrCreateCertificate(data, hosts, now)
 	}
 	return &cert, err
 }
@@ -190,7 +191,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	}
 	pin := ""
 	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
-		cert, err := tf.certificate(*data)
+		cert, err := tf.certificate(*data, time.Now())
 		if err != nil {
 			return err
 		}

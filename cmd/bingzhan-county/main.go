@@ -178,7 +178,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		level = slog.LevelDebug
 	}
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	cert, err := tf.certificate(m.DataDir)
+	cert, err := tf.certificate(m.DataDir, backend.ClockOrSystem(m.Clock).Now())
 	if err != nil {
 		return err
 	}

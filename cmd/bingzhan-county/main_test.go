@@ -357,7 +357,7 @@ func TestStationAddCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := readEnrolment(t, file)
-		cert, err := countyhttp.LoadOrCreateCertificate(dir, nil)
+		cert, err := countyhttp.LoadOrCreateCertificate(dir, nil, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

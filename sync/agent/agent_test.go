@@ -342,7 +342,7 @@ func TestAgent_References(t *testing.T) {
 
 func TestAgent_PinnedTLS(t *testing.T) {
 	dir := t.TempDir()
-	cert, err := countyhttp.LoadOrCreateCertificate(dir, nil)
+	cert, err := countyhttp.LoadOrCreateCertificate(dir, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestAgent_PinnedTLS(t *testing.T) {
 		checkExactlyOnce(t, c, e.StationID, 10, nil)
 	})
 	t.Run("ErrOtherCertificate", func(t *testing.T) {
-		other, err := countyhttp.LoadOrCreateCertificate(t.TempDir(), nil)
+		other, err := countyhttp.LoadOrCreateCertificate(t.TempDir(), nil, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,8 +37,9 @@ func LoadCertificate(certFile, keyFile string) (tls.Certificate, error) {
 
 // LoadOrCreateCertificate returns the county's own certificate from dataDir, making an
 // ECDSA P-256 one valid for ten years the first time. Stations trust it by the pin in
-// their enrolment file, not by its names; hosts are put in it for browsers' sake.
-func LoadOrCreateCertificate(dataDir string, hosts []string) (tls.Certificate, error) {
+// their enrolment file, not by its names; hosts are put in it for browsers' sake. Its
+// validity starts an hour before now, the county's clock.
+func LoadOrCreateCertificate(dataDir string, hosts []string, now time.Time) (tls.Certificate, error) {
 	certPath, keyPath := filepath.Join(dataDir, CertFile), filepath.Join(dataDir, KeyFile)
 	if _, err := os.Stat(certPath); err == nil {
 		return LoadCertificate(certPath, keyPath)
@@ -53,7 +54,6 @@ func LoadOrCreateCertificate(dataDir string, hosts []string) (tls.Certificate, e
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "bingzhan-county", Organization: []string{"Bingzhan county centre"}},
