@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -118,14 +117,11 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	f, err := control.RequestBackup(ctx, *data)
 	if errors.Is(err, control.ErrNoAdmin) { // no server running (or a stale socket a crash left)
-		var store *countybolt.Store
-		store, err = openStore(*data, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		var store *openedStore
+		store, err = openStore(*data, storeOptions{})
 		switch {
 		case err == nil:
-			// The server prunes to its own --backup-keep; a copy made by hand never
-			// deletes one it chose to keep.
-			store.BackupKeep = 0
-			f, err = store.Backup(ctx)
+			f, err = store.Backups.Backup(ctx)
 			if cerr := store.Close(); err == nil {
 				err = cerr
 			}
@@ -214,11 +210,11 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	}()
 	e, err := request(ctx, *data, words[0], *url, pin)
 	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
-		var store *countybolt.Store
-		if store, err = openStore(*data, nil); err != nil {
+		var store *openedStore
+		if store, err = openStore(*data, storeOptions{}); err != nil {
 			return err
 		}
-		e, err = local(ctx, store, nil, words[0], *url, pin)
+		e, err = local(ctx, store.Store, nil, words[0], *url, pin)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -260,8 +256,8 @@ func runStationRetire(ctx context.Context, args []string, stdout io.Writer) erro
 	}
 	st, err := control.RequestRetire(ctx, *data, words[0])
 	if errors.Is(err, control.ErrNoAdmin) {
-		var store *countybolt.Store
-		if store, err = openStore(*data, nil); err != nil {
+		var store *openedStore
+		if store, err = openStore(*data, storeOptions{}); err != nil {
 			return err
 		}
 		st, err = store.RetireStation(ctx, words[0])
@@ -286,8 +282,8 @@ func runStationList(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	sts, err := control.RequestStations(ctx, *data)
 	if errors.Is(err, control.ErrNoAdmin) {
-		var store *countybolt.Store
-		if store, err = openStore(*data, nil); err != nil {
+		var store *openedStore
+		if store, err = openStore(*data, storeOptions{}); err != nil {
 			return err
 		}
 		sts, err = store.Stations(ctx)
@@ -335,8 +331,8 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	}
 	err = control.RequestAddUser(ctx, *data, words[0], *pin)
 	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
-		var store *countybolt.Store
-		if store, err = openStore(*data, nil); err != nil {
+		var store *openedStore
+		if store, err = openStore(*data, storeOptions{}); err != nil {
 			return err
 		}
 		err = store.AddUser(ctx, words[0], *pin)

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"bingzhan/backend"
 	"bingzhan/backend/gctune"
 	"bingzhan/backend/report"
+	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/county/control"
 	countyhttp "bingzhan/sync/county/http"
@@ -67,9 +69,12 @@ type Main struct {
 	Version string
 
 	// Set by Open.
-	Store  *countybolt.Store
-	Server *countyhttp.Server
-	URL    string // scheme://address the server listens on
+	Store   county.Store
+	Backups county.BackupService
+	Server  *countyhttp.Server
+	URL     string // scheme://address the server listens on
+
+	closeStore func() error
 
 	lis net.Listener
 	hs  *http.Server
@@ -87,18 +92,17 @@ func (m *Main) Open() error {
 	if m.Logger == nil {
 		m.Logger = slog.Default()
 	}
-	store, err := countybolt.Open(m.DataDir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: m.Clock, Logger: m.Logger})
+	store, err := openStore(m.DataDir, storeOptions{Clock: m.Clock, Logger: m.Logger, BackupKeep: m.BackupKeep})
 	if err != nil {
 		return err
 	}
-	store.BackupKeep = m.BackupKeep
 	lis, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		store.Close()
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
-	m.Store = store
-	m.Server = &countyhttp.Server{Store: store, Backups: store, Clock: m.Clock, Location: store.Location(),
+	m.Store, m.Backups, m.closeStore = store.Store, store.Backups, store.Close
+	m.Server = &countyhttp.Server{Store: store, Backups: store.Backups, Clock: m.Clock, Location: store.Location,
 		Logger: m.Logger, Version: m.Version, PublicURL: m.PublicURL, BackupEvery: m.BackupEvery}
 	scheme := "http"
 	if m.Cert != nil {
@@ -125,9 +129,9 @@ func (m *Main) Open() error {
 func (m *Main) Run(ctx context.Context) error {
 	bg, stopBG := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { m.Store.RunBackups(bg, m.BackupEvery) })
+	wg.Go(func() { county.RunBackups(bg, m.Clock, m.Backups, m.BackupEvery, m.Logger) })
 	wg.Go(func() {
-		cs := &control.Server{Store: m.Store, Backups: m.Store, Clock: m.Clock, Logger: m.Logger}
+		cs := &control.Server{Store: m.Store, Backups: m.Backups, Clock: m.Clock, Logger: m.Logger}
 		if err := cs.Serve(bg, m.DataDir); err != nil {
 			m.Logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
 		}
@@ -151,8 +155,8 @@ func (m *Main) Close() error {
 	if m.lis != nil {
 		m.lis.Close()
 	}
-	if m.Store != nil {
-		return m.Store.Close()
+	if m.closeStore != nil {
+		return m.closeStore()
 	}
 	return nil
 }
@@ -191,7 +195,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if cert != nil {
 		fmt.Fprintf(stdout, "certificate pin %s\n", m.Server.CertPin)
 	}
-	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", m.BackupEvery, m.Store.BackupDir, m.Store.BackupKeep)
+	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", m.BackupEvery, filepath.Join(m.DataDir, countybolt.BackupDirName), m.BackupKeep)
 	return m.Run(ctx)
 }
 
@@ -207,7 +211,32 @@ func defaultHost(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// openStore opens the database in dir for a command run while no server answers.
-func openStore(dir string, logger *slog.Logger) (*countybolt.Store, error) {
-	return countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Logger: logger})
+// openedStore is an open county store with its backups.
+type openedStore struct {
+	county.Store
+	Backups  county.BackupService
+	Location *time.Location
+	Close    func() error
+}
+
+// storeOptions are how a command opens the county store.
+type storeOptions struct {
+	Clock  backend.Clock
+	Logger *slog.Logger // nil: discard
+	// BackupKeep is how many backups Backup keeps; 0 keeps every one (a copy made by
+	// hand never deletes one the server chose to keep).
+	BackupKeep int
+}
+
+// openStore opens the county database in dir.
+func openStore(dir string, opt storeOptions) (*openedStore, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: opt.Clock, Logger: opt.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.BackupKeep = opt.BackupKeep
+	return &openedStore{Store: s, Backups: s, Location: s.Location(), Close: s.Close}, nil
 }

@@ -241,7 +241,7 @@ func startMain(t *testing.T, dir string, clock backend.Clock) *Main {
 func TestMain_BackupsOnClock(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
 	m := startMain(t, newCountyData(t), clock)
-	backups := func() int { f, _ := m.Store.Backups(t.Context()); return len(f) }
+	backups := func() int { f, _ := m.Backups.Backups(t.Context()); return len(f) }
 	synctest.WaitFor(t, "a backup at start", func() bool { return backups() == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -250,7 +250,7 @@ func TestMain_BackupsOnClock(t *testing.T) {
 	}
 	clock.Advance(m.BackupEvery)
 	synctest.WaitFor(t, "the next day's backup", func() bool { return backups() == 2 })
-	last, err := m.Store.LastBackup(t.Context())
+	last, err := m.Backups.LastBackup(t.Context())
 	if err != nil || last == nil || !last.At.Equal(clock.Now()) {
 		t.Fatalf("last backup %+v %v, want one made at %v", last, err, clock.Now())
 	}

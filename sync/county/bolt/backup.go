@@ -139,36 +139,8 @@ func (s *Store) pruneBackups(ctx context.Context) {
 	}
 }
 
-// BackupRetry is how soon a failed scheduled backup is tried again (or the interval,
-// when that is shorter): a full disk fixed in the morning should not wait a day.
-const BackupRetry = time.Hour
-
-// RunBackups makes a backup every interval of the store's clock until ctx ends, the first one at once when
-// the newest backup is older than interval (or there is none). A failure is logged
-// and tried again after BackupRetry; it never stops the server.
+// RunBackups makes a backup every interval of the store's clock until ctx ends (see
+// county.RunBackups).
 func (s *Store) RunBackups(ctx context.Context, interval time.Duration) {
-	due := time.Duration(0)
-	if last, err := s.LastBackup(ctx); err == nil && last != nil {
-		if age := s.now().Sub(last.At); age >= 0 && age < interval {
-			due = interval - age
-		}
-	}
-	t := s.clock.NewTimer(due)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.Chan():
-		}
-		next := interval
-		if _, err := s.Backup(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			next = min(BackupRetry, interval)
-			s.Logger.Error("scheduled backup failed; the county keeps running", "err", err, "retry_in", next)
-		}
-		t.Reset(next)
-	}
+	county.RunBackups(ctx, s.clock, s, interval, s.Logger)
 }

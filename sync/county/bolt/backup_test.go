@@ -275,7 +275,7 @@ func TestRunBackups(t *testing.T) {
 		if err := clock.BlockUntilContext(ctx, 1); err != nil {
 			t.Fatal(err)
 		}
-		clock.Advance(countybolt.BackupRetry)
+		clock.Advance(county.BackupRetry)
 		synctest.WaitFor(t, "a backup once the folder can be made", func() bool { f, _ := st.Backups(t.Context()); return len(f) == 1 })
 	})
 }
