@@ -14,7 +14,7 @@ BIN      := build/bin/bingzhan
 RUN_DATA ?= $(CURDIR)/.run-data
 ARTIFACTS := $(CURDIR)/test-artifacts
 APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils \
-	imagemagick chromium fonts-noto-cjk xdotool
+	imagemagick chromium fonts-noto-cjk xdotool postgresql
 GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json docs/openapi/station.yaml -type f 2>/dev/null)
 

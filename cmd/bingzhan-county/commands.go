@@ -26,14 +26,19 @@ import (
 
 const usage = `usage:
   bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
-                        [--backup-keep N] [--backup-every 24h]
+                        [--backup-keep N] [--backup-every 24h] [--db URL [--db-read URL]]
   bingzhan-county backup --data DIR
   bingzhan-county station add NAME --out FILE [--url URL] --data DIR
   bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
   bingzhan-county station retire NAME|ID --data DIR
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
-  bingzhan-county version`
+  bingzhan-county migrate --from DIR --to URL
+  bingzhan-county version
+
+Every command that takes --data also takes --db postgres://… (or $BINGZHAN_COUNTY_DB):
+the county's records are then in PostgreSQL and --data keeps only its keys, certificate
+and backups.`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -58,6 +63,49 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	default:
 		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
 	}
+}
+
+// EnvDB is the environment form of --db.
+const EnvDB = "BINGZHAN_COUNTY_DB"
+
+// storeFlags name the county's store: --data DIR always, --db URL for PostgreSQL.
+type storeFlags struct {
+	data, db *string
+}
+
+func addStoreFlags(fl *flag.FlagSet) storeFlags {
+	return storeFlags{
+		data: fl.String("data", "county-data", "data folder: the database (without --db), the county's keys, certificate and backups"),
+		db: fl.String("db", os.Getenv(EnvDB), "PostgreSQL database (postgres://…) to use instead of the database in --data; "+
+			"default $"+EnvDB),
+	}
+}
+
+// open opens the store the flags name.
+func (sf storeFlags) open(ctx context.Context, opt storeOptions) (*openedStore, error) {
+	opt.DB = *sf.db
+	return openStore(ctx, *sf.data, opt)
+}
+
+// do runs viaServer, which asks a running bbolt county through its control socket,
+// or, when no server answers there, opens the store and runs direct on it. A
+// PostgreSQL county has no file lock to get past: direct runs on the database,
+// whatever servers run.
+func (sf storeFlags) do(ctx context.Context, viaServer func() error, direct func(*openedStore) error) error {
+	if *sf.db == "" {
+		if err := viaServer(); !errors.Is(err, control.ErrNoAdmin) {
+			return err
+		}
+	}
+	store, err := sf.open(ctx, storeOptions{})
+	if err != nil {
+		return err
+	}
+	err = direct(store)
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // tlsFlags choose the certificate: the operator's, or the county's own made in --data.
@@ -100,37 +148,35 @@ func (f tlsFlags) certificate(data string, now time.Time) (*tls.Certificate, err
 	return &cert, err
 }
 
-// runBackup makes a backup now. While the server runs, bbolt's file lock keeps every
-// other program out of the database (even a read-only one), so it asks the server
-// through its control socket; with the server stopped it opens the database itself.
+// runBackup makes a backup now. While a bbolt county's server runs, bbolt's file lock
+// keeps every other program out of the database (even a read-only one), so it asks the
+// server through its control socket; with the server stopped it opens the database
+// itself. A PostgreSQL county (--db) is dumped with pg_dump, whatever runs.
 func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county backup", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
+	sf := addStoreFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {
-		return errors.New("usage: bingzhan-county backup --data DIR")
+		return errors.New("usage: bingzhan-county backup --data DIR [--db URL]")
 	}
-	if _, err := os.Stat(filepath.Join(*data, countybolt.FileName)); err != nil {
-		return fmt.Errorf("no county database in %s (%v): give the server's --data folder", *data, err)
+	if _, err := os.Stat(filepath.Join(*sf.data, countybolt.FileName)); err != nil && *sf.db == "" {
+		return fmt.Errorf("no county database in %s (%v): give the server's --data folder", *sf.data, err)
 	}
-	f, err := control.RequestBackup(ctx, *data)
-	if errors.Is(err, control.ErrNoAdmin) { // no server running (or a stale socket a crash left)
-		var store *openedStore
-		store, err = openStore(*data, storeOptions{})
-		switch {
-		case err == nil:
-			f, err = store.Backups.Backup(ctx)
-			if cerr := store.Close(); err == nil {
-				err = cerr
-			}
-		case backend.ErrorCode(err) == backend.ECONFLICT:
-			return fmt.Errorf("the county database in %s is held by a program that does not answer on its control socket "+
-				"(an older bingzhan-county server, or `station add` running now). A running server makes a backup every day into %s "+
-				"by itself; to make one now, upgrade and restart the server, or stop it and run this command again",
-				*data, filepath.Join(*data, countybolt.BackupDirName))
-		}
+	var f *county.BackupFile
+	err := sf.do(ctx, func() (err error) {
+		f, err = control.RequestBackup(ctx, *sf.data)
+		return err
+	}, func(store *openedStore) (err error) {
+		f, err = store.Backups.Backup(ctx)
+		return err
+	})
+	if backend.ErrorCode(err) == backend.ECONFLICT {
+		return fmt.Errorf("the county database in %s is held by a program that does not answer on its control socket "+
+			"(an older bingzhan-county server, or `station add` running now). A running server makes a backup every day into %s "+
+			"by itself; to make one now, upgrade and restart the server, or stop it and run this command again",
+			*sf.data, filepath.Join(*sf.data, countybolt.BackupDirName))
 	}
 	if err != nil {
 		return err
@@ -168,7 +214,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
 	out := fl.String("out", "", "enrolment file to write (required)")
 	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
-	data := fl.String("data", "county-data", "data folder of the county server")
+	sf := addStoreFlags(fl)
 	tf := addTLSFlags(fl)
 	words, err := splitArgs(fl, args)
 	if err != nil {
@@ -187,7 +233,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	}
 	pin := ""
 	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
-		cert, err := tf.certificate(*data, time.Now())
+		cert, err := tf.certificate(*sf.data, time.Now())
 		if err != nil {
 			return err
 		}
@@ -208,17 +254,14 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 			os.Remove(*out)
 		}
 	}()
-	e, err := request(ctx, *data, words[0], *url, pin)
-	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
-		var store *openedStore
-		if store, err = openStore(*data, storeOptions{}); err != nil {
-			return err
-		}
+	var e *wire.Enrolment
+	err = sf.do(ctx, func() (err error) {
+		e, err = request(ctx, *sf.data, words[0], *url, pin)
+		return err
+	}, func(store *openedStore) (err error) {
 		e, err = local(ctx, store.Store, nil, words[0], *url, pin)
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -246,7 +289,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 // socket or, when no server answers, in the database directly.
 func runStationRetire(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county station retire", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
+	sf := addStoreFlags(fl)
 	words, err := splitArgs(fl, args)
 	if err != nil {
 		return err
@@ -254,17 +297,14 @@ func runStationRetire(ctx context.Context, args []string, stdout io.Writer) erro
 	if len(words) != 1 {
 		return errors.New("usage: bingzhan-county station retire NAME|ID --data DIR")
 	}
-	st, err := control.RequestRetire(ctx, *data, words[0])
-	if errors.Is(err, control.ErrNoAdmin) {
-		var store *openedStore
-		if store, err = openStore(*data, storeOptions{}); err != nil {
-			return err
-		}
+	var st *county.Station
+	err = sf.do(ctx, func() (err error) {
+		st, err = control.RequestRetire(ctx, *sf.data, words[0])
+		return err
+	}, func(store *openedStore) (err error) {
 		st, err = store.RetireStation(ctx, words[0])
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -276,21 +316,18 @@ func runStationRetire(ctx context.Context, args []string, stdout io.Writer) erro
 // when no server answers, from the database directly.
 func runStationList(ctx context.Context, args []string, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county station list", flag.ContinueOnError)
-	data := fl.String("data", "county-data", "data folder of the county server")
+	sf := addStoreFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	sts, err := control.RequestStations(ctx, *data)
-	if errors.Is(err, control.ErrNoAdmin) {
-		var store *openedStore
-		if store, err = openStore(*data, storeOptions{}); err != nil {
-			return err
-		}
+	var sts []county.Station
+	err := sf.do(ctx, func() (err error) {
+		sts, err = control.RequestStations(ctx, *sf.data)
+		return err
+	}, func(store *openedStore) (err error) {
 		sts, err = store.Stations(ctx)
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -313,7 +350,7 @@ func runStationList(ctx context.Context, args []string, stdout io.Writer) error 
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	fl := flag.NewFlagSet("bingzhan-county user add", flag.ContinueOnError)
 	pin := fl.String("pin", "", "PIN, 6 to 12 digits (for scripts; without it the PIN is read from the terminal)")
-	data := fl.String("data", "county-data", "data folder of the county server")
+	sf := addStoreFlags(fl)
 	words, err := splitArgs(fl, args)
 	if err != nil {
 		return err
@@ -329,17 +366,11 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 		}
 		*pin = strings.TrimSpace(line)
 	}
-	err = control.RequestAddUser(ctx, *data, words[0], *pin)
-	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
-		var store *openedStore
-		if store, err = openStore(*data, storeOptions{}); err != nil {
-			return err
-		}
-		err = store.AddUser(ctx, words[0], *pin)
-		if cerr := store.Close(); err == nil {
-			err = cerr
-		}
-	}
+	err = sf.do(ctx, func() error {
+		return control.RequestAddUser(ctx, *sf.data, words[0], *pin)
+	}, func(store *openedStore) error {
+		return store.AddUser(ctx, words[0], *pin)
+	})
 	if err != nil {
 		return err
 	}

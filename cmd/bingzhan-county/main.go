@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -52,6 +53,10 @@ func main() {
 type Main struct {
 	// DataDir holds the database, its backups and the county's own certificate.
 	DataDir string
+	// DB, when set, is the PostgreSQL database to use instead of the one in DataDir,
+	// which then keeps only the county's keys, certificate and backups. DBRead is a
+	// replica of it for the dashboard and figures.
+	DB, DBRead string
 	// Addr is where to listen (HOST:PORT; port 0 picks one).
 	Addr string
 	// PublicURL is the address stations are told to use; "" names the listener.
@@ -87,12 +92,12 @@ func NewMain() *Main {
 }
 
 // Open opens the store and starts listening; Run then serves.
-func (m *Main) Open() error {
+func (m *Main) Open(ctx context.Context) error {
 	m.Clock = backend.ClockOrSystem(m.Clock)
 	if m.Logger == nil {
 		m.Logger = slog.Default()
 	}
-	store, err := openStore(m.DataDir, storeOptions{Clock: m.Clock, Logger: m.Logger, BackupKeep: m.BackupKeep})
+	store, err := openStore(ctx, m.DataDir, storeOptions{DB: m.DB, DBRead: m.DBRead, Clock: m.Clock, Logger: m.Logger, BackupKeep: m.BackupKeep})
 	if err != nil {
 		return err
 	}
@@ -129,7 +134,9 @@ func (m *Main) Open() error {
 func (m *Main) Run(ctx context.Context) error {
 	bg, stopBG := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { county.RunBackups(bg, m.Clock, m.Backups, m.BackupEvery, m.Logger) })
+	if m.BackupEvery > 0 {
+		wg.Go(func() { county.RunBackups(bg, m.Clock, m.Backups, m.BackupEvery, m.Logger) })
+	}
 	wg.Go(func() {
 		cs := &control.Server{Store: m.Store, Backups: m.Backups, Clock: m.Clock, Logger: m.Logger}
 		if err := cs.Serve(bg, m.DataDir); err != nil {
@@ -165,7 +172,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	m := NewMain()
 	fl := flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
 	fl.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (HOST:PORT; port 0 picks one)")
-	fl.StringVar(&m.DataDir, "data", m.DataDir, "data folder: database and the county's own certificate")
+	fl.StringVar(&m.DataDir, "data", m.DataDir, "data folder: the database (without --db), the county's keys, certificate and backups")
+	fl.StringVar(&m.DB, "db", os.Getenv(EnvDB), "PostgreSQL database (postgres://…) to use instead of the database in --data; default $"+EnvDB)
+	fl.StringVar(&m.DBRead, "db-read", "", "a PostgreSQL replica of --db for the dashboard and figures")
 	fl.StringVar(&m.PublicURL, "url", "", "address stations should use, for enrolment files made on the dashboard")
 	verbose := fl.Bool("v", false, "log at debug level")
 	fl.IntVar(&m.BackupKeep, "backup-keep", m.BackupKeep, "how many daily backups to keep in DATA/backups")
@@ -174,8 +183,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	if m.BackupKeep < 1 || m.BackupEvery < time.Minute {
-		return errors.New("--backup-keep must be at least 1 and --backup-every at least 1m")
+	if m.BackupKeep < 1 || m.BackupEvery < time.Minute && !(m.DB != "" && m.BackupEvery == 0) {
+		return errors.New("--backup-keep must be at least 1 and --backup-every at least 1m (or 0 with --db: no dumps by this server)")
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -187,7 +196,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	m.Cert = cert
-	if err := m.Open(); err != nil {
+	if m.DBRead != "" && m.DB == "" {
+		return errors.New("--db-read needs --db")
+	}
+	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	defer m.Close()
@@ -195,7 +207,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if cert != nil {
 		fmt.Fprintf(stdout, "certificate pin %s\n", m.Server.CertPin)
 	}
-	fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", m.BackupEvery, filepath.Join(m.DataDir, countybolt.BackupDirName), m.BackupKeep)
+	if m.BackupEvery > 0 {
+		fmt.Fprintf(stdout, "backups every %v into %s (keeping %d)\n", m.BackupEvery, filepath.Join(m.DataDir, countybolt.BackupDirName), m.BackupKeep)
+	} else {
+		fmt.Fprintln(stdout, "this server makes no backups (--backup-every 0): back the database up with pg_dump or continuous archiving")
+	}
 	return m.Run(ctx)
 }
 
@@ -221,17 +237,24 @@ type openedStore struct {
 
 // storeOptions are how a command opens the county store.
 type storeOptions struct {
-	Clock  backend.Clock
-	Logger *slog.Logger // nil: discard
+	// DB is a PostgreSQL URL; "" is the bbolt database in the data folder. DBRead, when
+	// set, is a replica that the dashboard and figures read from.
+	DB, DBRead string
+	Clock      backend.Clock
+	Logger     *slog.Logger // nil: discard
 	// BackupKeep is how many backups Backup keeps; 0 keeps every one (a copy made by
 	// hand never deletes one the server chose to keep).
 	BackupKeep int
 }
 
-// openStore opens the county database in dir.
-func openStore(dir string, opt storeOptions) (*openedStore, error) {
+// openStore opens the county database: the bbolt one in dir, or with opt.DB the
+// PostgreSQL one, whose keys and backups are in dir.
+func openStore(ctx context.Context, dir string, opt storeOptions) (*openedStore, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.DB != "" {
+		return openPostgres(ctx, dir, opt)
 	}
 	s, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: opt.Clock, Logger: opt.Logger})
 	if err != nil {
@@ -239,4 +262,18 @@ func openStore(dir string, opt storeOptions) (*openedStore, error) {
 	}
 	s.BackupKeep = opt.BackupKeep
 	return &openedStore{Store: s, Backups: s, Location: s.Location(), Close: s.Close}, nil
+}
+
+// openPostgres opens the PostgreSQL county opt.DB, its schema made or brought up to date
+// first.
+func openPostgres(ctx context.Context, dir string, opt storeOptions) (*openedStore, error) {
+	if !strings.HasPrefix(opt.DB, "postgres://") && !strings.HasPrefix(opt.DB, "postgresql://") {
+		return nil, errors.New("--db must be a postgres:// URL, such as postgres://bingzhan@localhost/bingzhan_county")
+	}
+	s, err := postgres.Open(ctx, opt.DB, dir, postgres.Options{ReadURL: opt.DBRead, ReadSheet: report.ParseSheet, Clock: opt.Clock, Logger: opt.Logger})
+	if err != nil {
+		return nil, err
+	}
+	dumps := &postgres.Dumps{URL: opt.DB, Dir: filepath.Join(dir, countybolt.BackupDirName), Keep: opt.BackupKeep, Clock: opt.Clock, Logger: opt.Logger}
+	return &openedStore{Store: s, Backups: dumps, Location: s.Location(), Close: s.Close}, nil
 }

@@ -214,7 +214,7 @@ func startMain(t *testing.T, dir string, clock backend.Clock) *Main {
 	t.Helper()
 	m := NewMain()
 	m.DataDir, m.Addr, m.Clock, m.Logger = dir, "127.0.0.1:0", clock, synctest.Quiet
-	if err := m.Open(); err != nil {
+	if err := m.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
