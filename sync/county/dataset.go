@@ -30,6 +30,28 @@ type DatasetInfo struct {
 	Items      int       `json:"items"` // entitlements of a catalog, persons of a registry
 }
 
+// DatasetRecord is one imported version of a data set as a store keeps it: Seq counts
+// the imports of Name from 1, and the one with the highest Seq is current. The
+// registry's body holds personal data and is sealed (Sealed) with the county's data
+// key (OpenDataKey), field "registry", record Version; a catalog's is as published.
+type DatasetRecord struct {
+	Name       string    `json:"name"`
+	Version    string    `json:"version"`
+	Seq        int       `json:"seq"`
+	ImportedAt time.Time `json:"imported_at"`
+	ImportedBy string    `json:"imported_by"`
+	Source     string    `json:"source"`
+	Items      int       `json:"items"`
+	Sealed     bool      `json:"sealed"`
+	Body       []byte    `json:"body"`
+}
+
+// Info returns what r says of its version, without the content.
+func (r *DatasetRecord) Info() DatasetInfo {
+	return DatasetInfo{Name: r.Name, Version: r.Version, ImportedAt: r.ImportedAt, ImportedBy: r.ImportedBy,
+		Source: r.Source, Items: r.Items}
+}
+
 // DatasetVersion names the seq-th import at now. The date and count are for people;
 // the random tail keeps the name new after a restore, when the count starts again
 // below imports the restore lost and a station holding one of those must not take the

@@ -13,6 +13,14 @@ import (
 // Push is a decoded push body.
 type Push = wire.PushRequest
 
+// StoredEntry is an entry as the county keeps it, with the time it was received: what
+// a store holds under the keys (station, seq) and entry id, and what one store hands
+// another when a county moves.
+type StoredEntry struct {
+	wire.Entry
+	ReceivedAt time.Time `json:"received_at"`
+}
+
 // MaxPushEntries is the most entries one push may carry: a station sends at most
 // wire.MaxEntries; the rest is room for older or newer stations.
 const MaxPushEntries = 5 * wire.MaxEntries

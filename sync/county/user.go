@@ -50,17 +50,39 @@ var ErrNoSession = Errorf(backend.EUNAUTHORIZED, "county.login")
 // ErrSessionEnded is the answer to an unknown or expired session token.
 var ErrSessionEnded = Errorf(backend.EUNAUTHORIZED, "county.session_ended")
 
+// LoginFailures are one user name's wrong PINs since its last right one, and the end
+// of the lock they brought. The rules are here once: LoginLimiter keeps them in memory,
+// a store shared by several servers keeps them in its database and applies the same
+// Check and Failed.
+type LoginFailures struct {
+	N     int
+	Until time.Time
+}
+
+// Check returns the "county.locked" EUNAUTHORIZED error while f locks its name at
+// now; loc gives the time of day it says.
+func (f LoginFailures) Check(now time.Time, loc *time.Location) error {
+	if now.Before(f.Until) {
+		return Errorf(backend.EUNAUTHORIZED, "county.locked", f.Until.In(loc).Format("15:04"))
+	}
+	return nil
+}
+
+// Failed returns f with one more wrong PIN at now: the backend.MaxPINFailures-th
+// locks the name for backend.LockDuration and starts the count again.
+func (f LoginFailures) Failed(now time.Time) LoginFailures {
+	if f.N++; f.N >= backend.MaxPINFailures {
+		f = LoginFailures{Until: now.Add(backend.LockDuration)}
+	}
+	return f
+}
+
 // LoginLimiter locks a user name for backend.LockDuration after
 // backend.MaxPINFailures wrong PINs, whatever PIN comes next. It lives in memory, as
 // the station's does: a restart forgives. The zero value is ready.
 type LoginLimiter struct {
 	mu       sync.Mutex
-	failures map[string]loginFailures // by user name
-}
-
-type loginFailures struct {
-	n     int
-	until time.Time
+	failures map[string]LoginFailures // by user name
 }
 
 // Check returns the "county.locked" EUNAUTHORIZED error while name is locked at now;
@@ -69,10 +91,7 @@ func (l *LoginLimiter) Check(name string, now time.Time, loc *time.Location) err
 	l.mu.Lock()
 	f := l.failures[name]
 	l.mu.Unlock()
-	if now.Before(f.until) {
-		return Errorf(backend.EUNAUTHORIZED, "county.locked", f.until.In(loc).Format("15:04"))
-	}
-	return nil
+	return f.Check(now, loc)
 }
 
 // Failed counts a wrong PIN for name at now.
@@ -80,13 +99,9 @@ func (l *LoginLimiter) Failed(name string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failures == nil {
-		l.failures = map[string]loginFailures{}
+		l.failures = map[string]LoginFailures{}
 	}
-	f := l.failures[name]
-	if f.n++; f.n >= backend.MaxPINFailures {
-		f = loginFailures{until: now.Add(backend.LockDuration)}
-	}
-	l.failures[name] = f
+	l.failures[name] = l.failures[name].Failed(now)
 }
 
 // Succeeded forgets name's wrong PINs.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"bingzhan/backend"
 	"bingzhan/sync/county"
@@ -12,25 +11,6 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 )
-
-// datasetRecord is one imported version of a data set, as the county keeps it. The
-// registry's body holds personal data and is sealed with the county's data key.
-type datasetRecord struct {
-	Name       string    `json:"name"`
-	Version    string    `json:"version"`
-	Seq        int       `json:"seq"`
-	ImportedAt time.Time `json:"imported_at"`
-	ImportedBy string    `json:"imported_by"`
-	Source     string    `json:"source"`
-	Items      int       `json:"items"`
-	Sealed     bool      `json:"sealed"`
-	Body       []byte    `json:"body"`
-}
-
-func (r *datasetRecord) info() county.DatasetInfo {
-	return county.DatasetInfo{Name: r.Name, Version: r.Version, ImportedAt: r.ImportedAt, ImportedBy: r.ImportedBy,
-		Source: r.Source, Items: r.Items}
-}
 
 // Import implements county.Store.
 func (s *Store) Import(ctx context.Context, name, filename string, data []byte, by string) (*county.DatasetInfo, error) {
@@ -56,7 +36,7 @@ func (s *Store) Import(ctx context.Context, name, filename string, data []byte, 
 	if err != nil {
 		return nil, err
 	}
-	rec := &datasetRecord{Name: name, Seq: seq, ImportedAt: now.UTC(), ImportedBy: by, Source: filepath.Base(filename),
+	rec := &county.DatasetRecord{Name: name, Seq: seq, ImportedAt: now.UTC(), ImportedBy: by, Source: filepath.Base(filename),
 		Version: parsed.Version, Items: parsed.Items, Body: parsed.Body}
 	if name == wire.RefRegistry {
 		if rec.Body, err = s.cipher.Seal("registry", rec.Version, rec.Body); err != nil {
@@ -83,7 +63,7 @@ func (s *Store) Import(ctx context.Context, name, filename string, data []byte, 
 		return nil, err
 	}
 	s.Logger.Info("data set imported", "name", name, "version", rec.Version, "items", rec.Items, "by", by)
-	info := rec.info()
+	info := rec.Info()
 	return &info, nil
 }
 
@@ -91,13 +71,13 @@ func datasetKey(name string, seq int) []byte {
 	return append(append([]byte(name), 0), u64(uint64(seq))...)
 }
 
-func currentRecord(tx *bbolt.Tx, name string) (*datasetRecord, error) {
+func currentRecord(tx *bbolt.Tx, name string) (*county.DatasetRecord, error) {
 	b := tx.Bucket(bucketDatasets)
 	seq := int(btoi(b.Get([]byte(name))))
 	if seq == 0 {
 		return nil, nil
 	}
-	var rec datasetRecord
+	var rec county.DatasetRecord
 	if _, err := getJSON(b, datasetKey(name, seq), &rec); err != nil {
 		return nil, err
 	}
@@ -106,7 +86,7 @@ func currentRecord(tx *bbolt.Tx, name string) (*datasetRecord, error) {
 
 // CurrentDataset implements county.Store.
 func (s *Store) CurrentDataset(ctx context.Context, name string) (etag string, body []byte, err error) {
-	var rec *datasetRecord
+	var rec *county.DatasetRecord
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		rec, err = currentRecord(tx, name)
 		return err
@@ -133,7 +113,7 @@ func (s *Store) Datasets(ctx context.Context) ([]county.DatasetInfo, error) {
 				return err
 			}
 			if rec != nil {
-				out = append(out, rec.info())
+				out = append(out, rec.Info())
 			}
 		}
 		return nil

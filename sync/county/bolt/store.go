@@ -4,7 +4,6 @@ package bolt
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"bingzhan/backend"
-	"bingzhan/backend/atomicfile"
 	"bingzhan/backend/keys"
 	"bingzhan/sync/county"
 
@@ -29,18 +27,18 @@ import (
 const FileName = "county.db"
 
 // DataKeyFile holds the county's data key, beside the database and never inside it.
-const DataKeyFile = "keys/county-data.key"
+const DataKeyFile = county.DataKeyFile
 
 // Buckets. Keys:
 //
 //	stations:  station id → Station (JSON)
-//	entries:   one nested bucket per station id; in it seq (8 bytes) → storedEntry (JSON)
+//	entries:   one nested bucket per station id; in it seq (8 bytes) → county.StoredEntry (JSON)
 //	ids:       entry id → station id | 0 | seq (8 bytes): the second permanent unique key
 //	tickets:   station id | 0 | ticket id → 1 once the ticket's first call is counted
 //	daily:     station id | 0 | date → DayStats (JSON)
 //	users:     name → User (JSON)
 //	sessions:  SHA-256 of token → Session (JSON)
-//	datasets:  name | 0 | import number (8 bytes) → datasetRecord (JSON); name → current number
+//	datasets:  name | 0 | import number (8 bytes) → county.DatasetRecord (JSON); name → current number
 var (
 	bucketStations = []byte("stations")
 	bucketEntries  = []byte("entries")
@@ -98,25 +96,6 @@ var (
 	_ county.BackupService = (*Store)(nil)
 )
 
-// loadOrCreateDataKey returns the county's cipher, making its key the first time.
-func loadOrCreateDataKey(dir string) (*keys.Cipher, error) {
-	path := filepath.Join(dir, DataKeyFile)
-	key, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key = make([]byte, 32)
-		rand.Read(key)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, err
-		}
-		if err := atomicfile.WriteFile(path, key, 0o600); err != nil {
-			return nil, fmt.Errorf("write data key: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read data key: %w", err)
-	}
-	return keys.NewCipher(key)
-}
-
 // Open opens (creating if needed) the county database in dir. Returns ECONFLICT when
 // another program holds it.
 func Open(dir string, opt Options) (*Store, error) {
@@ -145,7 +124,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("create buckets in %s: %w", path, err)
 	}
-	cipher, err := loadOrCreateDataKey(dir)
+	cipher, err := county.OpenDataKey(dir)
 	if err != nil {
 		db.Close()
 		return nil, err

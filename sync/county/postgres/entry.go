@@ -1,0 +1,343 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// entryRows are entries to store as the columns of one INSERT … SELECT FROM unnest,
+// with what each adds to the day figures.
+type entryRows struct {
+	index      []int // each row's place among the entries given
+	seq        []int64
+	id, keyID  []string
+	kind, at   []string
+	data       [][]byte
+	receivedAt []time.Time
+	fact       []county.DayFact
+	counts     []bool // whether fact holds one
+
+	// The tickets of the rows that are calls, for the insert to mark those whose
+	// first call it stored; only a (seq, id) pair's first row can be stored.
+	ticketSeq        []int64
+	ticketID, ticket []string
+	pairs            map[seqID]bool
+
+	dates []string // the days the facts name, each once
+	date  map[string]bool
+}
+
+type seqID struct {
+	seq int64
+	id  string
+}
+
+func newEntryRows(n int) *entryRows {
+	return &entryRows{
+		index: make([]int, 0, n), seq: make([]int64, 0, n), id: make([]string, 0, n), keyID: make([]string, 0, n),
+		kind: make([]string, 0, n), at: make([]string, 0, n), data: make([][]byte, 0, n),
+		receivedAt: make([]time.Time, 0, n), fact: make([]county.DayFact, 0, n), counts: make([]bool, 0, n),
+		pairs: map[seqID]bool{}, date: map[string]bool{},
+	}
+}
+
+// add adds entry i, received at receivedAt, with its day fact in loc.
+func (r *entryRows) add(i int, e *wire.Entry, receivedAt time.Time, loc *time.Location) {
+	r.index = append(r.index, i)
+	r.seq = append(r.seq, int64(e.Seq))
+	r.id = append(r.id, e.ID)
+	r.keyID = append(r.keyID, e.StationID)
+	r.kind = append(r.kind, e.Kind)
+	r.at = append(r.at, e.At.Format(time.RFC3339Nano))
+	r.data = append(r.data, e.Data)
+	r.receivedAt = append(r.receivedAt, receivedAt)
+	fact, ok := county.FactOf(e, loc)
+	r.fact, r.counts = append(r.fact, fact), append(r.counts, ok)
+	if ok && !r.date[fact.Date] {
+		r.date[fact.Date] = true
+		r.dates = append(r.dates, fact.Date)
+	}
+	if p := (seqID{int64(e.Seq), e.ID}); ok && fact.Ticket != "" && !r.pairs[p] {
+		r.ticketSeq, r.ticketID, r.ticket = append(r.ticketSeq, p.seq), append(r.ticketID, p.id), append(r.ticket, fact.Ticket)
+	}
+	r.pairs[seqID{int64(e.Seq), e.ID}] = true
+}
+
+// pick returns rows ks of r as rows of their own.
+func (r *entryRows) pick(ks []int) *entryRows {
+	p := newEntryRows(len(ks))
+	for _, k := range ks {
+		p.index = append(p.index, r.index[k])
+		p.seq, p.id, p.keyID = append(p.seq, r.seq[k]), append(p.id, r.id[k]), append(p.keyID, r.keyID[k])
+		p.kind, p.at, p.data = append(p.kind, r.kind[k]), append(p.at, r.at[k]), append(p.data, r.data[k])
+		p.receivedAt = append(p.receivedAt, r.receivedAt[k])
+	}
+	return p
+}
+
+// insertEntries stores the rows that take no key another entry holds, in their order,
+// so a row meets the rows before it as bbolt's loop does; it marks the tickets whose
+// first call it stored. It returns the (seq, id) of each row stored, and each ticket
+// marked.
+const insertEntries = `WITH stored AS (
+		INSERT INTO entries (station_id, seq, id, key_id, kind, at, data, received_at)
+		SELECT $1, e.seq, e.id, e.key_id, e.kind, e.at, e.data, e.received_at
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::timestamptz[])
+			AS e(seq, id, key_id, kind, at, data, received_at)
+		ON CONFLICT DO NOTHING
+		RETURNING seq, id
+	), counted AS (
+		INSERT INTO tickets (station_id, ticket)
+		SELECT DISTINCT $1::text, t.ticket
+		FROM unnest($9::bigint[], $10::text[], $11::text[]) AS t(seq, id, ticket) JOIN stored USING (seq, id)
+		ON CONFLICT DO NOTHING
+		RETURNING ticket
+	)
+	SELECT seq, id, NULL FROM stored UNION ALL SELECT NULL, NULL, ticket FROM counted`
+
+// written is what one write of entry rows did and found.
+type written struct {
+	rows     *entryRows
+	inserted []bool // by row
+	n        int    // rows inserted
+	tickets  map[string]bool
+	// days are the stored figures of the days the rows name.
+	days map[string]*county.DayStats
+	// present are sequences known to hold an entry of the station now.
+	present map[int64]bool
+}
+
+// write sends, in one round trip, what lock queues (the station row's lock), the
+// insert of rows, and the read of their days' figures.
+func (s *Store) write(ctx context.Context, tx pgx.Tx, station string, rows *entryRows, lock func(*pgx.Batch)) (*written, error) {
+	w := &written{rows: rows, inserted: make([]bool, len(rows.index)), tickets: map[string]bool{},
+		days: map[string]*county.DayStats{}, present: map[int64]bool{}}
+	b := &pgx.Batch{}
+	lock(b)
+	if len(rows.index) > 0 {
+		b.Queue(insertEntries, station, rows.seq, rows.id, rows.keyID, rows.kind, rows.at, rows.data, rows.receivedAt,
+			rows.ticketSeq, rows.ticketID, rows.ticket).Query(func(q pgx.Rows) error {
+			first := make(map[seqID]int, len(rows.index))
+			for k := len(rows.index) - 1; k >= 0; k-- {
+				first[seqID{rows.seq[k], rows.id[k]}] = k
+			}
+			var seq *int64
+			var id, ticket *string
+			_, err := pgx.ForEachRow(q, []any{&seq, &id, &ticket}, func() error {
+				if ticket != nil {
+					w.tickets[*ticket] = true
+				} else {
+					w.inserted[first[seqID{*seq, *id}]] = true
+					w.n++
+				}
+				return nil
+			})
+			return err
+		})
+	}
+	if len(rows.dates) > 0 {
+		b.Queue(`SELECT date, stats FROM daily WHERE station_id = $1 AND date = ANY($2)`, station, rows.dates).Query(func(q pgx.Rows) error {
+			var date string
+			var d county.DayStats
+			_, err := pgx.ForEachRow(q, []any{&date, &d}, func() error {
+				w.days[date] = &county.DayStats{}
+				*w.days[date] = d
+				return nil
+			})
+			return err
+		})
+	}
+	return w, tx.SendBatch(ctx, b).Close()
+}
+
+// finish counts what the stored rows add to their days and queues the days' writes on
+// b; it moves highest, and st's contiguous mark over the sequences now held.
+func (w *written) finish(ctx context.Context, tx pgx.Tx, station string, st *county.Station, highest *uint64, b *pgx.Batch) error {
+	rows := w.rows
+	before := *highest
+	counted := map[string]bool{}
+	var dates, stats []string
+	changed := map[string]bool{}
+	for k := range rows.index {
+		if !w.inserted[k] {
+			continue
+		}
+		seq := uint64(rows.seq[k])
+		*highest = max(*highest, seq)
+		w.present[rows.seq[k]] = true
+		fact := rows.fact[k]
+		if !rows.counts[k] {
+			continue
+		}
+		if fact.Ticket != "" {
+			// Only a ticket's first call counts: the first stored call of a ticket
+			// that this write marked.
+			if !w.tickets[fact.Ticket] || counted[fact.Ticket] {
+				continue
+			}
+			counted[fact.Ticket] = true
+		}
+		d := w.days[fact.Date]
+		if d == nil {
+			d = &county.DayStats{}
+			w.days[fact.Date] = d
+		}
+		d.Count(fact)
+		changed[fact.Date] = true
+	}
+	for _, date := range rows.dates {
+		if changed[date] {
+			buf, err := json.Marshal(w.days[date])
+			if err != nil {
+				return err
+			}
+			dates, stats = append(dates, date), append(stats, string(buf))
+		}
+	}
+	if len(dates) > 0 {
+		b.Queue(`INSERT INTO daily (station_id, date, stats) SELECT $1, d.date, d.stats
+			FROM unnest($2::text[], $3::jsonb[]) AS d(date, stats)
+			ON CONFLICT (station_id, date) DO UPDATE SET stats = excluded.stats`, station, dates, stats)
+	}
+	c := st.Contiguous
+	for w.present[int64(c+1)] {
+		c++
+	}
+	if c < before {
+		// The push filled a gap below what the station held: walk on over what
+		// earlier pushes stored.
+		var err error
+		if c, err = walkContiguous(ctx, tx, station, c); err != nil {
+			return err
+		}
+	}
+	st.Contiguous = c
+	return nil
+}
+
+// walkContiguous returns the highest sequence from c on below which station holds
+// every one.
+func walkContiguous(ctx context.Context, tx pgx.Tx, station string, c uint64) (uint64, error) {
+	const page = 10000
+	for {
+		rows, err := tx.Query(ctx, `SELECT seq FROM entries WHERE station_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+			station, int64(c), page)
+		if err != nil {
+			return 0, err
+		}
+		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return 0, err
+		}
+		for _, seq := range seqs {
+			if uint64(seq) != c+1 {
+				return c, nil
+			}
+			c++
+		}
+		if len(seqs) < page {
+			return c, nil
+		}
+	}
+}
+
+// Entries implements county.Store.
+func (s *Store) Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error) {
+	if limit <= 0 || from > math.MaxInt64 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, seq, key_id, kind, at, data FROM entries
+		WHERE station_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`, station, int64(from), limit)
+	if err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	var out []wire.Entry
+	var e wire.Entry
+	var at string
+	var data []byte
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Seq, &e.StationID, &e.Kind, &at, &data}, func() error {
+		var err error
+		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return err
+		}
+		e.Data = json.RawMessage(data)
+		out = append(out, e)
+		return nil
+	})
+	return out, ctxErr(ctx, err)
+}
+
+// Highest implements county.Store.
+func (s *Store) Highest(ctx context.Context) (map[string]uint64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, highest FROM stations WHERE highest > 0`)
+	if err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	out := map[string]uint64{}
+	var id string
+	var highest int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &highest}, func() error {
+		out[id] = uint64(highest)
+		return nil
+	})
+	return out, ctxErr(ctx, err)
+}
+
+// EntryCount implements county.Store. It counts rows, not counters: it is the proof
+// of "exactly once".
+func (s *Store) EntryCount(ctx context.Context, station string) (entries, ids int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM entries WHERE station_id = $1), (SELECT count(*) FROM entries)`,
+		station).Scan(&entries, &ids)
+	return entries, ids, ctxErr(ctx, err)
+}
+
+// PutEntries stores entries of station as another store kept them, with their
+// receive times, and returns how many it added: those under a sequence or id the
+// county holds already are left out, so running it again adds none. The day figures
+// count what it adds, as Ingest counts it; the station's highest sequence and
+// contiguous mark move on; its counts by kind and total do not (they come with
+// PutStation, from the same store). Returns ENOTFOUND for an unknown station, EINVALID
+// for an entry of sequence 0 or 2^63 and above, or without an id.
+func (s *Store) PutEntries(ctx context.Context, station string, entries []county.StoredEntry) (added int, err error) {
+	rows := newEntryRows(len(entries))
+	for i := range entries {
+		e := &entries[i]
+		if e.Seq == 0 || e.Seq > math.MaxInt64 || e.ID == "" {
+			return 0, county.Errorf(backend.EINVALID, "county.text", "entry "+e.ID+": sequence or id out of range")
+		}
+		rows.add(i, &e.Entry, e.ReceivedAt.UTC(), s.location)
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var st county.Station
+		var highest uint64
+		w, err := s.write(ctx, tx, station, rows, func(b *pgx.Batch) {
+			b.Queue(`SELECT contiguous, highest FROM stations WHERE id = $1 FOR UPDATE`, station).QueryRow(func(row pgx.Row) error {
+				return row.Scan(&st.Contiguous, &highest)
+			})
+		})
+		if found, err := noRows(err); err != nil {
+			return err
+		} else if !found {
+			return county.ErrStationNotFound(station)
+		}
+		b := &pgx.Batch{}
+		if err := w.finish(ctx, tx, station, &st, &highest, b); err != nil {
+			return err
+		}
+		b.Queue(`UPDATE stations SET contiguous = $2, highest = $3 WHERE id = $1`, station, int64(st.Contiguous), int64(highest))
+		added = w.n
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}

@@ -1,0 +1,216 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/sync/county"
+	"bingzhan/sync/wire"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Ingest implements county.Store: one transaction, its station's row locked first.
+// A push whose ctx is done before it commits stores nothing.
+func (s *Store) Ingest(ctx context.Context, id string, req *county.Push) (*wire.PushResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var resp *wire.PushResponse
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		resp, err = s.ingest(ctx, tx, id, req, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// checkEntry is wire's check, and a sequence the database can hold (below 2^63).
+func checkEntry(e *wire.Entry, station string) (code, message string) {
+	if code, message := e.Check(station); code != "" {
+		return code, message
+	}
+	if e.Seq > math.MaxInt64 {
+		return backend.EINVALID, "seq must be below 2^63"
+	}
+	return "", ""
+}
+
+func (s *Store) ingest(ctx context.Context, tx pgx.Tx, id string, req *county.Push, now time.Time) (*wire.PushResponse, error) {
+	resp := &wire.PushResponse{Results: make([]wire.Result, len(req.Entries)), ReceivedAt: now}
+	rows := newEntryRows(len(req.Entries))
+	for i := range req.Entries {
+		e := &req.Entries[i]
+		resp.Results[i].Seq = e.Seq
+		if code, msg := checkEntry(e, req.Station); code != "" {
+			resp.Results[i].Status, resp.Results[i].Code, resp.Results[i].Message = wire.Rejected, code, msg
+			continue
+		}
+		rows.add(i, e, now, s.location)
+	}
+
+	// One round trip: lock the station, insert what is new, read the day figures the
+	// push may add to. Should the station be unknown, or bound to another key, the
+	// transaction rolls back and the insert with it.
+	var st county.Station
+	var highest uint64
+	w, err := s.write(ctx, tx, id, rows, func(b *pgx.Batch) {
+		b.Queue(`SELECT `+stationColumns+`, highest FROM stations WHERE id = $1 FOR UPDATE`, id).QueryRow(func(row pgx.Row) error {
+			return scanStation(row, &st, &highest)
+		})
+	})
+	if found, err := noRows(err); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, county.Errorf(backend.EUNAUTHORIZED, "county.station_unknown", id)
+	}
+	if err := county.BindKey(&st, req.Station); err != nil {
+		return nil, err
+	}
+
+	delivered := 0
+	for k, i := range rows.index {
+		if w.inserted[k] {
+			resp.Results[i].Status = wire.Accepted
+			st.Received[rows.kind[k]]++
+			st.Total++
+			delivered++
+		}
+	}
+	if w.n < len(rows.index) {
+		n, err := s.sortOut(ctx, tx, id, req, &st, rows, w, resp)
+		if err != nil {
+			return nil, err
+		}
+		delivered += n
+	}
+	b := &pgx.Batch{}
+	if err := w.finish(ctx, tx, id, &st, &highest, b); err != nil {
+		return nil, err
+	}
+	resp.Contiguous, resp.Highest = st.Contiguous, highest
+	county.ReportBacklog(&st, req, delivered, now)
+	b.Queue(`UPDATE stations SET key_id = $2, version = $3, last_seen = $4, pending = $5, oldest_pending = $6,
+		dead_letters = $7, contiguous = $8, highest = $9, received = $10, total = $11 WHERE id = $1`,
+		id, st.KeyID, st.Version, st.LastSeen, st.Pending, st.OldestPending, st.DeadLetters, int64(st.Contiguous),
+		int64(highest), st.Received, st.Total)
+	return resp, tx.SendBatch(ctx, b).Close()
+}
+
+// sortOut answers the entries of a push that the insert left out, as bbolt answers
+// them entry by entry: a retry (duplicate), a record held under another sequence
+// (duplicate, Held), a discard marker for a taken slot (kept apart, once), another
+// station's id, or a taken sequence (rejected, Renumber). bbolt decides each entry on
+// what the entries before it left, so an entry this push stored later is not yet
+// there for it. It returns how many it delivered.
+func (s *Store) sortOut(ctx context.Context, tx pgx.Tx, station string, req *county.Push, st *county.Station,
+	rows *entryRows, w *written, resp *wire.PushResponse) (int, error) {
+	var seqs []int64
+	var ids []string
+	var left []int // rows not inserted
+	for k := range rows.index {
+		if !w.inserted[k] {
+			left = append(left, k)
+			seqs, ids = append(seqs, rows.seq[k]), append(ids, rows.id[k])
+		}
+	}
+	type holder struct {
+		slotID    *string // the id under the entry's sequence
+		idStation *string // the station that holds the entry's id, under idSeq
+		idSeq     *int64
+	}
+	held := make([]holder, len(left))
+	q, err := tx.Query(ctx, `SELECT p.ord, slot.id, holder.station_id, holder.seq
+		FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS p(seq, id, ord)
+		LEFT JOIN entries slot ON slot.station_id = $1 AND slot.seq = p.seq
+		LEFT JOIN entries holder ON holder.id = p.id`, station, seqs, ids)
+	if err != nil {
+		return 0, err
+	}
+	var ord int
+	var h holder
+	_, err = pgx.ForEachRow(q, []any{&ord, &h.slotID, &h.idStation, &h.idSeq}, func() error {
+		held[ord-1] = h
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	storedAt := map[int64]int{}  // sequence → the row of this push stored under it
+	storedID := map[string]int{} // entry id → the row of this push that holds it
+	for k := range rows.index {
+		if w.inserted[k] {
+			storedAt[rows.seq[k]], storedID[rows.id[k]] = k, k
+		}
+	}
+	delivered := 0
+	var markers []int // discard markers to keep, once by id
+	markerRow := map[string]int{}
+	for j, k := range left {
+		i, e, h := rows.index[k], &req.Entries[rows.index[k]], held[j]
+		r := &resp.Results[i]
+		if h.slotID != nil {
+			w.present[rows.seq[k]] = true
+		}
+		// What a later entry of this push stored was not there yet for this one.
+		if later, ok := storedAt[rows.seq[k]]; ok && later > k {
+			h.slotID = nil
+		}
+		if later, ok := storedID[e.ID]; ok && later > k {
+			h.idStation = nil
+		}
+		heldHere := h.idStation != nil && *h.idStation == station
+		switch {
+		case h.slotID != nil && *h.slotID == e.ID:
+			r.Status = wire.Duplicate
+			delivered++
+		case heldHere:
+			r.Status, r.Held = wire.Duplicate, uint64(*h.idSeq)
+			delivered++
+		case h.slotID != nil && e.Kind == wire.KindDiscarded:
+			r.Status = wire.Duplicate
+			if _, seen := markerRow[e.ID]; !seen {
+				markerRow[e.ID] = k
+				markers = append(markers, k)
+			}
+			delivered++
+		case h.idStation != nil:
+			r.Status, r.Code, r.Message = wire.Rejected, backend.ECONFLICT, county.RejectIDElsewhere
+		case h.slotID != nil:
+			r.Status, r.Code, r.Renumber = wire.Rejected, backend.ECONFLICT, true
+			r.Message = county.RejectSeqTaken(e.Seq, *h.slotID)
+		default:
+			return 0, fmt.Errorf("entry %s/%d neither stored nor held", station, e.Seq)
+		}
+	}
+	if len(markers) == 0 {
+		return delivered, nil
+	}
+	// The slot holds another entry, so the record the station dropped was never
+	// stored here; the marker still says which it was and why.
+	kept := rows.pick(markers)
+	q, err = tx.Query(ctx, `INSERT INTO discards (station_id, id, seq, key_id, kind, at, data, received_at)
+		SELECT $1, d.id, d.seq, d.key_id, d.kind, d.at, d.data, d.received_at
+		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::timestamptz[])
+			AS d(id, seq, key_id, kind, at, data, received_at)
+		ON CONFLICT DO NOTHING RETURNING id`,
+		station, kept.id, kept.seq, kept.keyID, kept.kind, kept.at, kept.data, kept.receivedAt)
+	if err != nil {
+		return 0, err
+	}
+	var markerID string
+	_, err = pgx.ForEachRow(q, []any{&markerID}, func() error {
+		k := markerRow[markerID]
+		resp.Results[rows.index[k]].Status = wire.Accepted
+		st.Received[rows.kind[k]]++
+		return nil
+	})
+	return delivered, err
+}
