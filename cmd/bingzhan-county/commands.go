@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return runStationRetire(ctx, args[2:], stdout)
 	case cmd == "station list":
 		return runStationList(ctx, args[2:], stdout)
+	case args[0] == "migrate":
+		return runMigrate(ctx, args[1:], stdout)
 	case cmd == "user add":
 		return runUserAdd(ctx, args[2:], stdin, stdout)
 	case args[0] == "version":

@@ -29,6 +29,7 @@ import (
 	countybolt "bingzhan/sync/county/bolt"
 	"bingzhan/sync/county/control"
 	countyhttp "bingzhan/sync/county/http"
+	"bingzhan/sync/county/postgres"
 	"bingzhan/sync/wire"
 )
 

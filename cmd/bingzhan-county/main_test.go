@@ -209,11 +209,14 @@ func startCounty(t *testing.T, dir string) string {
 }
 
 // startMain opens and runs a Main on dir and a free loopback port, on clock (nil: the
-// machine's), until the test ends.
-func startMain(t *testing.T, dir string, clock backend.Clock) *Main {
+// machine's), until the test ends. db, when given, is its PostgreSQL database.
+func startMain(t *testing.T, dir string, clock backend.Clock, db ...string) *Main {
 	t.Helper()
 	m := NewMain()
 	m.DataDir, m.Addr, m.Clock, m.Logger = dir, "127.0.0.1:0", clock, synctest.Quiet
+	if len(db) > 0 {
+		m.DB = db[0]
+	}
 	if err := m.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}

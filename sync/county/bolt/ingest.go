@@ -256,22 +256,14 @@ func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStat
 
 // Entries implements county.Store.
 func (s *Store) Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error) {
-	var out []wire.Entry
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketEntries).Bucket([]byte(station))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(u64(from)); k != nil && len(out) < limit; k, v = c.Next() {
-			var e county.StoredEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e.Entry)
-		}
-		return nil
-	})
+	stored, err := s.StoredEntries(ctx, station, from, limit)
+	if len(stored) == 0 {
+		return nil, err
+	}
+	out := make([]wire.Entry, len(stored))
+	for i := range stored {
+		out[i] = stored[i].Entry
+	}
 	return out, err
 }
 

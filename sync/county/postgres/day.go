@@ -24,7 +24,7 @@ func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStat
 // days returns every station's figures for the dates from through to (YYYY-MM-DD,
 // both included), by station id and date: what a range of days reads at once.
 func (s *Store) days(ctx context.Context, from, to string) (map[string]map[string]county.DayStats, error) {
-	rows, err := s.pool.Query(ctx, `SELECT station_id, date, stats FROM daily WHERE date BETWEEN $1 AND $2`, from, to)
+	rows, err := s.read.Query(ctx, `SELECT station_id, date, stats FROM daily WHERE date BETWEEN $1 AND $2`, from, to)
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}

@@ -124,7 +124,7 @@ func (s *Store) changeStation(ctx context.Context, idOrName string, change func(
 
 // Stations implements county.Store.
 func (s *Store) Stations(ctx context.Context) ([]county.Station, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations ORDER BY name COLLATE "C", id COLLATE "C"`)
+	rows, err := s.read.Query(ctx, `SELECT `+stationColumns+` FROM stations ORDER BY name COLLATE "C", id COLLATE "C"`)
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}

@@ -57,6 +57,10 @@ type Options struct {
 	// ReadSheet reads imported CSV and XLSX files (backend/report.ParseSheet); nil
 	// refuses sheets and takes only a catalog as JSON.
 	ReadSheet county.SheetReader
+	// ReadURL, when set, is a streaming replica of the database: the dashboard's reads
+	// (Stations, Day, Days) go there, so a month's report does not slow the stations
+	// down. They then see what the replica has replayed so far.
+	ReadURL string
 	// MaxConns is the most connections the store opens; 0 is pgxpool's default (4, or
 	// the number of CPUs if more).
 	MaxConns int32
@@ -66,6 +70,7 @@ type Options struct {
 // concurrent use, by one server and by several on one database.
 type Store struct {
 	pool      *pgxpool.Pool
+	read      *pgxpool.Pool // Options.ReadURL's, or pool
 	clock     backend.Clock
 	location  *time.Location
 	readSheet county.SheetReader
@@ -118,6 +123,19 @@ func Open(ctx context.Context, url, dir string, opt Options) (*Store, error) {
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("connect to the county database: %w", err)
 	}
+	s.read = s.pool
+	if opt.ReadURL != "" {
+		rcfg, err := pgxpool.ParseConfig(opt.ReadURL)
+		if err != nil {
+			s.pool.Close()
+			return nil, fmt.Errorf("county replica URL: %w", err)
+		}
+		rcfg.MaxConns, rcfg.AfterConnect = cfg.MaxConns, cfg.AfterConnect
+		if s.read, err = pgxpool.NewWithConfig(ctx, rcfg); err != nil {
+			s.pool.Close()
+			return nil, fmt.Errorf("connect to the county replica: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -161,6 +179,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the store's connections, waiting for those in use.
 func (s *Store) Close() error {
+	if s.read != s.pool {
+		s.read.Close()
+	}
 	s.pool.Close()
 	return nil
 }
