@@ -39,24 +39,26 @@ var roles = map[string]role{
 	// store call it; the domain cannot (excelize is forbidden to it).
 	"bingzhan/backend/report": shared,
 
-	"bingzhan/backend/bolt":        adapter,
-	"bingzhan/backend/escpos":      adapter,
-	"bingzhan/backend/http":        adapter,
-	"bingzhan/backend/qr":          adapter,
-	"bingzhan/sync/agent":          adapter,
-	"bingzhan/sync/county/bolt":    adapter,
-	"bingzhan/sync/county/control": adapter,
-	"bingzhan/sync/county/http":    adapter,
+	"bingzhan/backend/bolt":         adapter,
+	"bingzhan/backend/escpos":       adapter,
+	"bingzhan/backend/http":         adapter,
+	"bingzhan/backend/qr":           adapter,
+	"bingzhan/sync/agent":           adapter,
+	"bingzhan/sync/county/bolt":     adapter,
+	"bingzhan/sync/county/control":  adapter,
+	"bingzhan/sync/county/http":     adapter,
+	"bingzhan/sync/county/postgres": adapter,
 
 	"bingzhan":                     root,
 	"bingzhan/backend/app":         root,
 	"bingzhan/cmd/bingzhan-county": root,
 	"bingzhan/cmd/voicegen":        root,
 
-	"bingzhan/backend/app/apptest":    harness,
-	"bingzhan/sync/synctest":          harness,
-	"bingzhan/sync/county/countytest": harness,
-	"bingzhan/docs":                   harness,
+	"bingzhan/backend/app/apptest":         harness,
+	"bingzhan/sync/synctest":               harness,
+	"bingzhan/sync/county/countytest":      harness,
+	"bingzhan/sync/county/postgres/pgtest": harness,
+	"bingzhan/docs":                        harness,
 }
 
 // owners are the third-party (and standard) packages only some packages may import:
@@ -64,6 +66,8 @@ var roles = map[string]role{
 var owners = map[string][]string{
 	"go.etcd.io/bbolt":                      {"bingzhan/backend/bolt", "bingzhan/sync/county/bolt"},
 	"github.com/xuri/excelize/v2":           {"bingzhan/backend/report"},
+	"github.com/jackc/pgx/v5":               {"bingzhan/sync/county/postgres", "bingzhan/sync/county/postgres/pgtest"},
+	"github.com/pressly/goose/v3":           {"bingzhan/sync/county/postgres"},
 	"github.com/skip2/go-qrcode":            {"bingzhan/backend/qr"},
 	"github.com/hashicorp/go-retryablehttp": {"bingzhan/sync/agent"},
 	"github.com/wailsapp/wails/v2":          {"bingzhan"},
