@@ -54,7 +54,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := county.NewEnrolment(t.Context(), store, nil, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
+	e, err := county.NewEnrolment(t.Context(), store, nil, "东风镇退役军人服务站", []string{"https://" + addr}, wire.SPKIPin(cert.Leaf))
 	if err != nil {
 		t.Fatal(err)
 	}

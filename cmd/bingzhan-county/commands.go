@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"bingzhan/backend"
@@ -25,11 +26,11 @@ import (
 )
 
 const usage = `usage:
-  bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
+  bingzhan-county serve --addr HOST:PORT --data DIR [--url URL]... [--tls-cert FILE --tls-key FILE | --no-tls]
                         [--backup-keep N] [--backup-every 24h]
   bingzhan-county backup --data DIR
-  bingzhan-county station add NAME --out FILE [--url URL] --data DIR
-  bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
+  bingzhan-county station add NAME --out FILE [--url URL]... --data DIR
+  bingzhan-county station new-secret NAME|ID --out FILE [--url URL]... --data DIR
   bingzhan-county station retire NAME|ID --data DIR
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
@@ -58,6 +59,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	default:
 		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)
 	}
+}
+
+// urlList is a flag given once per county address, kept in the order given.
+type urlList []string
+
+func (l *urlList) String() string { return strings.Join(*l, " ") }
+
+func (l *urlList) Set(v string) error {
+	if v = strings.TrimSpace(v); v == "" {
+		return errors.New("empty address")
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // tlsFlags choose the certificate: the operator's, or the county's own made in --data.
@@ -163,14 +177,16 @@ func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
 // answers, in the database directly.
 func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
 	request, local, usage := control.RequestEnrolment, county.NewEnrolment,
-		"usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR"
+		"usage: bingzhan-county station add NAME --out FILE [--url URL]... --data DIR"
 	if verb == "new-secret" {
 		request, local = control.RequestNewSecret, county.NewSecretEnrolment
-		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR"
+		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL]... --data DIR"
 	}
 	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
 	out := fl.String("out", "", "enrolment file to write (required)")
-	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
+	var urls urlList
+	fl.Var(&urls, "url", "county address the station should use (default https://THIS-HOST:8443); "+
+		"repeat it for each county server, in the order the station should try them")
 	data := fl.String("data", "county-data", "data folder of the county server")
 	tf := addTLSFlags(fl)
 	words, err := splitArgs(fl, args)
@@ -180,16 +196,18 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	if len(words) != 1 || *out == "" {
 		return errors.New(usage)
 	}
-	if *url == "" {
+	if len(urls) == 0 {
 		scheme := "https"
 		if *tf.noTLS {
 			scheme = "http"
 		}
 		host, _ := os.Hostname()
-		*url = scheme + "://" + net.JoinHostPort(host, "8443")
+		urls = urlList{scheme + "://" + net.JoinHostPort(host, "8443")}
 	}
 	pin := ""
-	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
+	// The servers of one county share one certificate (one --data folder), so one pin
+	// serves every address.
+	if slices.ContainsFunc(urls, func(u string) bool { return strings.HasPrefix(u, "https://") }) && !*tf.noTLS {
 		cert, err := tf.certificate(*data)
 		if err != nil {
 			return err
@@ -211,13 +229,13 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 			os.Remove(*out)
 		}
 	}()
-	e, err := request(ctx, *data, words[0], *url, pin)
+	e, err := request(ctx, *data, words[0], urls, pin)
 	if errors.Is(err, control.ErrNoAdmin) { // no server running: open the database here
 		var store *countybolt.Store
 		if store, err = openStore(*data, nil); err != nil {
 			return err
 		}
-		e, err = local(ctx, store, nil, words[0], *url, pin)
+		e, err = local(ctx, store, nil, words[0], urls, pin)
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}

@@ -87,7 +87,7 @@ func startCounty(tb testing.TB, cert *tls.Certificate, clock backend.Clock) *Cou
 		c.Server.CertPin = wire.SPKIPin(cert.Leaf)
 		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
 	}
-	c.Server.PublicURL = c.URL
+	c.Server.PublicURLs = []string{c.URL}
 	c.srv = &http.Server{Handler: c.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: log.New(io.Discard, "", 0)}
 	go c.srv.Serve(lis)
@@ -110,7 +110,7 @@ func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
 	if url == "" {
 		url = c.URL
 	}
-	e, err := county.NewEnrolment(tb.Context(), c.Store, c.Clock, name, url, c.Server.CertPin)
+	e, err := county.NewEnrolment(tb.Context(), c.Store, c.Clock, name, []string{url}, c.Server.CertPin)
 	if err != nil {
 		tb.Fatal(err)
 	}
