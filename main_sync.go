@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"bingzhan/backend"
 	"bingzhan/backend/app"
@@ -47,7 +48,7 @@ func runEnrol(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "enrolled as %q (%s) with the county at %s\n", e.StationName, e.StationID, e.CountyURL)
+	fmt.Fprintf(stdout, "enrolled as %q (%s) with the county at %s\n", e.StationName, e.StationID, strings.Join(e.Counties(), ", "))
 	if *check {
 		if err := st.CheckCounty(ctx, e); err != nil {
 			fmt.Fprintln(stdout, backend.ErrorMessage(agent.Describe(err), os.Getenv("LANG")))

@@ -23,6 +23,7 @@ import (
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	countyhttp "bingzhan/sync/county/http"
+	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 )
 
@@ -54,7 +55,7 @@ func TestSync_OfflineThenCounty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := county.NewEnrolment(t.Context(), store, nil, "东风镇退役军人服务站", "https://"+addr, wire.SPKIPin(cert.Leaf))
+	e, err := county.NewEnrolment(t.Context(), store, nil, "东风镇退役军人服务站", []string{"https://" + addr}, wire.SPKIPin(cert.Leaf))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,5 +197,56 @@ func waitBackup(t *testing.T, m *app.Station) {
 		if files, _ := m.DB.Backups(); len(files) > 0 {
 			return
 		}
+	}
+}
+
+// TestSync_SeveralCountyAddresses: `bingzhan enrol` with a file naming two county
+// servers keeps both; with the first one down the running station syncs through the
+// second, and its staff status names the address in use and both.
+func TestSync_SeveralCountyAddresses(t *testing.T) {
+	ctx := context.Background()
+	c := synctest.StartCounty(t)
+	down, up := c.AddFrontend(t), c.AddFrontend(t)
+	down.Kill()
+	e, err := county.NewEnrolment(t.Context(), c.Store, nil, "东风镇退役军人服务站", []string{down.URL, up.URL}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "station.json")
+	buf, _ := json.Marshal(e)
+	os.WriteFile(file, buf, 0o600)
+	stationDir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"enrol", file, "--data", stationDir, "--check=false"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), down.URL+", "+up.URL) {
+		t.Fatalf("enrol said: %s", out.String())
+	}
+
+	m, base := mustOpen(t, stationDir, app.Options{SyncTuning: fastSync})
+	waitBackup(t, m)
+	if _, err := m.Accounts.AddStaff(ctx, "admin", backend.RoleAdmin, "135790"); err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	call(t, "POST", base+"/api/v1/login", "", `{"name":"admin","pin":"135790"}`, &login)
+	var st struct {
+		State    string   `json:"state"`
+		County   string   `json:"county"`
+		Counties []string `json:"counties"`
+	}
+	synctest.WaitFor(t, "the station synced through the second address", func() bool {
+		resp, _ := apptest.Send(t, "GET", base+"/api/v1/sync", nil, &st, apptest.Req{Token: login.Token})
+		return resp.StatusCode == 200 && st.State == backend.SyncOK && st.County == up.URL
+	})
+	if strings.Join(st.Counties, " ") != down.URL+" "+up.URL {
+		t.Fatalf("status names %q", st.Counties)
+	}
+	if m.Agent.County() != up.URL {
+		t.Fatalf("agent at %s", m.Agent.County())
+	}
+	if n, _, _ := c.Store.EntryCount(t.Context(), e.StationID); n == 0 {
+		t.Fatal("the county got nothing")
 	}
 }

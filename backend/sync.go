@@ -30,7 +30,8 @@ type Misplaced struct {
 
 // PushOutcome is what the station learns from one answered push: the entries the
 // county now holds, those it refused, those to renumber above Highest (the county's
-// highest sequence for this station), and its contiguous sequence.
+// highest sequence for this station), and its contiguous sequence, from the county
+// address that answered.
 type PushOutcome struct {
 	Done       []uint64
 	Rejected   []Rejection
@@ -38,6 +39,7 @@ type PushOutcome struct {
 	Highest    uint64
 	Contiguous uint64
 	At         time.Time
+	County     string
 }
 
 // DeadLetter is an outbox entry the county refused. It waits for staff: retry it (after
@@ -70,14 +72,26 @@ type OutboxStats struct {
 	DeadLetters   int
 }
 
-// Enrolment is this station's link to its county, from the enrolment file.
+// Enrolment is this station's link to its county, from the enrolment file. A county
+// that runs several servers on one database has several addresses: CountyURLs lists
+// them in the order to try them, and CountyURL is the first (and the only one of an
+// enrolment stored before there could be several).
 type Enrolment struct {
 	CountyURL   string    `json:"county_url"`
+	CountyURLs  []string  `json:"county_urls,omitempty"`
 	StationID   string    `json:"station_id"` // the county's id for this station
 	StationName string    `json:"station_name"`
 	Secret      string    `json:"secret"`
 	CertPin     string    `json:"cert_pin,omitempty"`
 	EnrolledAt  time.Time `json:"enrolled_at"`
+}
+
+// Counties returns every county address of e, in the order to try them.
+func (e *Enrolment) Counties() []string {
+	if len(e.CountyURLs) > 0 {
+		return e.CountyURLs
+	}
+	return []string{e.CountyURL}
 }
 
 // SyncState is what the agent remembers between runs. LastError is kept as a message
@@ -89,6 +103,9 @@ type SyncState struct {
 	LastErrorAt  *time.Time `json:"last_error_at,omitempty"`
 	Contiguous   uint64     `json:"contiguous"` // the county's, at the last success
 	FailingSince *time.Time `json:"failing_since,omitempty"`
+	// County is the county address that answered the last push: the one the agent
+	// keeps using while it answers.
+	County string `json:"county,omitempty"`
 }
 
 // SyncStatus is what the staff sync panel shows.
@@ -96,9 +113,12 @@ type SyncStatus struct {
 	// State sums it up for the status mark: not_enrolled, ok, behind (entries wait but
 	// the county answers), offline (the county cannot be reached), or attention (dead
 	// letters wait for staff).
-	State         string
-	Enrolled      bool
+	State    string
+	Enrolled bool
+	// County is the county address in use: the one that answered last, or the
+	// enrolment's first before any answered. Counties are all of the enrolment's.
 	County        string
+	Counties      []string
 	StationName   string
 	Pending       int
 	OldestPending *time.Time

@@ -24,8 +24,12 @@ func (st *Station) startSync(ctx context.Context) {
 		st.Logger.Debug("not enrolled with a county; sync off")
 		return
 	}
+	state, err := st.DB.SyncState(ctx)
+	if err != nil {
+		st.Logger.Error("read sync state; county sync starts at the first address", "err", err)
+	}
 	cfg := agent.Config{
-		Enrolment: *e, StationID: st.ID, Version: st.opts.Version,
+		Enrolment: *e, LastCounty: state.County, StationID: st.ID, Version: st.opts.Version,
 		Store: st.DB, References: st.references(), Logger: st.Logger, Clock: st.Clock,
 	}
 	if st.opts.SyncTuning != nil {
@@ -39,7 +43,7 @@ func (st *Station) startSync(ctx context.Context) {
 	st.Agent = a
 	st.DB.OnOutbox = a.Nudge
 	st.jobs.Go(func() { a.Run(ctx) })
-	st.Logger.Info("county sync on", "county", e.CountyURL, "station", e.StationID)
+	st.Logger.Info("county sync on", "county", a.County(), "counties", e.Counties(), "station", e.StationID)
 }
 
 // references are the county's data sets the station applies: the catalog and the
@@ -82,6 +86,9 @@ func (st *Station) Enrol(ctx context.Context, file []byte) (backend.Enrolment, e
 	}
 	e := backend.Enrolment{CountyURL: we.BaseURL(), StationID: we.StationID, StationName: we.StationName,
 		Secret: we.Secret, CertPin: we.CertPin}
+	if urls := we.URLs(); len(urls) > 1 {
+		e.CountyURLs = urls
+	}
 	if err := st.DB.Enrol(ctx, e); err != nil {
 		return e, err
 	}

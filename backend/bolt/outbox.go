@@ -195,6 +195,9 @@ func (db *DB) ApplyPush(ctx context.Context, out backend.PushOutcome) error {
 			s.LastAttempt, s.LastSuccess = &at, &at
 			s.LastError, s.LastErrorAt, s.FailingSince = nil, nil, nil
 			s.Contiguous = out.Contiguous // the county's latest word, lower after it was restored from a backup
+			if out.County != "" {
+				s.County = out.County
+			}
 		})
 	})
 }

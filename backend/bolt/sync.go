@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"bingzhan/backend"
@@ -19,7 +20,9 @@ var (
 )
 
 // Enrol stores the station's link to its county. A station moved to another county
-// registration starts with a fresh sync state; its outbox is kept and goes there.
+// registration (another station id, or addresses none of which it had) starts with a
+// fresh sync state; its outbox is kept and goes there. A county that gained or lost a
+// server is the same county.
 func (db *DB) Enrol(ctx context.Context, e backend.Enrolment) error {
 	if e.EnrolledAt.IsZero() {
 		e.EnrolledAt = db.Clock.Now().UTC()
@@ -30,7 +33,7 @@ func (db *DB) Enrol(ctx context.Context, e backend.Enrolment) error {
 		if _, err := getJSON(b, keyEnrolment, &old); err != nil {
 			return err
 		}
-		if old.StationID != e.StationID || old.CountyURL != e.CountyURL {
+		if old.StationID != e.StationID || !slices.ContainsFunc(old.Counties(), func(u string) bool { return slices.Contains(e.Counties(), u) }) {
 			if err := putJSON(b, keySyncState, &backend.SyncState{}); err != nil {
 				return err
 			}
@@ -108,7 +111,10 @@ func (db *DB) SyncStatus(ctx context.Context) (*backend.SyncStatus, error) {
 	out := &backend.SyncStatus{Enrolled: e != nil, Pending: stats.Pending, OldestPending: stats.OldestPending,
 		DeadLetters: dead, Last: st}
 	if e != nil {
-		out.County, out.StationName = e.CountyURL, e.StationName
+		out.County, out.Counties, out.StationName = e.CountyURL, e.Counties(), e.StationName
+		if slices.Contains(out.Counties, st.County) {
+			out.County = st.County
+		}
 	}
 	switch {
 	case e == nil:

@@ -22,6 +22,7 @@ type syncStatusJSON struct {
 	State             string           `json:"state"`
 	Enrolled          bool             `json:"enrolled"`
 	County            string           `json:"county,omitempty"`
+	Counties          []string         `json:"counties,omitempty"`
 	StationName       string           `json:"station_name,omitempty"`
 	Pending           int              `json:"pending"`
 	OldestPendingAt   *string          `json:"oldest_pending_at"`
@@ -69,7 +70,7 @@ func (s *Server) handleSyncStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := syncStatusJSON{
-		State: st.State, Enrolled: st.Enrolled, County: st.County, StationName: st.StationName,
+		State: st.State, Enrolled: st.Enrolled, County: st.County, Counties: st.Counties, StationName: st.StationName,
 		Pending: st.Pending, OldestPendingAt: s.syncTime(st.OldestPending),
 		LastAttempt: s.syncTime(st.Last.LastAttempt), LastSuccess: s.syncTime(st.Last.LastSuccess),
 		FailingSince: s.syncTime(st.Last.FailingSince), CountyContiguous: st.Last.Contiguous,

@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,11 +26,11 @@ import (
 )
 
 const usage = `usage:
-  bingzhan-county serve --addr HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE | --no-tls]
+  bingzhan-county serve --addr HOST:PORT --data DIR [--url URL]... [--tls-cert FILE --tls-key FILE | --no-tls]
                         [--backup-keep N] [--backup-every 24h] [--db URL [--db-read URL]]
   bingzhan-county backup --data DIR
-  bingzhan-county station add NAME --out FILE [--url URL] --data DIR
-  bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR
+  bingzhan-county station add NAME --out FILE [--url URL]... --data DIR
+  bingzhan-county station new-secret NAME|ID --out FILE [--url URL]... --data DIR
   bingzhan-county station retire NAME|ID --data DIR
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
@@ -108,6 +109,19 @@ func (sf storeFlags) do(ctx context.Context, viaServer func() error, direct func
 		err = cerr
 	}
 	return err
+}
+
+// urlList is a flag given once per county address, kept in the order given.
+type urlList []string
+
+func (l *urlList) String() string { return strings.Join(*l, " ") }
+
+func (l *urlList) Set(v string) error {
+	if v = strings.TrimSpace(v); v == "" {
+		return errors.New("empty address")
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // tlsFlags choose the certificate: the operator's, or the county's own made in --data.
@@ -208,14 +222,16 @@ func splitArgs(fl *flag.FlagSet, args []string) ([]string, error) {
 // answers, in the database directly.
 func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Writer) error {
 	request, local, usage := control.RequestEnrolment, county.NewEnrolment,
-		"usage: bingzhan-county station add NAME --out FILE [--url URL] --data DIR"
+		"usage: bingzhan-county station add NAME --out FILE [--url URL]... --data DIR"
 	if verb == "new-secret" {
 		request, local = control.RequestNewSecret, county.NewSecretEnrolment
-		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL] --data DIR"
+		usage = "usage: bingzhan-county station new-secret NAME|ID --out FILE [--url URL]... --data DIR"
 	}
 	fl := flag.NewFlagSet("bingzhan-county station "+verb, flag.ContinueOnError)
 	out := fl.String("out", "", "enrolment file to write (required)")
-	url := fl.String("url", "", "county address the station should use (default https://THIS-HOST:8443)")
+	var urls urlList
+	fl.Var(&urls, "url", "county address the station should use (default https://THIS-HOST:8443); "+
+		"repeat it for each county server, in the order the station should try them")
 	sf := addStoreFlags(fl)
 	tf := addTLSFlags(fl)
 	words, err := splitArgs(fl, args)
@@ -225,16 +241,18 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	if len(words) != 1 || *out == "" {
 		return errors.New(usage)
 	}
-	if *url == "" {
+	if len(urls) == 0 {
 		scheme := "https"
 		if *tf.noTLS {
 			scheme = "http"
 		}
 		host, _ := os.Hostname()
-		*url = scheme + "://" + net.JoinHostPort(host, "8443")
+		urls = urlList{scheme + "://" + net.JoinHostPort(host, "8443")}
 	}
 	pin := ""
-	if strings.HasPrefix(*url, "https://") && !*tf.noTLS {
+	// The servers of one county share one certificate (one --data folder), so one pin
+	// serves every address.
+	if slices.ContainsFunc(urls, func(u string) bool { return strings.HasPrefix(u, "https://") }) && !*tf.noTLS {
 		cert, err := tf.certificate(*sf.data, time.Now())
 		if err != nil {
 			return err
@@ -258,10 +276,10 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	}()
 	var e *wire.Enrolment
 	err = sf.do(ctx, func() (err error) {
-		e, err = request(ctx, *sf.data, words[0], *url, pin)
+		e, err = request(ctx, *sf.data, words[0], urls, pin)
 		return err
 	}, func(store *openedStore) (err error) {
-		e, err = local(ctx, store.Store, nil, words[0], *url, pin)
+		e, err = local(ctx, store.Store, nil, words[0], urls, pin)
 		return err
 	})
 	if err != nil {

@@ -60,8 +60,9 @@ type Main struct {
 	DB, DBRead string
 	// Addr is where to listen (HOST:PORT; port 0 picks one).
 	Addr string
-	// PublicURL is the address stations are told to use; "" names the listener.
-	PublicURL string
+	// PublicURLs are the addresses stations are told to use, in the order they try
+	// them (one per county server on this database); none names the listener.
+	PublicURLs []string
 	// Cert is the certificate to serve; nil serves plain HTTP.
 	Cert *tls.Certificate
 	// BackupKeep and BackupEvery are how many backups to keep and the time between
@@ -109,7 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Store, m.Backups, m.closeStore = store.Store, store.Backups, store.Close
 	m.Server = &countyhttp.Server{Store: store, Backups: store.Backups, Clock: m.Clock, Location: store.Location,
-		Logger: m.Logger, Version: m.Version, PublicURL: m.PublicURL, BackupEvery: m.BackupEvery}
+		Logger: m.Logger, Version: m.Version, PublicURLs: m.PublicURLs, BackupEvery: m.BackupEvery}
 	scheme := "http"
 	if m.Cert != nil {
 		scheme = "https"
@@ -117,8 +118,8 @@ func (m *Main) Open(ctx context.Context) error {
 		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*m.Cert}, MinVersion: tls.VersionTLS12})
 	}
 	m.lis, m.URL = lis, scheme+"://"+lis.Addr().String()
-	if m.Server.PublicURL == "" {
-		m.Server.PublicURL = scheme + "://" + defaultHost(lis.Addr())
+	if len(m.Server.PublicURLs) == 0 {
+		m.Server.PublicURLs = []string{scheme + "://" + defaultHost(lis.Addr())}
 	}
 	m.hs = &http.Server{
 		Handler:           m.Server.Handler(),
@@ -171,16 +172,7 @@ func (m *Main) Close() error {
 
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	m := NewMain()
-	fl := flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
-	fl.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (HOST:PORT; port 0 picks one)")
-	fl.StringVar(&m.DataDir, "data", m.DataDir, "data folder: the database (without --db), the county's keys, certificate and backups")
-	fl.StringVar(&m.DB, "db", os.Getenv(EnvDB), "PostgreSQL database (postgres://…) to use instead of the database in --data; default $"+EnvDB)
-	fl.StringVar(&m.DBRead, "db-read", "", "a PostgreSQL replica of --db for the dashboard and figures")
-	fl.StringVar(&m.PublicURL, "url", "", "address stations should use, for enrolment files made on the dashboard")
-	verbose := fl.Bool("v", false, "log at debug level")
-	fl.IntVar(&m.BackupKeep, "backup-keep", m.BackupKeep, "how many daily backups to keep in DATA/backups")
-	fl.DurationVar(&m.BackupEvery, "backup-every", m.BackupEvery, "time between backups of the database")
-	tf := addTLSFlags(fl)
+	fl, tf, verbose := serveFlags(m)
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -214,6 +206,22 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "this server makes no backups (--backup-every 0): back the database up with pg_dump or continuous archiving")
 	}
 	return m.Run(ctx)
+}
+
+// serveFlags are the flags of `serve`, setting m's fields.
+func serveFlags(m *Main) (fl *flag.FlagSet, tf tlsFlags, verbose *bool) {
+	fl = flag.NewFlagSet("bingzhan-county serve", flag.ContinueOnError)
+	fl.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (HOST:PORT; port 0 picks one)")
+	fl.StringVar(&m.DataDir, "data", m.DataDir, "data folder: the database (without --db), the county's keys, certificate and backups")
+	fl.StringVar(&m.DB, "db", os.Getenv(EnvDB), "PostgreSQL database (postgres://…) to use instead of the database in --data; default $"+EnvDB)
+	fl.StringVar(&m.DBRead, "db-read", "", "a PostgreSQL replica of --db for the dashboard and figures")
+	fl.Var((*urlList)(&m.PublicURLs), "url", "address stations should use, for enrolment files made on the dashboard; "+
+		"repeat it for each county server on this database, in the order stations should try them")
+	verbose = fl.Bool("v", false, "log at debug level")
+	fl.IntVar(&m.BackupKeep, "backup-keep", m.BackupKeep, "how many daily backups to keep in DATA/backups")
+	fl.DurationVar(&m.BackupEvery, "backup-every", m.BackupEvery, "time between backups of the database")
+	tf = addTLSFlags(fl)
+	return fl, tf, verbose
 }
 
 // defaultHost names the listener for enrolment files: its host, or this machine's name

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -470,6 +473,117 @@ func TestStationListCommand(t *testing.T) {
 				t.Errorf("listed %d stations, want %d:\n%s", got, want, out)
 			}
 		})
+	}
+}
+
+// TestStationAddCommand_SeveralURLs: a county that runs two servers on one database
+// hands out files naming both, in the order given, with the one pin of their shared
+// certificate, through the running server and without one, for a new station and a
+// new secret alike.
+func TestStationAddCommand_SeveralURLs(t *testing.T) {
+	urls := []string{"https://county-a.test:8443", "https://county-b.test:8443"}
+	for _, running := range []bool{false, true} {
+		t.Run(map[bool]string{false: "OKServerStopped", true: "OKServerRunning"}[running], func(t *testing.T) {
+			dir := newCountyData(t)
+			if running {
+				startCounty(t, dir)
+			}
+			cert, err := countyhttp.LoadOrCreateCertificate(dir, nil, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, verb := range []string{"add", "new-secret"} {
+				file := filepath.Join(t.TempDir(), verb+".json")
+				out, err := countyCmd("station", verb, "西山镇退役军人服务站", "--out", file, "--url", urls[0], "--url", urls[1]+"/", "--data", dir)
+				if err != nil {
+					t.Fatalf("%s: %v: %s", verb, err, out)
+				}
+				buf, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e, err := wire.ParseEnrolment(buf)
+				if err != nil {
+					t.Fatalf("%s wrote a file that does not parse: %v\n%s", verb, err, buf)
+				}
+				if e.CountyURL != urls[0] || !slices.Equal(e.CountyURLs, urls) || e.CertPin != wire.SPKIPin(cert.Leaf) {
+					t.Errorf("%s wrote county_url %q, county_urls %q, pin %q; want %q, %q and the county's pin", verb,
+						e.CountyURL, e.CountyURLs, e.CertPin, urls[0], urls)
+				}
+			}
+		})
+	}
+	t.Run("ErrBadSecondURL", func(t *testing.T) {
+		dir := newCountyData(t)
+		file := filepath.Join(t.TempDir(), "x.json")
+		_, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", file, "--url", urls[0], "--url", "county-b.test:8443", "--data", dir)
+		if err == nil || !strings.Contains(err.Error(), `county_urls[1] "county-b.test:8443" must be https://host:port`) {
+			t.Fatalf("got %v, want the bad address named", err)
+		}
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("a refused address left %s behind", file)
+		}
+		if _, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", file, "--url", urls[0], "--data", dir); err != nil {
+			t.Errorf("the refused address added the station anyway: %v", err)
+		}
+	})
+	t.Run("ErrPlainBesidePin", func(t *testing.T) {
+		dir := newCountyData(t)
+		_, err := countyCmd("station", "add", "西山镇退役军人服务站", "--out", filepath.Join(t.TempDir(), "x.json"),
+			"--url", urls[0], "--url", "http://county-b.test:8443", "--data", dir)
+		if err == nil || !strings.Contains(err.Error(), "not https") {
+			t.Fatalf("got %v, want a plain address beside the pin refused", err)
+		}
+	})
+}
+
+// TestServeSeveralURLs: `serve --url A --url B` tells the dashboard both addresses, so
+// the enrolment file it downloads for a new station names both, in that order.
+func TestServeSeveralURLs(t *testing.T) {
+	dir := newCountyData(t)
+	if _, err := countyCmd("user", "add", "王科长", "--pin", "258013", "--data", dir); err != nil {
+		t.Fatal(err)
+	}
+	urls := []string{"http://county-a.test:8443", "http://county-b.test:8443"}
+	m := NewMain()
+	fl, _, _ := serveFlags(m)
+	if err := fl.Parse([]string{"--addr", "127.0.0.1:0", "--data", dir, "--no-tls", "--url", urls[0], "--url", urls[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fl.Parse([]string{"--url", " "}); err == nil {
+		t.Error("an empty --url was taken")
+	}
+	m.Logger = synctest.Quiet
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; m.Close() })
+
+	resp, err := http.Post(m.URL+"/api/v1/login", "application/json", strings.NewReader(`{"name":"王科长","pin":"258013"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var login struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	req, _ := http.NewRequest("POST", m.URL+"/stations", strings.NewReader(url.Values{"name": {"西山镇退役军人服务站"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+login.Token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	e, err := wire.ParseEnrolment(body)
+	if err != nil {
+		t.Fatalf("dashboard download %d: %v\n%s", resp.StatusCode, err, body)
+	}
+	if !slices.Equal(e.URLs(), urls) || e.CountyURL != urls[0] {
+		t.Fatalf("dashboard file names %q (county_url %q), want %q", e.URLs(), e.CountyURL, urls)
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"bingzhan/backend"
@@ -50,7 +53,11 @@ type Reference struct {
 
 // Config configures an Agent. Zero durations take the defaults in New.
 type Config struct {
-	Enrolment  backend.Enrolment
+	Enrolment backend.Enrolment
+	// LastCounty is the county address that answered last (backend.SyncState.County):
+	// the agent starts there when it is one of the enrolment's, so a restart does not
+	// send it back to an address that had stopped answering.
+	LastCounty string
 	StationID  string // the station's own id, from its signing key
 	Version    string
 	Store      Store
@@ -69,28 +76,33 @@ type Config struct {
 	// AttemptTimeout bounds one HTTP attempt of a push; RefTimeout one download of a
 	// data set, which may be large on a slow line.
 	AttemptTimeout, RefTimeout time.Duration
-	// RetryMax retries of one request, waiting a full-jitter backoff between
-	// RetryWaitMin·2ⁿ and RetryWaitMax; a server's Retry-After is honoured up to
-	// RetryWaitMax.
+	// RetryMax retries of one request to the address in use, waiting a full-jitter
+	// backoff between RetryWaitMin·2ⁿ and RetryWaitMax; a server's Retry-After is
+	// honoured up to RetryWaitMax. The enrolment's other addresses get one attempt each
+	// when it fails (see do).
 	RetryMax                   int
 	RetryWaitMin, RetryWaitMax time.Duration
 }
 
 // Agent pushes the outbox and pulls reference data. Start it with Run.
 type Agent struct {
-	cfg    Config
-	base   string
-	push   *retryablehttp.Client
-	refs   *retryablehttp.Client
-	nudge  chan struct{}
-	log    *slog.Logger
-	failed bool
+	cfg  Config
+	urls []string     // the county's addresses, in the enrolment's order
+	cur  atomic.Int32 // index in urls of the address in use
+	// push and refs send to the address in use, with retries; pushOnce and refsOnce
+	// try each other address once when it fails.
+	push, pushOnce *retryablehttp.Client
+	refs, refsOnce *retryablehttp.Client
+	nudge          chan struct{}
+	log            *slog.Logger
+	failed         bool
 }
 
 // New returns an agent for cfg.
 func New(cfg Config) (*Agent, error) {
-	e := wire.Enrolment{Format: wire.EnrolmentFormat, CountyURL: cfg.Enrolment.CountyURL,
-		StationID: cfg.Enrolment.StationID, Secret: cfg.Enrolment.Secret, CertPin: cfg.Enrolment.CertPin}
+	e := wire.Enrolment{Format: wire.EnrolmentFormat, StationID: cfg.Enrolment.StationID,
+		Secret: cfg.Enrolment.Secret, CertPin: cfg.Enrolment.CertPin}
+	e.SetURLs(cfg.Enrolment.Counties())
 	if err := e.Validate(); err != nil {
 		return nil, backend.Errorf(backend.EINVALID, "sync.enrol_file", err.Error())
 	}
@@ -114,26 +126,37 @@ func New(cfg Config) (*Agent, error) {
 		cfg.Logger = slog.Default()
 	}
 	cfg.Clock = backend.ClockOrSystem(cfg.Clock)
+	// One transport for every address: the pin check does not depend on the host, and
+	// without a pin each connection verifies its own host name.
 	tr := cleanhttp.DefaultPooledTransport()
 	tr.TLSClientConfig = e.TLSConfig()
 	tr.MaxIdleConnsPerHost = 2
-	a := &Agent{cfg: cfg, base: e.BaseURL(), nudge: make(chan struct{}, 1),
+	a := &Agent{cfg: cfg, urls: e.URLs(), nudge: make(chan struct{}, 1),
 		log: cfg.Logger.With("component", "sync")}
-	a.push = a.client(tr, cfg.AttemptTimeout)
-	a.refs = a.client(tr, cfg.RefTimeout)
+	if i := slices.Index(a.urls, strings.TrimSuffix(cfg.LastCounty, "/")); i > 0 {
+		a.cur.Store(int32(i))
+	}
+	a.push = a.client(tr, cfg.AttemptTimeout, cfg.RetryMax)
+	a.pushOnce = a.client(tr, cfg.AttemptTimeout, 0)
+	a.refs = a.client(tr, cfg.RefTimeout, cfg.RetryMax)
+	a.refsOnce = a.client(tr, cfg.RefTimeout, 0)
 	return a, nil
 }
+
+// County returns the county address the agent uses now: the one that answered last,
+// or where it starts.
+func (a *Agent) County() string { return a.urls[a.cur.Load()] }
 
 // client returns a go-retryablehttp client set up for an idempotent county: its
 // defaults (blind retries, no per-attempt timeout, no jitter, an uncapped Retry-After,
 // a noisy logger, the error body lost) are each replaced.
-func (a *Agent) client(tr *http.Transport, timeout time.Duration) *retryablehttp.Client {
+func (a *Agent) client(tr *http.Transport, timeout time.Duration, retries int) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   &http.Client{Transport: tr, Timeout: timeout},
 		Logger:       slogAdapter{a.log},
 		RetryWaitMin: a.cfg.RetryWaitMin,
 		RetryWaitMax: a.cfg.RetryWaitMax,
-		RetryMax:     a.cfg.RetryMax,
+		RetryMax:     retries,
 		CheckRetry:   checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: keepErrorBody,
@@ -199,6 +222,99 @@ func retryAfter(v string) (time.Duration, bool) {
 		return max(time.Until(t), 0), true
 	}
 	return 0, false
+}
+
+// do sends the request that build makes for a county base URL: to the address in use
+// with client's retries and, when that fails, to each other address of the enrolment
+// in turn, once, with once. The first address that answers becomes the one in use and
+// stays so (the servers share one database, so any one of them will do) until it fails
+// in turn. An answer is anything but what fails over (see failOver): a refusal is the
+// county's word, which every one of its servers would repeat. A round that fails at
+// every address is one failed cycle for Run's backoff, as a single address's failure
+// always was; the other addresses' single attempts keep it from taking much longer to
+// say so, or from sending any server more requests than before.
+func (a *Agent) do(ctx context.Context, client, once *retryablehttp.Client, build func(base string) (*retryablehttp.Request, error)) (*http.Response, string, error) {
+	start := int(a.cur.Load())
+	var round roundError
+	for i := range a.urls {
+		idx := (start + i) % len(a.urls)
+		req, err := build(a.urls[idx])
+		if err != nil {
+			return nil, "", err
+		}
+		c := client
+		if i > 0 {
+			c = once
+		}
+		resp, err := c.Do(req)
+		if err == nil {
+			a.use(start, idx)
+			return resp, a.urls[idx], nil
+		}
+		if len(a.urls) == 1 || !failOver(ctx, err) {
+			return nil, a.urls[idx], err
+		}
+		round = append(round, addressError{URL: a.urls[idx], Err: err})
+		if i+1 < len(a.urls) {
+			a.log.Debug("county address failed; trying the next", "county", a.urls[idx], "next", a.urls[(idx+1)%len(a.urls)], "err", err)
+		}
+	}
+	return nil, a.urls[start], round
+}
+
+// use makes urls[idx] the address in use, where the round began at urls[from].
+func (a *Agent) use(from, idx int) {
+	if from == idx || !a.cur.CompareAndSwap(int32(from), int32(idx)) {
+		return
+	}
+	a.log.Warn("county address changed: the one in use failed", "from", a.urls[from], "to", a.urls[idx])
+}
+
+// failOver reports whether a request that failed after its retries may go to another
+// of the county's addresses: the address could not be reached (refused, reset, timed
+// out), its server failed (5xx), or it showed another certificate than the pin (it is
+// not our county, and nothing was sent to it). Not when the station gives up (ctx), or
+// when the county answered: a 4xx is its verdict on the request, and 429 asks the
+// station to slow down, which asking the next server at once would not do.
+func failOver(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var ce *CountyError
+	if errors.As(err, &ce) {
+		return ce.Status >= 500
+	}
+	return true
+}
+
+// addressError is a request's failure at one county address.
+type addressError struct {
+	URL string
+	Err error
+}
+
+func (e addressError) Error() string { return e.URL + ": " + e.Err.Error() }
+func (e addressError) Unwrap() error { return e.Err }
+
+// roundError is a request that failed at every county address, one error per address
+// in the order tried. Describe finds the telling one among them (errors.As looks
+// through all).
+type roundError []addressError
+
+func (r roundError) Error() string {
+	parts := make([]string, len(r))
+	for i, e := range r {
+		parts[i] = e.Error()
+	}
+	return "every county address failed: " + strings.Join(parts, "; ")
+}
+
+func (r roundError) Unwrap() []error {
+	out := make([]error, len(r))
+	for i, e := range r {
+		out[i] = e
+	}
+	return out
 }
 
 // CountyError is an answer of the county that is not a success, with the county's own
@@ -415,14 +531,16 @@ func (a *Agent) send(ctx context.Context, batch []backend.PendingEntry) (backend
 	if err != nil {
 		return out, err
 	}
-	// A []byte body lets go-retryablehttp rewind it for each attempt.
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, a.base+wire.PushPath, body)
-	if err != nil {
-		return out, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(a.cfg.Enrolment.StationID, a.cfg.Enrolment.Secret)
-	resp, err := a.push.Do(req)
+	resp, county, err := a.do(ctx, a.push, a.pushOnce, func(base string) (*retryablehttp.Request, error) {
+		// A []byte body lets go-retryablehttp rewind it for each attempt.
+		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, base+wire.PushPath, body)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(a.cfg.Enrolment.StationID, a.cfg.Enrolment.Secret)
+		return req, nil
+	})
 	if err != nil {
 		return out, err
 	}
@@ -440,7 +558,7 @@ func (a *Agent) send(ctx context.Context, batch []backend.PendingEntry) (backend
 		}
 		return out, fmt.Errorf("read the county's answer: %w", err)
 	}
-	out = backend.PushOutcome{Contiguous: pr.Contiguous, Highest: pr.Highest, At: a.cfg.Clock.Now()}
+	out = backend.PushOutcome{Contiguous: pr.Contiguous, Highest: pr.Highest, At: a.cfg.Clock.Now(), County: county}
 	sent := make(map[uint64]json.RawMessage, len(batch))
 	for _, p := range batch {
 		sent[p.Seq] = p.JSON
@@ -495,15 +613,17 @@ func (a *Agent) pull(ctx context.Context, ref Reference) error {
 	if err != nil {
 		return err
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, a.base+wire.RefPath+ref.Name, nil)
-	if err != nil {
-		return err
-	}
-	req.SetBasicAuth(a.cfg.Enrolment.StationID, a.cfg.Enrolment.Secret)
-	if etag != "" {
-		req.Header.Set("If-None-Match", etag)
-	}
-	resp, err := a.refs.Do(req)
+	resp, _, err := a.do(ctx, a.refs, a.refsOnce, func(base string) (*retryablehttp.Request, error) {
+		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, base+wire.RefPath+ref.Name, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.SetBasicAuth(a.cfg.Enrolment.StationID, a.cfg.Enrolment.Secret)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		return req, nil
+	})
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,6 +46,7 @@ type County struct {
 	Clock  backend.Clock // the county's one clock
 	URL    string
 	srv    *http.Server
+	cert   *tls.Certificate
 }
 
 // Quiet is a logger that drops everything below errors.
@@ -75,24 +79,94 @@ func startCounty(tb testing.TB, cert *tls.Certificate, clock backend.Clock) *Cou
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := &County{Dir: dir, Store: st, Clock: clock,
+	c := &County{Dir: dir, Store: st, Clock: clock, cert: cert,
 		Server: &countyhttp.Server{Store: st, Backups: st, Clock: clock, Location: st.Location(), Logger: Quiet}}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if cert != nil {
+		c.Server.CertPin = wire.SPKIPin(cert.Leaf)
+	}
+	c.URL, c.srv = c.listen(tb, "127.0.0.1:0")
+	c.Server.PublicURLs = []string{c.URL}
+	tb.Cleanup(c.Close)
+	return c
+}
+
+// listen serves the county's handler on addr, with its certificate if it has one.
+func (c *County) listen(tb testing.TB, addr string) (string, *http.Server) {
+	tb.Helper()
+	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c.URL = "http://" + lis.Addr().String()
-	if cert != nil {
-		c.URL = "https://" + lis.Addr().String()
-		c.Server.CertPin = wire.SPKIPin(cert.Leaf)
-		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+	url := "http://" + lis.Addr().String()
+	if c.cert != nil {
+		url = "https://" + lis.Addr().String()
+		lis = tls.NewListener(lis, &tls.Config{Certificates: []tls.Certificate{*c.cert}, MinVersion: tls.VersionTLS12})
 	}
-	c.Server.PublicURL = c.URL
-	c.srv = &http.Server{Handler: c.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: c.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: log.New(io.Discard, "", 0)}
-	go c.srv.Serve(lis)
-	tb.Cleanup(c.Close)
-	return c
+	go srv.Serve(lis)
+	return url, srv
+}
+
+// Frontend is one more county server on the same database as a County: its own
+// loopback port, the same store and certificate. To a station it is a second server
+// of the county, which it may fail over to.
+type Frontend struct {
+	URL      string
+	county   *County
+	mu       sync.Mutex
+	srv      *http.Server
+	requests atomic.Int64
+	// dieAfterPush: the next push is stored, then the frontend dies unanswered.
+	dieAfterPush atomic.Bool
+}
+
+// AddFrontend starts another server of c on a new loopback port, closed with the test.
+func (c *County) AddFrontend(tb testing.TB) *Frontend {
+	tb.Helper()
+	f := &Frontend{county: c}
+	f.start(tb, "127.0.0.1:0")
+	tb.Cleanup(f.Kill)
+	return f
+}
+
+func (f *Frontend) start(tb testing.TB, addr string) {
+	tb.Helper()
+	url, srv := f.county.listen(tb, addr)
+	inner := srv.Handler
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.requests.Add(1)
+		if r.URL.Path == wire.PushPath && f.dieAfterPush.CompareAndSwap(true, false) {
+			inner.ServeHTTP(httptest.NewRecorder(), r) // stored and committed, answer dropped
+			hijackClose(w, true)
+			f.Kill()
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	f.mu.Lock()
+	f.URL, f.srv = url, srv
+	f.mu.Unlock()
+}
+
+// Requests returns how many requests the frontend has received.
+func (f *Frontend) Requests() int64 { return f.requests.Load() }
+
+// Kill stops the frontend at once, as a crashed server: its port refuses connections
+// and requests in flight lose their connection. The store stays open for the others.
+func (f *Frontend) Kill() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.srv != nil {
+		f.srv.Close()
+		f.srv = nil
+	}
+}
+
+// Restart serves again on the frontend's port after Kill, as a server brought back.
+func (f *Frontend) Restart(tb testing.TB) {
+	tb.Helper()
+	f.start(tb, strings.TrimPrefix(strings.TrimPrefix(f.URL, "https://"), "http://"))
 }
 
 // Close stops the server and closes the store.
@@ -103,19 +177,30 @@ func (c *County) Close() {
 	c.Store.Close()
 }
 
-// Enrol adds a station called name and returns its enrolment, pointing at url (the
-// county's own URL when "").
-func (c *County) Enrol(tb testing.TB, name, url string) backend.Enrolment {
+// Enrol adds a station called name and returns its enrolment, pointing at urls in
+// that order (the county's own URL alone when none or "").
+func (c *County) Enrol(tb testing.TB, name string, urls ...string) backend.Enrolment {
 	tb.Helper()
-	if url == "" {
-		url = c.URL
+	if len(urls) == 0 || (len(urls) == 1 && urls[0] == "") {
+		urls = []string{c.URL}
 	}
-	e, err := county.NewEnrolment(tb.Context(), c.Store, c.Clock, name, url, c.Server.CertPin)
+	return Enrol(tb, c.Store, c.Clock, name, urls, c.Server.CertPin)
+}
+
+// Enrol adds a station called name to store (any county.Store: bbolt, PostgreSQL) and
+// returns its enrolment at urls with certificate pin pin, as `bingzhan enrol` stores it.
+func Enrol(tb testing.TB, store county.Store, clock backend.Clock, name string, urls []string, pin string) backend.Enrolment {
+	tb.Helper()
+	e, err := county.NewEnrolment(tb.Context(), store, clock, name, urls, pin)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return backend.Enrolment{CountyURL: e.CountyURL, StationID: e.StationID, StationName: e.StationName,
+	be := backend.Enrolment{CountyURL: e.CountyURL, StationID: e.StationID, StationName: e.StationName,
 		Secret: e.Secret, CertPin: e.CertPin}
+	if urls := e.URLs(); len(urls) > 1 {
+		be.CountyURLs = urls
+	}
+	return be
 }
 
 // OpenStation opens the station in dir (a temp dir when "") as the program opens it
@@ -393,5 +478,85 @@ func WaitFor(tb testing.TB, what string, cond func() bool) {
 			tb.Fatalf("gave up waiting: %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// DieAfterPush makes the frontend take its next push (the county stores it), then
+// die before answering: the station never learns the outcome and must send the
+// batch again, to another server.
+func (f *Frontend) DieAfterPush() { f.dieAfterPush.Store(true) }
+
+// Failover is a county reachable at several addresses, as CheckFailover drives it:
+// its store, to count what it holds, the clock and pin for enrolments, its addresses
+// and how to stop the server behind one of them at once.
+type Failover struct {
+	Store   county.Store
+	Clock   backend.Clock
+	CertPin string
+	URLs    []string
+	Kill    func(i int) // stop the server at URLs[i], as a crash or a pulled cable does
+}
+
+// CheckFailover proves a station's failover on f, whatever runs the county (servers
+// in one process on one bbolt store, or processes on one PostgreSQL database): an
+// agent pushes a backlog, the server at the address in use is killed once a part of it
+// is up, and the agent moves to another address and drains the outbox there; the
+// county then holds every entry exactly once, and the staff status names the new
+// address.
+func CheckFailover(t *testing.T, f Failover) {
+	t.Helper()
+	const n = 20_000
+	e := Enrol(t, f.Store, f.Clock, "换址测试站", f.URLs, f.CertPin)
+	db := OpenStation(t, "")
+	Backlog(t, db, "key-fo", n)
+	want, err := db.OutboxEntries(t.Context(), 0, n+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := agent.New(FastConfig(db, e, "key-fo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	held := func() int {
+		got, _, err := f.Store.EntryCount(context.Background(), e.StationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	WaitFor(t, "a quarter of the backlog at the county", func() bool { return held() >= n/4 })
+	killed := a.County()
+	f.Kill(slices.Index(f.URLs, killed))
+	if got := held(); got >= n {
+		t.Fatalf("the whole backlog (%d) was up before the kill: the test proves nothing; make it larger", got)
+	}
+	WaitDrained(t, db, 2*time.Minute)
+
+	if a.County() == killed {
+		t.Fatalf("the agent still uses %s, which was killed", killed)
+	}
+	if got, _, err := f.Store.EntryCount(t.Context(), e.StationID); err != nil || got != n {
+		t.Fatalf("county holds %d entries (%v), want %d exactly once", got, err, n)
+	}
+	stored, err := f.Store.Entries(t.Context(), e.StationID, 1, n+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range stored {
+		if s.Seq != uint64(i+1) || s.ID != want[i].ID {
+			t.Fatalf("entry %d stored as seq %d id %s, station made seq %d id %s", i+1, s.Seq, s.ID, want[i].Seq, want[i].ID)
+		}
+	}
+	st, err := db.SyncStatus(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != backend.SyncOK || st.County != a.County() || !slices.Equal(st.Counties, e.Counties()) {
+		t.Fatalf("status: state %s, county %s, counties %q; want ok at %s of %q", st.State, st.County, st.Counties, a.County(), e.Counties())
 	}
 }

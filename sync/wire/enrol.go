@@ -20,15 +20,26 @@ const EnrolmentFormat = "bingzhan-enrolment/1"
 // Enrolment is the file `bingzhan-county station add` writes and `bingzhan enrol`
 // applies: where the county is, the station's credentials there, and the pin of the
 // county's certificate. It holds a secret: hand it over like a key.
+//
+// A county may run several servers on one database. The file then names every
+// address in CountyURLs, in the order the station tries them, and repeats the first
+// in CountyURL, which is all a station program from before several addresses reads:
+// such a station keeps working, on the first address alone. With one address
+// CountyURLs is left out, so the file reads exactly as it always did.
 type Enrolment struct {
 	Format      string    `json:"format"`
-	CountyURL   string    `json:"county_url"` // https://host:port (http:// only on a trusted LAN)
-	StationID   string    `json:"station_id"` // the county's id for the station
+	CountyURL   string    `json:"county_url"`            // https://host:port (http:// only on a trusted LAN)
+	CountyURLs  []string  `json:"county_urls,omitempty"` // every address, CountyURL first; absent with one
+	StationID   string    `json:"station_id"`            // the county's id for the station
 	StationName string    `json:"station_name"`
 	Secret      string    `json:"secret"`
 	CertPin     string    `json:"cert_pin,omitempty"` // "sha256/<base64 of SHA-256 of the SPKI>"
 	IssuedAt    time.Time `json:"issued_at"`
 }
+
+// MaxCountyURLs bounds the addresses of one enrolment: each is tried in turn while
+// the others fail, so a long list only makes a county that is down slower to notice.
+const MaxCountyURLs = 8
 
 var (
 	stationIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
@@ -52,10 +63,26 @@ func (e *Enrolment) Validate() error {
 	if e.Format != EnrolmentFormat {
 		return fmt.Errorf("enrolment format %q is not %q", e.Format, EnrolmentFormat)
 	}
-	u, err := url.Parse(e.CountyURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("county_url %q must be https://host:port", e.CountyURL)
+	if err := checkCountyURL("county_url", e.CountyURL); err != nil {
+		return err
+	}
+	if len(e.CountyURLs) > MaxCountyURLs {
+		return fmt.Errorf("county_urls names %d addresses; at most %d", len(e.CountyURLs), MaxCountyURLs)
+	}
+	seen := make(map[string]bool, len(e.CountyURLs))
+	for i, u := range e.CountyURLs {
+		if err := checkCountyURL(fmt.Sprintf("county_urls[%d]", i), u); err != nil {
+			return err
+		}
+		k := urlKey(u)
+		if seen[k] {
+			return fmt.Errorf("county_urls names %q twice", u)
+		}
+		seen[k] = true
+	}
+	if len(e.CountyURLs) > 0 && strings.TrimSuffix(e.CountyURLs[0], "/") != strings.TrimSuffix(e.CountyURL, "/") {
+		// Older stations read county_url alone: it must be where newer ones start.
+		return fmt.Errorf("county_url %q must be the first of county_urls (%q)", e.CountyURL, e.CountyURLs[0])
 	}
 	if !ValidStationID(e.StationID) {
 		return fmt.Errorf("station_id %q is not valid", e.StationID)
@@ -66,13 +93,63 @@ func (e *Enrolment) Validate() error {
 	if e.CertPin != "" && !pinRE.MatchString(e.CertPin) {
 		return fmt.Errorf("cert_pin %q must be sha256/ and 44 base64 characters", e.CertPin)
 	}
-	if e.CertPin != "" && u.Scheme != "https" {
-		return errors.New("cert_pin given for a county_url without https")
+	if e.CertPin != "" {
+		// One pin for every address (the servers share one certificate); a plain
+		// address beside it would let anyone on the line take the station's pushes.
+		for _, u := range e.URLs() {
+			if p, _ := url.Parse(u); p.Scheme != "https" {
+				return fmt.Errorf("cert_pin given with %q, which is not https", u)
+			}
+		}
 	}
 	return nil
 }
 
-// BaseURL returns the county URL without a trailing slash.
+// checkCountyURL reports why u, the enrolment's field, is not a county base URL.
+func checkCountyURL(field, u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.User != nil ||
+		(p.Path != "" && p.Path != "/") || p.RawQuery != "" || p.Fragment != "" || p.Opaque != "" {
+		return fmt.Errorf("%s %q must be https://host:port", field, u)
+	}
+	return nil
+}
+
+// urlKey is u as compared for sameness: without a trailing slash, in lower case (a
+// host name and scheme are case-blind).
+func urlKey(u string) string { return strings.ToLower(strings.TrimSuffix(u, "/")) }
+
+// SetURLs points e at urls, in the order the station should try them: CountyURL is
+// the first, and CountyURLs lists them all when there is more than one.
+func (e *Enrolment) SetURLs(urls []string) {
+	e.CountyURL, e.CountyURLs = "", nil
+	if len(urls) == 0 {
+		return
+	}
+	e.CountyURL = strings.TrimSuffix(urls[0], "/")
+	if len(urls) > 1 {
+		e.CountyURLs = make([]string, len(urls))
+		for i, u := range urls {
+			e.CountyURLs[i] = strings.TrimSuffix(u, "/")
+		}
+	}
+}
+
+// URLs returns every county address of e without a trailing slash, in the order to
+// try them: CountyURLs, or CountyURL alone in a file that names one.
+func (e *Enrolment) URLs() []string {
+	src := e.CountyURLs
+	if len(src) == 0 {
+		src = []string{e.CountyURL}
+	}
+	out := make([]string, len(src))
+	for i, u := range src {
+		out[i] = strings.TrimSuffix(u, "/")
+	}
+	return out
+}
+
+// BaseURL returns the first county URL without a trailing slash.
 func (e *Enrolment) BaseURL() string { return strings.TrimSuffix(e.CountyURL, "/") }
 
 // SPKIPin returns the pin of a certificate: SHA-256 of its SubjectPublicKeyInfo. The

@@ -76,6 +76,79 @@ func TestEnrolment(t *testing.T) {
 	}
 }
 
+// TestEnrolment_URLs reads files naming one county address (as every file did before
+// counties ran several servers) and several, and refuses a list no station could use,
+// each with an error naming the address at fault.
+func TestEnrolment_URLs(t *testing.T) {
+	const rest = `"station_id":"st-0001-abcd","secret":"xAf-2JOZ2YaGvf-vDGpzUss34exq2W63pZTD6pvTo9M",
+		"cert_pin":"sha256/xQjNdkSuVH/9Y3Te3YulZzEmXncBPEvUjJUexIsJukM="}`
+	file := func(urls string) []byte { return []byte(`{"format":"bingzhan-enrolment/1",` + urls + `,` + rest) }
+	t.Run("OneAddress", func(t *testing.T) {
+		e, err := wire.ParseEnrolment(file(`"county_url":"https://a.example:8443/"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.URLs(); len(got) != 1 || got[0] != "https://a.example:8443" || e.BaseURL() != got[0] {
+			t.Fatalf("URLs %q, BaseURL %q", got, e.BaseURL())
+		}
+	})
+	t.Run("SeveralAddresses", func(t *testing.T) {
+		e, err := wire.ParseEnrolment(file(`"county_url":"https://a.example:8443",
+			"county_urls":["https://a.example:8443","https://b.example:8443/","https://10.0.0.7:8443"]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"https://a.example:8443", "https://b.example:8443", "https://10.0.0.7:8443"}
+		if got := e.URLs(); strings.Join(got, " ") != strings.Join(want, " ") || e.BaseURL() != want[0] {
+			t.Fatalf("URLs %q, BaseURL %q; want %q", got, e.BaseURL(), want)
+		}
+	})
+	t.Run("OldReaderSeesFirst", func(t *testing.T) {
+		// A station program from before county_urls decodes the file into the fields it
+		// knows and finds a usable county_url: the first address.
+		var e wire.Enrolment
+		e.Format, e.StationID, e.Secret = wire.EnrolmentFormat, "st-0001-abcd", strings.Repeat("s", 43)
+		e.SetURLs([]string{"https://a.example:8443/", "https://b.example:8443"})
+		buf, _ := json.Marshal(&e)
+		var old struct {
+			CountyURL string `json:"county_url"`
+		}
+		if err := json.Unmarshal(buf, &old); err != nil || old.CountyURL != "https://a.example:8443" {
+			t.Fatalf("old reader gets %q from %s", old.CountyURL, buf)
+		}
+		if _, err := wire.ParseEnrolment(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("OneAddressWrittenAsBefore", func(t *testing.T) {
+		var e wire.Enrolment
+		e.SetURLs([]string{"https://a.example:8443/"})
+		buf, _ := json.Marshal(&e)
+		if strings.Contains(string(buf), "county_urls") || e.CountyURL != "https://a.example:8443" {
+			t.Fatalf("one address written as %s", buf)
+		}
+	})
+	for _, tc := range []struct{ name, urls, says string }{
+		{"ErrSecondScheme", `"county_url":"https://a:1","county_urls":["https://a:1","ftp://b:1"]`, `county_urls[1] "ftp://b:1" must be https://host:port`},
+		{"ErrSecondPath", `"county_url":"https://a:1","county_urls":["https://a:1","https://b:1/api"]`, `county_urls[1]`},
+		{"ErrSecondEmpty", `"county_url":"https://a:1","county_urls":["https://a:1",""]`, `county_urls[1] ""`},
+		{"ErrSecondUser", `"county_url":"https://a:1","county_urls":["https://a:1","https://u:p@b:1"]`, `county_urls[1]`},
+		{"ErrTwice", `"county_url":"https://a:1","county_urls":["https://a:1","https://A:1/"]`, `names "https://A:1/" twice`},
+		{"ErrFirstDiffers", `"county_url":"https://a:1","county_urls":["https://b:1","https://a:1"]`, `must be the first of county_urls`},
+		{"ErrNoCountyURL", `"county_urls":["https://a:1","https://b:1"]`, `county_url "" must be https://host:port`},
+		{"ErrPinWithPlainSecond", `"county_url":"https://a:1","county_urls":["https://a:1","http://b:1"]`, `"http://b:1", which is not https`},
+		{"ErrTooMany", `"county_url":"https://a:1","county_urls":["https://a:1","https://b:1","https://c:1","https://d:1",
+			"https://e:1","https://f:1","https://g:1","https://h:1","https://i:1"]`, `at most 8`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := wire.ParseEnrolment(file(tc.urls))
+			if err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("error %v, want one saying %s", err, tc.says)
+			}
+		})
+	}
+}
+
 func TestETag(t *testing.T) {
 	if v := wire.VersionOf(wire.ETag("county-20260101-3")); v != "county-20260101-3" {
 		t.Fatal(v)
@@ -87,6 +160,11 @@ func TestETag(t *testing.T) {
 
 func FuzzParseEnrolment(f *testing.F) {
 	f.Add([]byte(`{"format":"bingzhan-enrolment/1","county_url":"https://c:1","station_id":"st-1","secret":"0123456789012345678901234567890123"}`))
+	f.Add([]byte(`{"format":"bingzhan-enrolment/1","county_url":"https://c:1","county_urls":["https://c:1","https://d:2/"],` +
+		`"station_id":"st-1","secret":"0123456789012345678901234567890123","cert_pin":"sha256/xQjNdkSuVH/9Y3Te3YulZzEmXncBPEvUjJUexIsJukM="}`))
+	f.Add([]byte(`{"format":"bingzhan-enrolment/1","county_url":"http://c:1","county_urls":["http://c:1","http://c:1"],` +
+		`"station_id":"st-1","secret":"0123456789012345678901234567890123"}`))
+	f.Add([]byte(`{"format":"bingzhan-enrolment/1","county_urls":["https://c:1"],"station_id":"st-1","secret":"0123456789012345678901234567890123"}`))
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -96,6 +174,15 @@ func FuzzParseEnrolment(f *testing.F) {
 		}
 		if e.TLSConfig() == nil || e.BaseURL() == "" || strings.HasSuffix(e.BaseURL(), "/") {
 			t.Fatalf("accepted an unusable enrolment %+v", e)
+		}
+		urls := e.URLs()
+		if len(urls) == 0 || len(urls) > wire.MaxCountyURLs || urls[0] != e.BaseURL() {
+			t.Fatalf("accepted addresses %q with base %q", urls, e.BaseURL())
+		}
+		for _, u := range urls {
+			if u == "" || strings.HasSuffix(u, "/") || (e.CertPin != "" && !strings.HasPrefix(strings.ToLower(u), "https://")) {
+				t.Fatalf("accepted an unusable address %q in %+v", u, e)
+			}
 		}
 	})
 }

@@ -61,7 +61,7 @@ func startRestartable(t *testing.T) *restartableCounty {
 
 func (rc *restartableCounty) start() {
 	rc.store = openStoreNoCleanup(rc.t, rc.dir)
-	var h http.Handler = (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet, PublicURL: rc.url}).Handler()
+	var h http.Handler = (&countyhttp.Server{Store: rc.store, Backups: rc.store, Logger: synctest.Quiet, PublicURLs: []string{rc.url}}).Handler()
 	rc.handler.Store(&h)
 }
 
@@ -82,7 +82,7 @@ func (rc *restartableCounty) restore(backup string) {
 }
 
 func (rc *restartableCounty) enrol(name string) backend.Enrolment {
-	e, err := county.NewEnrolment(rc.t.Context(), rc.store, nil, name, rc.url, "")
+	e, err := county.NewEnrolment(rc.t.Context(), rc.store, nil, name, []string{rc.url}, "")
 	if err != nil {
 		rc.t.Fatal(err)
 	}

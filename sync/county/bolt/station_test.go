@@ -24,7 +24,7 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	s.record(3)
 	s.drained()
 
-	ne, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", rc.url, "")
+	ne, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", []string{rc.url}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +74,10 @@ func TestStation_NewSecretAndRetire(t *testing.T) {
 	if err != nil || len(views) != 1 || views[0].RetiredAt == nil || views[0].Received["events"] != 5 {
 		t.Fatalf("station views %+v %v, want the retired station with its 5 records", views, err)
 	}
-	if _, err := county.NewEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", rc.url, ""); err != nil {
+	if _, err := county.NewEnrolment(t.Context(), rc.store, nil, "西山镇退役军人服务站", []string{rc.url}, ""); err != nil {
 		t.Errorf("the retired station's name cannot be given again: %v", err)
 	}
-	if _, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "东山镇", rc.url, ""); backend.ErrorCode(err) != "not_found" {
+	if _, err := county.NewSecretEnrolment(t.Context(), rc.store, nil, "东山镇", []string{rc.url}, ""); backend.ErrorCode(err) != "not_found" {
 		t.Errorf("a new secret for an unknown station: %v, want not found", err)
 	}
 }

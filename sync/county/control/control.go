@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,14 +74,14 @@ func (s *Server) Serve(ctx context.Context, dir string) error {
 		adminReply(w, struct{}{}, err)
 	})
 	// Adding a station and giving one a new secret both answer with its enrolment.
-	enrolRoute := func(route, did string, give func(context.Context, county.Store, backend.Clock, string, string, string) (*wire.Enrolment, error)) {
+	enrolRoute := func(route, did string, give func(context.Context, county.Store, backend.Clock, string, []string, string) (*wire.Enrolment, error)) {
 		mux.HandleFunc("POST "+route, func(w http.ResponseWriter, r *http.Request) {
 			var req AdminStation
 			var e *wire.Enrolment
 			err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req)
 			if err != nil {
-				err = badRequest(`{"name","url","cert_pin"}`)
-			} else if e, err = give(r.Context(), s.Store, s.Clock, req.Name, req.URL, req.CertPin); err == nil {
+				err = badRequest(`{"name","urls","cert_pin"}`)
+			} else if e, err = give(r.Context(), s.Store, s.Clock, req.Name, req.urls(), req.CertPin); err == nil {
 				s.logger().Info(did, "station", e.StationID, "name", e.StationName, "by", "control socket")
 			}
 			adminReply(w, e, err)
@@ -147,10 +148,30 @@ type AdminUser struct {
 // AdminStation is the request of `station add`, `station new-secret` (Name is then the
 // station's id or name) and `station retire` on the control socket: the operator's
 // command works out the address and certificate pin as it does without a server.
+// URLs holds every county address for the file; URL repeats the first, for a server
+// from before several addresses.
 type AdminStation struct {
-	Name    string `json:"name"`
-	URL     string `json:"url"`
-	CertPin string `json:"cert_pin"`
+	Name    string   `json:"name"`
+	URL     string   `json:"url"`
+	URLs    []string `json:"urls,omitempty"`
+	CertPin string   `json:"cert_pin"`
+}
+
+// urls returns the addresses asked for: URLs, or URL alone from an older command.
+func (a AdminStation) urls() []string {
+	if len(a.URLs) > 0 || a.URL == "" {
+		return a.URLs
+	}
+	return []string{a.URL}
+}
+
+// adminStation is the request for a station's enrolment at urls with pin.
+func adminStation(name string, urls []string, pin string) AdminStation {
+	a := AdminStation{Name: name, URLs: urls, CertPin: pin}
+	if len(urls) > 0 {
+		a.URL = urls[0]
+	}
+	return a
 }
 
 // adminPost sends in to route on the control socket of the server running on dir and
@@ -216,12 +237,31 @@ func RequestAddUser(ctx context.Context, dir, name, pin string) error {
 
 // RequestEnrolment asks the server running on dir to add a station, exactly as
 // county.NewEnrolment, and returns the enrolment for the operator to write.
-func RequestEnrolment(ctx context.Context, dir, name, url, pin string) (*wire.Enrolment, error) {
+func RequestEnrolment(ctx context.Context, dir, name string, urls []string, pin string) (*wire.Enrolment, error) {
+	return requestEnrolment(ctx, dir, "/station", adminStation(name, urls, pin))
+}
+
+// requestEnrolment asks for an enrolment on route and checks that it names every
+// address asked for: a server started before files could name several would name the
+// first alone, and the station would have no second address to turn to.
+func requestEnrolment(ctx context.Context, dir, route string, req AdminStation) (*wire.Enrolment, error) {
 	var e wire.Enrolment
-	if err := adminPost(ctx, dir, "/station", AdminStation{Name: name, URL: url, CertPin: pin}, &e); err != nil {
+	if err := adminPost(ctx, dir, route, req, &e); err != nil {
 		return nil, err
 	}
+	if got := e.URLs(); len(req.URLs) > 1 && !slices.Equal(got, trimmed(req.URLs)) {
+		return nil, fmt.Errorf("the running county server made a file for %q only, not %q: it is older than this command; "+
+			"restart it with the new program, then give the station a new file with `station new-secret`", got, req.URLs)
+	}
 	return &e, nil
+}
+
+func trimmed(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = strings.TrimSuffix(u, "/")
+	}
+	return out
 }
 
 // RequestStations asks the server running on dir for its stations, as county.Store's
@@ -236,12 +276,8 @@ func RequestStations(ctx context.Context, dir string) ([]county.Station, error) 
 
 // RequestNewSecret asks the server running on dir to give a station a new secret,
 // exactly as county.NewSecretEnrolment, and returns the new enrolment for the operator to write.
-func RequestNewSecret(ctx context.Context, dir, idOrName, url, pin string) (*wire.Enrolment, error) {
-	var e wire.Enrolment
-	if err := adminPost(ctx, dir, "/station/secret", AdminStation{Name: idOrName, URL: url, CertPin: pin}, &e); err != nil {
-		return nil, err
-	}
-	return &e, nil
+func RequestNewSecret(ctx context.Context, dir, idOrName string, urls []string, pin string) (*wire.Enrolment, error) {
+	return requestEnrolment(ctx, dir, "/station/secret", adminStation(idOrName, urls, pin))
 }
 
 // RequestRetire asks the server running on dir to retire a station, exactly as

@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"bingzhan/backend"
 	"bingzhan/sync/county"
@@ -176,13 +178,12 @@ func (s *Server) handleImportForm(w http.ResponseWriter, r *http.Request, user s
 	back("msg", fmt.Sprintf("已导入 Imported %s %s (%d)", ds.Name, ds.Version, ds.Items))
 }
 
-// handleStationForm creates a station and downloads its enrolment file.
+// handleStationForm creates a station and downloads its enrolment file, naming the
+// addresses typed in the form (several apart by spaces or commas) or, with none, every
+// address the server was told.
 func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user string) {
-	u := r.FormValue("url")
-	if u == "" {
-		u = s.PublicURL
-	}
-	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("name"), u, s.CertPin)
+	urls := strings.FieldsFunc(r.FormValue("url"), func(c rune) bool { return c == ',' || unicode.IsSpace(c) })
+	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("name"), s.addresses(urls), s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("添加失败：Could not add the station: "+err.Error()), http.StatusSeeOther)
 		return
@@ -193,7 +194,7 @@ func (s *Server) handleStationForm(w http.ResponseWriter, r *http.Request, user 
 
 // handleSecretForm gives the chosen station a new secret and downloads its new file.
 func (s *Server) handleSecretForm(w http.ResponseWriter, r *http.Request, user string) {
-	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("station"), s.PublicURL, s.CertPin)
+	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.FormValue("station"), s.PublicURLs, s.CertPin)
 	if err != nil {
 		http.Redirect(w, r, "/?error="+url.QueryEscape("未能更换：Could not give a new file: "+err.Error()), http.StatusSeeOther)
 		return

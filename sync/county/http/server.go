@@ -32,8 +32,9 @@ type Server struct {
 	Clock    backend.Clock
 	Location *time.Location
 	Logger   *slog.Logger
-	// PublicURL is the address stations are told to use in new enrolment files.
-	PublicURL string
+	// PublicURLs are the addresses stations are told to use in new enrolment files, in
+	// the order they try them: one per county server sharing this database.
+	PublicURLs []string
 	// CertPin is the pin of the certificate the server presents ("" without TLS).
 	CertPin string
 	Version string

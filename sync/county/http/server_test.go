@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -460,6 +461,68 @@ func TestManageStations(t *testing.T) {
 		}
 		if code, _ := api("/api/v1/stations/" + west.StationID + "/retire"); code != 409 {
 			t.Errorf("retiring twice: %d, want 409", code)
+		}
+	})
+}
+
+// TestEnrolmentDownload_URLs: the files the dashboard and the API make name every
+// address the server was told, or those the request names; with one address the file
+// has county_url alone, as it always had.
+func TestEnrolmentDownload_URLs(t *testing.T) {
+	c := synctest.StartCounty(t)
+	token := login(t, c)
+	post := func(path, contentType, body string) []byte {
+		t.Helper()
+		r, _ := http.NewRequest("POST", c.URL+path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set("Content-Type", contentType)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		buf, _ := io.ReadAll(resp.Body)
+		return buf
+	}
+	urls := func(buf []byte) []string {
+		t.Helper()
+		e, err := wire.ParseEnrolment(buf)
+		if err != nil {
+			t.Fatalf("%v: %s", err, buf)
+		}
+		return e.URLs()
+	}
+	form := "application/x-www-form-urlencoded"
+
+	t.Run("OneAddress", func(t *testing.T) {
+		buf := post("/stations", form, url.Values{"name": {"一址站"}}.Encode())
+		if got := urls(buf); len(got) != 1 || got[0] != c.URL || strings.Contains(string(buf), "county_urls") {
+			t.Fatalf("file %s", buf)
+		}
+	})
+	two := []string{c.URL, "http://county-b.test:8443"}
+	c.Server.PublicURLs = two
+	t.Run("ServerAddresses", func(t *testing.T) {
+		if got := urls(post("/stations", form, url.Values{"name": {"二址站"}}.Encode())); !slices.Equal(got, two) {
+			t.Errorf("form download names %q, want %q", got, two)
+		}
+		if got := urls(post("/api/v1/stations", "application/json", `{"name":"二址站乙"}`)); !slices.Equal(got, two) {
+			t.Errorf("API file names %q, want %q", got, two)
+		}
+		if got := urls(post("/stations/secret", form, url.Values{"station": {"二址站"}}.Encode())); !slices.Equal(got, two) {
+			t.Errorf("new-secret download names %q, want %q", got, two)
+		}
+	})
+	t.Run("RequestAddresses", func(t *testing.T) {
+		want := []string{"http://x.test:1", "http://y.test:2"}
+		if got := urls(post("/stations", form, url.Values{"name": {"指定站"}, "url": {"http://x.test:1, http://y.test:2"}}.Encode())); !slices.Equal(got, want) {
+			t.Errorf("form with addresses names %q, want %q", got, want)
+		}
+		if got := urls(post("/api/v1/stations", "application/json", `{"name":"指定站乙","urls":["http://x.test:1","http://y.test:2"]}`)); !slices.Equal(got, want) {
+			t.Errorf("API with urls names %q, want %q", got, want)
+		}
+		if got := urls(post("/api/v1/stations", "application/json", `{"name":"指定站丙","url":"http://x.test:1"}`)); !slices.Equal(got, want[:1]) {
+			t.Errorf("API with url names %q, want %q", got, want[:1])
 		}
 	})
 }

@@ -84,16 +84,13 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, _ string
 func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user string) {
 	var req struct {
 		Name string `json:"name"`
-		URL  string `json:"url"`
+		addressRequest
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-		s.Error(w, badRequest(`{"name"[,"url"]}`))
+		s.Error(w, badRequest(`{"name"[,"url"|"urls"]}`))
 		return
 	}
-	if req.URL == "" {
-		req.URL = s.PublicURL
-	}
-	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, req.Name, req.URL, s.CertPin)
+	e, err := county.NewEnrolment(r.Context(), s.Store, s.Clock, req.Name, s.addresses(req.urls()), s.CertPin)
 	if err != nil {
 		s.Error(w, err)
 		return
@@ -102,22 +99,40 @@ func (s *Server) handleAddStation(w http.ResponseWriter, r *http.Request, user s
 	s.JSON(w, http.StatusCreated, e)
 }
 
-// handleNewSecret gives a station a new secret and answers its new enrolment file;
-// the body may name the county address for it ({"url"}), as when adding one.
-func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user string) {
-	var req struct {
-		URL string `json:"url"`
+// addressRequest is how a request names the county addresses for an enrolment file:
+// one ({"url"}) or several in order ({"urls"}); neither means the server's own.
+type addressRequest struct {
+	URL  string   `json:"url"`
+	URLs []string `json:"urls"`
+}
+
+func (a addressRequest) urls() []string {
+	if len(a.URLs) > 0 || a.URL == "" {
+		return a.URLs
 	}
+	return []string{a.URL}
+}
+
+// addresses returns urls, or every address the server was told when there are none.
+func (s *Server) addresses(urls []string) []string {
+	if len(urls) == 0 {
+		return s.PublicURLs
+	}
+	return urls
+}
+
+// handleNewSecret gives a station a new secret and answers its new enrolment file;
+// the body may name the county addresses for it ({"url"} or {"urls"}), as when adding
+// one.
+func (s *Server) handleNewSecret(w http.ResponseWriter, r *http.Request, user string) {
+	var req addressRequest
 	if r.ContentLength != 0 {
 		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-			s.Error(w, badRequest(`{} or {"url"}`))
+			s.Error(w, badRequest(`{} or {"url"|"urls"}`))
 			return
 		}
 	}
-	if req.URL == "" {
-		req.URL = s.PublicURL
-	}
-	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.PathValue("id"), req.URL, s.CertPin)
+	e, err := county.NewSecretEnrolment(r.Context(), s.Store, s.Clock, r.PathValue("id"), s.addresses(req.urls()), s.CertPin)
 	if err != nil {
 		s.Error(w, err)
 		return
