@@ -139,12 +139,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.BackupEvery > 0 {
 		wg.Go(func() { county.RunBackups(bg, m.Clock, m.Backups, m.BackupEvery, m.Logger) })
 	}
-	wg.Go(func() {
-		cs := &control.Server{Store: m.Store, Backups: m.Backups, Clock: m.Clock, Logger: m.Logger}
-		if err := cs.Serve(bg, m.DataDir); err != nil {
-			m.Logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
-		}
-	})
+	// Commands reach a bbolt county through its control socket, since the file is
+	// locked; on PostgreSQL they use the database, and servers sharing one folder
+	// would fight over the socket.
+	if m.DB == "" {
+		wg.Go(func() {
+			cs := &control.Server{Store: m.Store, Backups: m.Backups, Clock: m.Clock, Logger: m.Logger}
+			if err := cs.Serve(bg, m.DataDir); err != nil {
+				m.Logger.Warn("control socket unavailable: `bingzhan-county backup`, `user add` and `station add` cannot reach this server (stop it to run them); daily backups still run", "err", err)
+			}
+		})
+	}
 	defer wg.Wait()
 	defer stopBG()
 	errc := make(chan error, 1)

@@ -64,8 +64,16 @@ func stationIDs(t *testing.T, db *bolt.DB) map[uint64]string {
 	return out
 }
 
+// TestAgent_FaultyLink: a backlog crosses a link that drops, resets, loses answers,
+// throttles and stalls, into each county store, every entry exactly once.
 func TestAgent_FaultyLink(t *testing.T) {
-	c := synctest.StartCounty(t)
+	for _, store := range synctest.CountyStores {
+		t.Run(store, func(t *testing.T) { testFaultyLink(t, store) })
+	}
+}
+
+func testFaultyLink(t *testing.T, store string) {
+	c := synctest.StartCountyOn(t, store)
 	proxy := synctest.StartProxy(t, c.URL, synctest.Faults{Drop: 0.08, Reset: 0.08, LoseAnswer: 0.12, TooMany: 0.05, Stall: 0.02})
 	e := c.Enrol(t, "东风镇服务站", proxy.URL)
 	db := synctest.OpenStation(t, "")

@@ -19,6 +19,8 @@ import (
 
 	"bingzhan/backend"
 	"bingzhan/sync/agent"
+	"bingzhan/sync/county/postgres"
+	"bingzhan/sync/county/postgres/pgtest"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
@@ -42,6 +44,9 @@ func TestCrashStationHelper(t *testing.T) {
 	}
 	db := synctest.OpenStation(t, dir)
 	e := backend.Enrolment{CountyURL: we.CountyURL, StationID: we.StationID, Secret: we.Secret}
+	if urls := we.URLs(); len(urls) > 1 {
+		e.CountyURLs = urls
+	}
 	a, err := agent.New(synctest.FastConfig(db, e, "crash-key"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +72,10 @@ func TestCrashStationHelper(t *testing.T) {
 // TestCrash kills the station (between its local commit and the county's
 // acknowledgement) and the county (between its commit and its answer) with SIGKILL at
 // random moments, many times, while the station records and pushes; then lets both
-// run and checks that the county holds every recorded fact exactly once.
+// run and checks that the county holds every recorded fact exactly once. It runs on
+// the bbolt county, on the PostgreSQL county, and on two PostgreSQL county servers on
+// one database, of which it kills one at a time while the station fails over to the
+// other.
 func TestCrash(t *testing.T) {
 	dir := t.TempDir()
 	countyBin := filepath.Join(dir, "bingzhan-county")
@@ -75,24 +83,58 @@ func TestCrash(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build bingzhan-county: %v\n%s", err, out)
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name    string
+		db      bool
+		servers int
+	}{
+		{"bbolt", false, 1},
+		{"postgres", true, 1},
+		{"postgres-two-servers", true, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := ""
+			if tc.db {
+				db = pgtest.Shared(t).NewDatabase(t)
+			}
+			crash(t, countyBin, db, tc.servers)
+		})
 	}
-	addr := lis.Addr().String()
-	lis.Close()
+}
+
+func crash(t *testing.T, countyBin, dbURL string, servers int) {
+	dir := t.TempDir()
+	addrs := make([]string, servers)
+	for i := range addrs {
+		lis, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs[i] = lis.Addr().String()
+		lis.Close()
+	}
 	countyData, stationData := filepath.Join(dir, "county"), filepath.Join(dir, "station")
 	enrolFile := filepath.Join(dir, "enrol.json")
-	if out, err := exec.Command(countyBin, "station", "add", "崩溃测试站", "--out", enrolFile, "--url", "http://"+addr,
-		"--no-tls", "--data", countyData).CombinedOutput(); err != nil {
+	countyArgs := func(args ...string) []string {
+		args = append(args, "--data", countyData)
+		if dbURL != "" {
+			args = append(args, "--db", dbURL)
+		}
+		return args
+	}
+	add := countyArgs("station", "add", "崩溃测试站", "--out", enrolFile, "--no-tls")
+	for _, a := range addrs {
+		add = append(add, "--url", "http://"+a)
+	}
+	if out, err := exec.Command(countyBin, add...).CombinedOutput(); err != nil {
 		t.Fatalf("station add: %v\n%s", err, out)
 	}
-	if out, err := exec.Command(countyBin, "user", "add", "admin", "--pin", "258013", "--data", countyData).CombinedOutput(); err != nil {
+	if out, err := exec.Command(countyBin, countyArgs("user", "add", "admin", "--pin", "258013")...).CombinedOutput(); err != nil {
 		t.Fatalf("user add: %v\n%s", err, out)
 	}
 
-	startCounty := func() *exec.Cmd {
-		cmd := exec.Command(countyBin, "serve", "--addr", addr, "--no-tls", "--data", countyData)
+	startCounty := func(addr string) *exec.Cmd {
+		cmd := exec.Command(countyBin, countyArgs("serve", "--addr", addr, "--no-tls")...)
 		out, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -128,7 +170,11 @@ func TestCrash(t *testing.T) {
 		cmd.Wait()
 	}
 
-	county, station := startCounty(), startStation(true)
+	counties := make([]*exec.Cmd, servers)
+	for i, a := range addrs {
+		counties[i] = startCounty(a)
+	}
+	station := startStation(true)
 	rounds := 30
 	if testing.Short() {
 		rounds = 8
@@ -141,19 +187,22 @@ func TestCrash(t *testing.T) {
 			stationKills++
 			station = startStation(true)
 		} else {
-			kill(county)
+			// One county server at a time: with two, the station carries on
+			// through the other while this one is down.
+			i := rand.N(servers)
+			kill(counties[i])
 			countyKills++
-			county = startCounty()
+			counties[i] = startCounty(addrs[i])
 		}
 	}
-	// Stop recording; let the station drain into a county that stays up.
+	// Stop recording; let the station drain into counties that stay up.
 	kill(station)
 	recorded := outboxSequence(t, stationData)
 	station = startStation(false)
-	token := countyLogin(t, addr)
+	token := countyLogin(t, addrs[0])
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		c := countyContiguous(t, addr, token)
+		c := countyContiguous(t, addrs[0], token)
 		if c == recorded {
 			break
 		}
@@ -163,8 +212,10 @@ func TestCrash(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	kill(station)
-	kill(county)
-	entries, ids := countEntries(t, countyData)
+	for _, c := range counties {
+		kill(c)
+	}
+	entries, ids := countEntries(t, countyData, dbURL)
 	t.Logf("%d facts recorded; %d station kills, %d county kills; county holds %d entries under %d ids", recorded, stationKills, countyKills, entries, ids)
 	if entries != int(recorded) || ids != int(recorded) {
 		t.Fatalf("county holds %d entries and %d ids for %d facts: not exactly once", entries, ids, recorded)
@@ -208,8 +259,25 @@ func countyContiguous(t *testing.T, addr, token string) uint64 {
 	return sts[0].Contiguous
 }
 
-func countEntries(t *testing.T, dir string) (entries, ids int) {
+// countEntries counts the county's entries and entry ids: in the bbolt file of dir, or
+// in the PostgreSQL database dbURL.
+func countEntries(t *testing.T, dir, dbURL string) (entries, ids int) {
 	t.Helper()
+	if dbURL != "" {
+		s, err := postgres.Open(t.Context(), dbURL, dir, postgres.Options{Logger: synctest.Quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		sts, err := s.Stations(t.Context())
+		if err != nil || len(sts) != 1 {
+			t.Fatalf("stations %v %v", sts, err)
+		}
+		if entries, ids, err = s.EntryCount(t.Context(), sts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		return entries, ids
+	}
 	db, err := bbolt.Open(filepath.Join(dir, "county.db"), 0o600, &bbolt.Options{Timeout: 5 * time.Second, ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)

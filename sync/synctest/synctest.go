@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,18 +36,61 @@ import (
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
 	countyhttp "bingzhan/sync/county/http"
+	"bingzhan/sync/county/postgres"
+	"bingzhan/sync/county/postgres/pgtest"
 	"bingzhan/sync/wire"
 )
 
 // County is a county server running on 127.0.0.1.
 type County struct {
-	Dir    string // the data folder
-	Store  *countybolt.Store
+	Dir    string       // the data folder
+	Store  county.Store // bbolt, or PostgreSQL (StartCountyOn)
 	Server *countyhttp.Server
 	Clock  backend.Clock // the county's one clock
 	URL    string
 	srv    *http.Server
 	cert   *tls.Certificate
+	close  func() error // the store's
+}
+
+// Stores the sync tests run on: the bbolt county (a file in its folder) and the
+// PostgreSQL one (a new database on the test binary's cluster: its TestMain must be
+// pgtest.Main).
+const (
+	Bolt     = "bbolt"
+	Postgres = "postgres"
+)
+
+// CountyStores are both, for a test to run on each.
+var CountyStores = []string{Bolt, Postgres}
+
+// StartCountyOn is StartCounty on the store named (Bolt or Postgres).
+func StartCountyOn(tb testing.TB, store string) *County {
+	tb.Helper()
+	return startCountyOn(tb, store, nil, nil)
+}
+
+// openCountyStore opens a new, empty county store of the kind named in dir.
+func openCountyStore(tb testing.TB, kind, dir string, clock backend.Clock) (county.Store, county.BackupService, *time.Location, func() error) {
+	tb.Helper()
+	switch kind {
+	case Bolt:
+		st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: Quiet})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return st, st, st.Location(), st.Close
+	case Postgres:
+		url := pgtest.Shared(tb).NewDatabase(tb)
+		st, err := postgres.Open(tb.Context(), url, dir, postgres.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: Quiet})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		dumps := &postgres.Dumps{URL: url, Dir: filepath.Join(dir, countybolt.BackupDirName), Clock: clock, Logger: Quiet}
+		return st, dumps, st.Location(), st.Close
+	}
+	tb.Fatalf("synctest: no county store %q", kind)
+	return nil, nil, nil, nil
 }
 
 // Quiet is a logger that drops everything below errors.
@@ -73,14 +117,15 @@ func StartCountyTLS(tb testing.TB, cert tls.Certificate) *County {
 }
 
 func startCounty(tb testing.TB, cert *tls.Certificate, clock backend.Clock) *County {
+	return startCountyOn(tb, Bolt, cert, clock)
+}
+
+func startCountyOn(tb testing.TB, kind string, cert *tls.Certificate, clock backend.Clock) *County {
 	dir := tb.TempDir()
 	clock = backend.ClockOrSystem(clock)
-	st, err := countybolt.Open(dir, countybolt.Options{ReadSheet: report.ParseSheet, Clock: clock, Logger: Quiet})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c := &County{Dir: dir, Store: st, Clock: clock, cert: cert,
-		Server: &countyhttp.Server{Store: st, Backups: st, Clock: clock, Location: st.Location(), Logger: Quiet}}
+	st, backups, loc, closeStore := openCountyStore(tb, kind, dir, clock)
+	c := &County{Dir: dir, Store: st, Clock: clock, cert: cert, close: closeStore,
+		Server: &countyhttp.Server{Store: st, Backups: backups, Clock: clock, Location: loc, Logger: Quiet}}
 	if cert != nil {
 		c.Server.CertPin = wire.SPKIPin(cert.Leaf)
 	}
@@ -174,8 +219,12 @@ func (c *County) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c.srv.Shutdown(ctx)
-	c.Store.Close()
+	c.close()
 }
+
+// CloseStore closes the county's store (again at the end of the test), for a test
+// that reads what the store left behind.
+func (c *County) CloseStore() error { return c.close() }
 
 // Enrol adds a station called name and returns its enrolment, pointing at urls in
 // that order (the county's own URL alone when none or "").

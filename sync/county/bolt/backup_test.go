@@ -116,7 +116,7 @@ func TestBackup_WhileReceiving(t *testing.T) {
 	for len(backups) < 5 {
 		time.Sleep(20 * time.Millisecond)
 		n := committed.Load()
-		f, err := c.Store.Backup(context.Background())
+		f, err := c.Server.Backups.Backup(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

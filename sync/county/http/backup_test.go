@@ -24,7 +24,7 @@ func TestBackupsAPIAndDashboard(t *testing.T) {
 		t.Fatalf("dashboard without backups: %d\n%s", resp.StatusCode, body)
 	}
 	// A backup three days old, and none since: the dashboard asks someone to look.
-	if _, err := c.Store.Backup(context.Background()); err != nil {
+	if _, err := c.Server.Backups.Backup(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(72 * time.Hour)
@@ -33,7 +33,7 @@ func TestBackupsAPIAndDashboard(t *testing.T) {
 	if !strings.Contains(string(body), "3 天前") || !strings.Contains(string(body), "已超过 48 小时没有备份") {
 		t.Errorf("stale backup not shown: %d\n%s", resp.StatusCode, body)
 	}
-	f, err := c.Store.Backup(context.Background())
+	f, err := c.Server.Backups.Backup(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,7 +210,7 @@ func TestStationsAPIAndDashboard(t *testing.T) {
 	c := synctest.StartCounty(t)
 	e := c.Enrol(t, "东风镇服务站", "")
 	c.Enrol(t, "西山乡服务站", "")
-	today := time.Now().In(c.Store.Location()).Format("2006-01-02")
+	today := time.Now().In(c.Server.Location).Format("2006-01-02")
 	issued := time.Now().Add(-10 * time.Minute).UTC().Format(time.RFC3339)
 	called := time.Now().UTC().Format(time.RFC3339)
 	push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1", Pending: 7}, Entries: []wire.Entry{
@@ -374,7 +374,7 @@ func TestImport(t *testing.T) {
 		}
 	})
 	t.Run("RegistrySealedAtRest", func(t *testing.T) {
-		if err := c.Store.Close(); err != nil {
+		if err := c.CloseStore(); err != nil {
 			t.Fatal(err)
 		}
 		raw := readCountyFile(t, c)
