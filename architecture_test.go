@@ -47,6 +47,8 @@ var roles = map[string]role{
 	"bingzhan/sync/county/bolt":    adapter,
 	"bingzhan/sync/county/control": adapter,
 	"bingzhan/sync/county/http":    adapter,
+	// The county Store on PostgreSQL: the only owner of pgx and goose.
+	"bingzhan/sync/county/postgres": adapter,
 
 	"bingzhan":                     root,
 	"bingzhan/backend/app":         root,
@@ -56,7 +58,9 @@ var roles = map[string]role{
 	"bingzhan/backend/app/apptest":    harness,
 	"bingzhan/sync/synctest":          harness,
 	"bingzhan/sync/county/countytest": harness,
-	"bingzhan/docs":                   harness,
+	// Throwaway PostgreSQL clusters for the tests of the postgres store and its users.
+	"bingzhan/sync/county/postgres/pgtest": harness,
+	"bingzhan/docs":                        harness,
 }
 
 // owners are the third-party (and standard) packages only some packages may import:
@@ -67,6 +71,8 @@ var owners = map[string][]string{
 	"github.com/skip2/go-qrcode":            {"bingzhan/backend/qr"},
 	"github.com/hashicorp/go-retryablehttp": {"bingzhan/sync/agent"},
 	"github.com/wailsapp/wails/v2":          {"bingzhan"},
+	"github.com/jackc/pgx/v5":               {"bingzhan/sync/county/postgres", "bingzhan/sync/county/postgres/pgtest"},
+	"github.com/pressly/goose/v3":           {"bingzhan/sync/county/postgres"},
 }
 
 // domainForbidden are imports the domain packages never have: storage, the web, the
