@@ -71,7 +71,8 @@ func stationEntries(key string, from uint64, n int) []wire.Entry {
 
 // BenchmarkBackfill pushes 1,000,000 entries through Ingest in pushes of
 // wire.MaxEntries, from 4 stations at once (their backlogs after an outage), and
-// reports entries stored per second.
+// reports entries stored per second. BACKFILL_STREAMS and BACKFILL_PUSH set other
+// numbers of stations and entries a push (up to county.MaxPushEntries).
 func BenchmarkBackfill(b *testing.B) {
 	const total = 1_000_000
 	streams, size := 4, wire.MaxEntries
