@@ -115,9 +115,15 @@ type written struct {
 	present map[int64]bool
 }
 
+// conn is a transaction, or a connection in one.
+type conn interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
 // write sends, in one round trip, what lock queues (the station row's lock), the
 // insert of rows, and the read of their days' figures.
-func (s *Store) write(ctx context.Context, tx pgx.Tx, station string, rows *entryRows, lock func(*pgx.Batch)) (*written, error) {
+func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryRows, lock func(*pgx.Batch)) (*written, error) {
 	w := &written{rows: rows, inserted: make([]bool, len(rows.index)), tickets: map[string]bool{},
 		days: map[string]*county.DayStats{}, present: map[int64]bool{}}
 	b := &pgx.Batch{}
@@ -160,7 +166,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, station string, rows *entr
 
 // finish counts what the stored rows add to their days and queues the days' writes on
 // b; it moves highest, and st's contiguous mark over the sequences now held.
-func (w *written) finish(ctx context.Context, tx pgx.Tx, station string, st *county.Station, highest *uint64, b *pgx.Batch) error {
+func (w *written) finish(ctx context.Context, tx conn, station string, st *county.Station, highest *uint64, b *pgx.Batch) error {
 	rows := w.rows
 	before := *highest
 	counted := map[string]bool{}
@@ -225,7 +231,7 @@ func (w *written) finish(ctx context.Context, tx pgx.Tx, station string, st *cou
 
 // walkContiguous returns the highest sequence from c on below which station holds
 // every one.
-func walkContiguous(ctx context.Context, tx pgx.Tx, station string, c uint64) (uint64, error) {
+func walkContiguous(ctx context.Context, tx conn, station string, c uint64) (uint64, error) {
 	const page = 10000
 	for {
 		rows, err := tx.Query(ctx, `SELECT seq FROM entries WHERE station_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,

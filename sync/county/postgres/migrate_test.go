@@ -254,3 +254,32 @@ func TestStore_PutEntries(t *testing.T) {
 		t.Errorf("entries of an unknown station: %v", err)
 	}
 }
+
+// TestStore_Days: the figures of a range of days, by station and date.
+func TestStore_Days(t *testing.T) {
+	ctx := t.Context()
+	s := mustOpen(t, clockwork.NewFakeClockAt(countytest.Start))
+	a, _, _ := s.AddStation(ctx, "东风镇")
+	b, _, _ := s.AddStation(ctx, "西山乡")
+	for i, st := range []*county.Station{a, b} {
+		key := fmt.Sprintf("key-%d", i)
+		var es []wire.Entry
+		for d := range 3 + i {
+			es = append(es, wire.Entry{ID: fmt.Sprintf("%d-%d", i, d), Seq: uint64(d + 1), StationID: key, Kind: "visit.created",
+				At: countytest.Start, Data: fmt.Appendf(nil, `{"date":"2026-11-%d"}`, 22+d)})
+		}
+		if _, err := s.Ingest(ctx, st.ID, &county.Push{PushHeader: wire.PushHeader{Station: key}, Entries: es}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days, err := s.Days(ctx, "2026-11-23", "2026-11-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(days[a.ID]) != 2 || len(days[b.ID]) != 3 || days[a.ID]["2026-11-24"].Visits != 1 || days[b.ID]["2026-11-25"].Visits != 1 {
+		t.Errorf("days %+v", days)
+	}
+	if _, ok := days[a.ID]["2026-11-22"]; ok {
+		t.Errorf("a day before the range: %+v", days)
+	}
+}

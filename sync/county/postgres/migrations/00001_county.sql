@@ -2,7 +2,8 @@
 -- keep nothing of their own, so every rule that needs memory (the ticket counted once,
 -- the login lock) has its table here.
 --
--- Texts compare as bytes (COLLATE "C" where order matters), as bbolt's keys do. Times
+-- Keys are texts that compare as bytes (COLLATE "C"), as bbolt's keys do, whatever
+-- the database's locale. Times
 -- that the county stamps are timestamptz (microseconds); an entry's own time and data
 -- are kept exactly as the station sent them. The tables written per entry have no
 -- foreign keys: every write to them holds its station's row locked, which proves the
@@ -16,7 +17,7 @@
 -- stored entries.
 CREATE SEQUENCE station_numbers;
 CREATE TABLE stations (
-	id             text PRIMARY KEY,
+	id             text COLLATE "C" PRIMARY KEY,
 	name           text NOT NULL,
 	secret_hash    bytea,
 	created_at     timestamptz NOT NULL,
@@ -40,9 +41,9 @@ CREATE UNIQUE INDEX stations_name ON stations (name) WHERE retired_at IS NULL;
 -- with nanoseconds and offset; at::timestamptz reads it); data its JSON object's
 -- bytes as sent (convert_from(data, 'UTF8')::jsonb reads it).
 CREATE TABLE entries (
-	station_id  text NOT NULL,
+	station_id  text COLLATE "C" NOT NULL,
 	seq         bigint NOT NULL,
-	id          text NOT NULL,
+	id          text COLLATE "C" NOT NULL,
 	key_id      text NOT NULL,
 	kind        text NOT NULL,
 	at          text NOT NULL,
@@ -55,8 +56,8 @@ CREATE TABLE entries (
 -- discards: discard markers whose sequence holds another entry (a station restored
 -- from a backup), kept apart, once by their own id: they take no key in entries.
 CREATE TABLE discards (
-	station_id  text NOT NULL,
-	id          text NOT NULL,
+	station_id  text COLLATE "C" NOT NULL,
+	id          text COLLATE "C" NOT NULL,
 	seq         bigint NOT NULL,
 	key_id      text NOT NULL,
 	kind        text NOT NULL,
@@ -68,15 +69,15 @@ CREATE TABLE discards (
 
 -- tickets: the tickets whose first call is counted in the day figures.
 CREATE TABLE tickets (
-	station_id text NOT NULL,
-	ticket     text NOT NULL,
+	station_id text COLLATE "C" NOT NULL,
+	ticket     text COLLATE "C" NOT NULL,
 	PRIMARY KEY (station_id, ticket)
 );
 
 -- daily: each station's figures for a day (YYYY-MM-DD as the entries name it), the
 -- domain's county.DayStats as JSON, so new figures need no migration.
 CREATE TABLE daily (
-	station_id text NOT NULL,
+	station_id text COLLATE "C" NOT NULL,
 	date       text COLLATE "C" NOT NULL,
 	stats      jsonb NOT NULL,
 	PRIMARY KEY (station_id, date)

@@ -207,7 +207,9 @@ full_page_writes = off
 wal_level = replica
 max_wal_senders = 10
 max_connections = 200
-shared_buffers = 128MB
+shared_buffers = 256MB
+max_wal_size = 4GB
+checkpoint_timeout = 30min
 log_min_messages = warning
 `, c.SocketDir(), Port)
 	f, err := os.OpenFile(filepath.Join(c.Dir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
