@@ -229,8 +229,9 @@ var serviceNames = sync.OnceValue(func() map[string][2]string {
 	return out
 })
 
-// MatterName returns a visit matter's name with its service's, in lang ("en" or
-// Chinese): 优待证 · 领取. A code the station's seed does not know is its own name.
+// MatterName returns a visit matter's name in lang ("en" or Chinese) with the short
+// name of its service after it, as county staff read it in a list of all matters:
+// 领取（优待证申领）. A code the station's seed does not know is its own name.
 func MatterName(code, lang string) string {
 	if code == "" {
 		return code
@@ -241,12 +242,17 @@ func MatterName(code, lang string) string {
 		return code
 	}
 	names := serviceNames()[service]
-	svc, name := names[0], m.Name(lang)
+	name := m.Name(lang)
 	if backend.IsEnglish(lang) {
-		svc = names[1]
+		svc, _, _ := strings.Cut(names[1], ":")
+		if svc == "" || svc == name {
+			return name
+		}
+		return name + " (" + svc + ")"
 	}
-	if svc == "" {
+	svc, _, _ := strings.Cut(names[0], "/")
+	if svc == "" || svc == name {
 		return name
 	}
-	return strings.Join([]string{svc, name}, " · ")
+	return name + "（" + svc + "）"
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"bingzhan/sync/county"
 
@@ -74,7 +75,9 @@ func (r *dayReader) int() int {
 }
 
 // decodeDay reads a day's figures as the daily bucket keeps them, in either format.
-func decodeDay(v []byte, d *county.DayStats) error {
+// names, when not nil, holds the matter codes read so far: a range read then makes
+// each code's string once, not once a day.
+func decodeDay(v []byte, d *county.DayStats, names map[string]string) error {
 	*d = county.DayStats{}
 	if len(v) > 0 && v[0] == '{' {
 		return json.Unmarshal(v, d)
@@ -107,7 +110,13 @@ func decodeDay(v []byte, d *county.DayStats) error {
 		if l < 0 || l > len(r.b) {
 			return errDayFormat
 		}
-		key := string(r.b[:l])
+		key, ok := names[string(r.b[:l])]
+		if !ok {
+			key = string(r.b[:l])
+			if names != nil {
+				names[key] = key
+			}
+		}
 		r.b = r.b[l:]
 		d.Matters[key] = r.int()
 	}
@@ -122,7 +131,7 @@ func getDay(tx *bbolt.Tx, station, date string, d *county.DayStats) error {
 		*d = county.DayStats{}
 		return nil
 	}
-	if err := decodeDay(v, d); err != nil {
+	if err := decodeDay(v, d, nil); err != nil {
 		return fmt.Errorf("decode %q: %w", key, err)
 	}
 	return nil
@@ -145,6 +154,14 @@ func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[strin
 	if from > to {
 		return out, nil
 	}
+	// Room for every day of the range in each station's map: they are mostly full.
+	size := 0
+	if f, err := time.Parse(time.DateOnly, from); err == nil {
+		if t, err := time.Parse(time.DateOnly, to); err == nil {
+			size = min(int(t.Sub(f).Hours()/24)+1, county.MaxFiguresDays)
+		}
+	}
+	names := map[string]string{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketDaily).Cursor()
 		var byDate map[string]county.DayStats
@@ -170,11 +187,11 @@ func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[strin
 					return err // a long range read stops between stations
 				}
 				station = append(station[:0], st...)
-				byDate = map[string]county.DayStats{}
+				byDate = make(map[string]county.DayStats, size)
 				out[string(st)] = byDate
 			}
 			var d county.DayStats
-			if err := decodeDay(v, &d); err != nil {
+			if err := decodeDay(v, &d, names); err != nil {
 				return fmt.Errorf("decode %q: %w", k, err)
 			}
 			byDate[date] = d
