@@ -48,8 +48,8 @@ func svgOf(p *charts.Painter) (template.HTML, error) {
 	return template.HTML(bytes.TrimSpace(buf)), nil
 }
 
-// trendChart draws one line per series over the periods labelled labels; yTitle
-// names the unit of the values.
+// trendChart draws one line per series over the periods labelled labels, width
+// pixels wide (the page scales it to its column).
 func trendChart(labels []string, series [][]float64, width int) (template.HTML, error) {
 	opt := charts.NewLineChartOptionWithData(series)
 	opt.Theme = chartTheme()

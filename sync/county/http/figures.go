@@ -129,7 +129,8 @@ type figuresPage struct {
 	F       *county.Figures
 	Labels  []string // per span, for the tables
 	Matters []matterCount
-	// The charts, and whether the range has any waits or visits to draw.
+	// The charts as inline SVG: the trend of tickets, served and no-shows, the
+	// waits, the most frequent matters.
 	Trend, Waits, MatterBars template.HTML
 	XLSX                     string // the download's address, for the same figures
 }
