@@ -179,12 +179,15 @@ func NewFigures(q FiguresQuery, stations []Station, days map[string]map[string]D
 	add := func(id, name string) {
 		byDate := days[id]
 		rows := make([]DayStats, len(spans))
-		var all DayStats
 		for i, date := range dates {
 			if d, ok := byDate[date]; ok {
 				rows[in[i]].Then(d)
-				all.Then(d)
 			}
+		}
+		// The spans follow each other, so their sum in order is the range's.
+		var all DayStats
+		for _, r := range rows {
+			all.Then(r)
 		}
 		sf := StationFigures{ID: id, Name: name, Rows: make([]FigureRow, len(spans)), Total: rowOf("", all)}
 		for i, r := range rows {
