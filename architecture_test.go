@@ -71,6 +71,7 @@ var owners = map[string][]string{
 	"github.com/skip2/go-qrcode":            {"bingzhan/backend/qr"},
 	"github.com/hashicorp/go-retryablehttp": {"bingzhan/sync/agent"},
 	"github.com/wailsapp/wails/v2":          {"bingzhan"},
+	"github.com/go-analyze/charts":          {"bingzhan/sync/county/http"},
 }
 
 // domainForbidden are imports the domain packages never have: storage, the web, the

@@ -80,9 +80,13 @@ func migrateCounty(ctx context.Context, src *countybolt.Store, dst *postgres.Sto
 	if err != nil {
 		return err
 	}
+	days, err := src.Days(ctx, "0000-00-00", "9999-99-99")
+	if err != nil {
+		return err
+	}
 	total := 0
 	for _, st := range stations {
-		n, err := migrateStation(ctx, src, dst, st)
+		n, err := migrateStation(ctx, src, dst, st, days[st.ID])
 		if err != nil {
 			return fmt.Errorf("station %s (%s): %w", st.ID, st.Name, err)
 		}
@@ -95,7 +99,7 @@ func migrateCounty(ctx context.Context, src *countybolt.Store, dst *postgres.Sto
 
 // migrateStation copies one station, then its entries and discard markers, and proves
 // dst holds as many of its entries as src. It returns that number.
-func migrateStation(ctx context.Context, src *countybolt.Store, dst *postgres.Store, st county.Station) (int, error) {
+func migrateStation(ctx context.Context, src *countybolt.Store, dst *postgres.Store, st county.Station, days map[string]county.DayStats) (int, error) {
 	if err := dst.PutStation(ctx, st); err != nil {
 		return 0, err
 	}
@@ -111,6 +115,10 @@ func migrateStation(ctx context.Context, src *countybolt.Store, dst *postgres.St
 			return 0, err
 		}
 		next = batch[len(batch)-1].Seq + 1
+	}
+	// The figures as bbolt kept them, with the dead letters no entry carries.
+	if err := dst.PutDays(ctx, st.ID, days); err != nil {
+		return 0, err
 	}
 	markers, err := src.Discards(ctx, st.ID)
 	if err != nil {

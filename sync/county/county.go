@@ -67,6 +67,13 @@ type Store interface {
 	// Day returns each station's figures for date (YYYY-MM-DD), by station id.
 	Day(ctx context.Context, date string) (map[string]DayStats, error)
 
+	// Days returns every station's figures for the dates from to to (YYYY-MM-DD, both
+	// included), by station id and then date: one (station, date) range read, which
+	// NewFigures groups into periods. A station without figures in the range is
+	// absent, and so is a day without any; from after to gives none. It does not check
+	// the dates (FiguresQuery.Check does, before).
+	Days(ctx context.Context, from, to string) (map[string]map[string]DayStats, error)
+
 	// Entries returns the entries stored for station from sequence from on, in
 	// sequence order, at most limit of them. An unknown station has none.
 	Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error)

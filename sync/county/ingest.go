@@ -42,13 +42,6 @@ func CheckPush(p *Push) error {
 	return nil
 }
 
-// Kinds the dashboard counts. Other kinds are stored and counted by name only.
-const (
-	KindTicketIssued = "ticket.issued"
-	KindTicketCalled = "ticket.call"
-	KindVisitCreated = "visit.created"
-)
-
 // Texts of the per-entry rejections in a push answer (wire.Result.Message), which
 // stations keep with their dead letters.
 const (
@@ -88,88 +81,4 @@ func ReportBacklog(st *Station, req *Push, delivered int, now time.Time) {
 		st.OldestPending = nil
 	}
 	st.DeadLetters = req.DeadLetters
-}
-
-// DayStats are one station's figures for one day.
-type DayStats struct {
-	Tickets  int `json:"tickets"`
-	Visits   int `json:"visits"`
-	Called   int `json:"called"`
-	WaitSumS int `json:"wait_sum_s"`
-	WaitMaxS int `json:"wait_max_s"`
-}
-
-// Add adds other's figures to d, as the dashboard's total does.
-func (d *DayStats) Add(other DayStats) {
-	d.Tickets += other.Tickets
-	d.Visits += other.Visits
-	d.Called += other.Called
-	d.WaitSumS += other.WaitSumS
-	d.WaitMaxS = max(d.WaitMaxS, other.WaitMaxS)
-}
-
-// DayFact is what one newly stored entry adds to its station's day figures.
-type DayFact struct {
-	Date string // YYYY-MM-DD
-	Kind string // KindTicketIssued, KindTicketCalled or KindVisitCreated
-	// Ticket is the called ticket's id: only its first call counts, a ticket called
-	// again after a no-show or a hold waited once. The store keeps which it counted.
-	Ticket string
-	WaitS  int // seconds from issue to call
-}
-
-// FactOf returns what entry e adds to the day figures, and false when it adds
-// nothing: another kind, data that does not decode (stored as it came; the figures
-// just leave it out), or a call without its ticket or times. An entry without a date
-// counts on the day of its time in loc.
-func FactOf(e *wire.Entry, loc *time.Location) (DayFact, bool) {
-	if e.Kind != KindTicketIssued && e.Kind != KindTicketCalled && e.Kind != KindVisitCreated {
-		return DayFact{}, false
-	}
-	var f struct {
-		ID       string    `json:"id"`
-		Date     string    `json:"date"`
-		IssuedAt time.Time `json:"issued_at"`
-		CalledAt time.Time `json:"called_at"`
-	}
-	var err error
-	if e.Kind == KindTicketCalled {
-		err = json.Unmarshal(e.Data, &f)
-	} else {
-		// Issues and visits need only their date: no time parsing on the busiest path.
-		var d struct {
-			Date string `json:"date"`
-		}
-		err = json.Unmarshal(e.Data, &d)
-		f.Date = d.Date
-	}
-	if err != nil {
-		return DayFact{}, false
-	}
-	fact := DayFact{Date: f.Date, Kind: e.Kind}
-	if fact.Date == "" {
-		fact.Date = e.At.In(loc).Format("2006-01-02")
-	}
-	if e.Kind == KindTicketCalled {
-		if f.ID == "" || f.IssuedAt.IsZero() || f.CalledAt.IsZero() {
-			return DayFact{}, false
-		}
-		fact.Ticket = f.ID
-		fact.WaitS = max(int(f.CalledAt.Sub(f.IssuedAt)/time.Second), 0)
-	}
-	return fact, true
-}
-
-// Count adds fact to d.
-func (d *DayStats) Count(fact DayFact) {
-	switch fact.Kind {
-	case KindTicketIssued:
-		d.Tickets++
-	case KindVisitCreated:
-		d.Visits++
-	case KindTicketCalled:
-		d.Called++
-		d.WaitSumS += fact.WaitS
-		d.WaitMaxS = max(d.WaitMaxS, fact.WaitS)
-	}
 }

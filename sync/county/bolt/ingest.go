@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"bingzhan/backend"
@@ -178,9 +177,22 @@ func (s *Store) ingest(tx *bbolt.Tx, id string, req *county.Push, now time.Time)
 		delivered++
 		resp.Results = append(resp.Results, r)
 	}
+	// The push's own dead-letter count goes on the day it arrived: a push that
+	// brings nothing new still says how many the station holds.
+	today := county.DateOf(now, s.location)
+	d, counted := days[today]
+	if !counted {
+		d = &county.DayStats{}
+		if err := getDay(tx, id, today, d); err != nil {
+			return nil, err
+		}
+	}
+	if d.ReportDeadLetters(req) || counted {
+		days[today] = d
+	}
 	daily := tx.Bucket(bucketDaily)
 	for date, d := range days {
-		if err := putJSON(daily, join(id, date), d); err != nil {
+		if err := daily.Put(join(id, date), encodeDay(d)); err != nil {
 			return nil, err
 		}
 	}
@@ -206,7 +218,8 @@ func heldSeq(ids *bbolt.Bucket, station, id string) (uint64, bool) {
 }
 
 // count updates the day figures for one newly stored entry in days, which the
-// caller writes once per push.
+// caller writes once per push. Facts about a ticket count by its marks
+// (county.Tally), kept in the tickets bucket.
 func (s *Store) count(tx *bbolt.Tx, station string, e *wire.Entry, days map[string]*county.DayStats) error {
 	fact, ok := county.FactOf(e, s.location)
 	if !ok {
@@ -215,43 +228,30 @@ func (s *Store) count(tx *bbolt.Tx, station string, e *wire.Entry, days map[stri
 	if fact.Ticket != "" {
 		tickets := tx.Bucket(bucketTickets)
 		key := join(station, fact.Ticket)
-		if tickets.Get(key) != nil {
+		var marks county.TicketMarks
+		if v := tickets.Get(key); len(v) == 1 {
+			marks = county.TicketMarks(v[0])
+		}
+		var next county.TicketMarks
+		if fact, next, ok = county.Tally(fact, marks); !ok {
 			return nil
 		}
-		if err := tickets.Put(key, []byte{1}); err != nil {
-			return err
+		if next != marks {
+			if err := tickets.Put(key, []byte{byte(next)}); err != nil {
+				return err
+			}
 		}
 	}
 	d := days[fact.Date]
 	if d == nil {
 		d = &county.DayStats{}
-		if _, err := getJSON(tx.Bucket(bucketDaily), join(station, fact.Date), d); err != nil {
+		if err := getDay(tx, station, fact.Date, d); err != nil {
 			return err
 		}
 		days[fact.Date] = d
 	}
 	d.Count(fact)
 	return nil
-}
-
-// Day implements county.Store.
-func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStats, error) {
-	out := map[string]county.DayStats{}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketDaily).ForEach(func(k, v []byte) error {
-			st, d, ok := strings.Cut(string(k), "\x00")
-			if !ok || d != date {
-				return nil
-			}
-			var ds county.DayStats
-			if err := json.Unmarshal(v, &ds); err != nil {
-				return err
-			}
-			out[st] = ds
-			return nil
-		})
-	})
-	return out, err
 }
 
 // Entries implements county.Store.

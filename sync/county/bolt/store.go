@@ -34,8 +34,8 @@ const DataKeyFile = county.DataKeyFile
 //	stations:  station id → Station (JSON)
 //	entries:   one nested bucket per station id; in it seq (8 bytes) → county.StoredEntry (JSON)
 //	ids:       entry id → station id | 0 | seq (8 bytes): the second permanent unique key
-//	tickets:   station id | 0 | ticket id → 1 once the ticket's first call is counted
-//	daily:     station id | 0 | date → DayStats (JSON)
+//	tickets:   station id | 0 | ticket id → county.TicketMarks (1 byte): what the day figures counted of it
+//	daily:     station id | 0 | date → DayStats (encodeDay; JSON before)
 //	users:     name → User (JSON)
 //	sessions:  SHA-256 of token → Session (JSON)
 //	datasets:  name | 0 | import number (8 bytes) → county.DatasetRecord (JSON); name → current number

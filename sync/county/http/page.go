@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"strconv"
 	"time"
 	"unicode"
 
@@ -23,6 +24,36 @@ var pageFS embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"ago":  ago,
 	"wait": func(d county.DayStats) string { return waitText(d) },
+	// The figures page's cells: waits as m:ss, "—" for what is not known.
+	"avg": func(r county.FigureRow) string {
+		if r.Called == 0 {
+			return "—"
+		}
+		return mmss(r.AvgWaitS)
+	},
+	"p90": func(r county.FigureRow) string {
+		if r.WaitHist.Count() == 0 {
+			return "—"
+		}
+		return mmss(r.P90WaitS)
+	},
+	"maxwait": func(r county.FigureRow) string {
+		if r.Called == 0 {
+			return "—"
+		}
+		return mmss(r.WaitMaxS)
+	},
+	"dead": func(r county.FigureRow) string {
+		if !r.Reported {
+			return "—"
+		}
+		return strconv.Itoa(r.DeadLetters)
+	},
+	"inc": func(n int) int { return n + 1 },
+	// label is a heading in Chinese with its English after it.
+	"label": func(zh, en string) template.HTML {
+		return template.HTML(template.HTMLEscapeString(zh) + ` <span class="en">` + template.HTMLEscapeString(en) + `</span>`)
+	},
 }).ParseFS(pageFS, "page/*.html"))
 
 // pageRoutes adds the dashboard (at /, after login) and its forms.
@@ -244,6 +275,9 @@ func ago(now time.Time, t *time.Time) string {
 		return fmt.Sprintf("%d 天前 %d days ago", int(d.Hours()/24), int(d.Hours()/24))
 	}
 }
+
+// mmss writes seconds as minutes and seconds, 12:05.
+func mmss(s int) string { return fmt.Sprintf("%d:%02d", s/60, s%60) }
 
 func waitText(d county.DayStats) string {
 	if d.Called == 0 {

@@ -79,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, county.Errorf(backend.ENOTFOUND, "county.no_api_path"))
 	})
+	s.figuresRoutes(mux)
 	s.pageRoutes(mux)
 	return mux
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 
 	"bingzhan/sync/county"
 )
@@ -28,4 +29,25 @@ func (s *Store) PutDiscards(ctx context.Context, station string, markers []count
 		return 0, ctxErr(ctx, err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// PutDays sets station's figures for each date to those another store kept, over
+// what PutEntries counted: they are the same for what entries say, and they carry
+// what no entry does (the dead letters each day's last push reported).
+func (s *Store) PutDays(ctx context.Context, station string, days map[string]county.DayStats) error {
+	if len(days) == 0 {
+		return nil
+	}
+	dates, stats := make([]string, 0, len(days)), make([]string, 0, len(days))
+	for date, d := range days {
+		buf, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		dates, stats = append(dates, date), append(stats, string(buf))
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO daily (station_id, date, stats) SELECT $1, d.date, d.stats
+		FROM unnest($2::text[], $3::jsonb[]) AS d(date, stats)
+		ON CONFLICT (station_id, date) DO UPDATE SET stats = excluded.stats`, station, dates, stats)
+	return ctxErr(ctx, err)
 }

@@ -10,7 +10,7 @@ import (
 
 // Day implements county.Store.
 func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStats, error) {
-	days, err := s.days(ctx, date, date)
+	days, err := s.Days(ctx, date, date)
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStat
 
 // days returns every station's figures for the dates from through to (YYYY-MM-DD,
 // both included), by station id and date: what a range of days reads at once.
-func (s *Store) days(ctx context.Context, from, to string) (map[string]map[string]county.DayStats, error) {
+func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[string]county.DayStats, error) {
 	rows, err := s.read.Query(ctx, `SELECT station_id, date, stats FROM daily WHERE date BETWEEN $1 AND $2`, from, to)
 	if err != nil {
 		return nil, ctxErr(ctx, err)

@@ -25,11 +25,8 @@ type entryRows struct {
 	fact       []county.DayFact
 	counts     []bool // whether fact holds one
 
-	// The tickets of the rows that are calls, for the insert to mark those whose
-	// first call it stored; only a (seq, id) pair's first row can be stored.
-	ticketSeq        []int64
-	ticketID, ticket []string
-	pairs            map[seqID]bool
+	tickets []string // the tickets the facts are about, each once, whose marks to read
+	ticket  map[string]bool
 
 	dates []string // the days the facts name, each once
 	date  map[string]bool
@@ -45,7 +42,7 @@ func newEntryRows(n int) *entryRows {
 		index: make([]int, 0, n), seq: make([]int64, 0, n), id: make([]string, 0, n), keyID: make([]string, 0, n),
 		kind: make([]string, 0, n), at: make([]string, 0, n), data: make([][]byte, 0, n),
 		receivedAt: make([]time.Time, 0, n), fact: make([]county.DayFact, 0, n), counts: make([]bool, 0, n),
-		pairs: map[seqID]bool{}, date: map[string]bool{},
+		ticket: map[string]bool{}, date: map[string]bool{},
 	}
 }
 
@@ -61,14 +58,21 @@ func (r *entryRows) add(i int, e *wire.Entry, receivedAt time.Time, loc *time.Lo
 	r.receivedAt = append(r.receivedAt, receivedAt)
 	fact, ok := county.FactOf(e, loc)
 	r.fact, r.counts = append(r.fact, fact), append(r.counts, ok)
-	if ok && !r.date[fact.Date] {
-		r.date[fact.Date] = true
-		r.dates = append(r.dates, fact.Date)
+	if ok {
+		r.addDate(fact.Date)
 	}
-	if p := (seqID{int64(e.Seq), e.ID}); ok && fact.Ticket != "" && !r.pairs[p] {
-		r.ticketSeq, r.ticketID, r.ticket = append(r.ticketSeq, p.seq), append(r.ticketID, p.id), append(r.ticket, fact.Ticket)
+	if ok && fact.Ticket != "" && !r.ticket[fact.Ticket] {
+		r.ticket[fact.Ticket] = true
+		r.tickets = append(r.tickets, fact.Ticket)
 	}
-	r.pairs[seqID{int64(e.Seq), e.ID}] = true
+}
+
+// addDate adds a day whose figures the write reads, to count into or report on.
+func (r *entryRows) addDate(date string) {
+	if !r.date[date] {
+		r.date[date] = true
+		r.dates = append(r.dates, date)
+	}
 }
 
 // pick returns rows ks of r as rows of their own.
@@ -84,31 +88,22 @@ func (r *entryRows) pick(ks []int) *entryRows {
 }
 
 // insertEntries stores the rows that take no key another entry holds, in their order,
-// so a row meets the rows before it as bbolt's loop does; it marks the tickets whose
-// first call it stored. It returns the (seq, id) of each row stored, and each ticket
-// marked.
-const insertEntries = `WITH stored AS (
-		INSERT INTO entries (station_id, seq, id, key_id, kind, at, data, received_at)
+// so a row meets the rows before it as bbolt's loop does. It returns the (seq, id) of
+// each row stored.
+const insertEntries = `INSERT INTO entries (station_id, seq, id, key_id, kind, at, data, received_at)
 		SELECT $1, e.seq, e.id, e.key_id, e.kind, e.at, e.data, e.received_at
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::timestamptz[])
 			AS e(seq, id, key_id, kind, at, data, received_at)
 		ON CONFLICT DO NOTHING
-		RETURNING seq, id
-	), counted AS (
-		INSERT INTO tickets (station_id, ticket)
-		SELECT DISTINCT $1::text, t.ticket
-		FROM unnest($9::bigint[], $10::text[], $11::text[]) AS t(seq, id, ticket) JOIN stored USING (seq, id)
-		ON CONFLICT DO NOTHING
-		RETURNING ticket
-	)
-	SELECT seq, id, NULL FROM stored UNION ALL SELECT NULL, NULL, ticket FROM counted`
+		RETURNING seq, id`
 
 // written is what one write of entry rows did and found.
 type written struct {
 	rows     *entryRows
 	inserted []bool // by row
 	n        int    // rows inserted
-	tickets  map[string]bool
+	// marks are the stored county.TicketMarks of the rows' tickets.
+	marks map[string]county.TicketMarks
 	// days are the stored figures of the days the rows name.
 	days map[string]*county.DayStats
 	// present are sequences known to hold an entry of the station now.
@@ -124,26 +119,33 @@ type conn interface {
 // write sends, in one round trip, what lock queues (the station row's lock), the
 // insert of rows, and the read of their days' figures.
 func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryRows, lock func(*pgx.Batch)) (*written, error) {
-	w := &written{rows: rows, inserted: make([]bool, len(rows.index)), tickets: map[string]bool{},
+	w := &written{rows: rows, inserted: make([]bool, len(rows.index)), marks: map[string]county.TicketMarks{},
 		days: map[string]*county.DayStats{}, present: map[int64]bool{}}
 	b := &pgx.Batch{}
 	lock(b)
 	if len(rows.index) > 0 {
-		b.Queue(insertEntries, station, rows.seq, rows.id, rows.keyID, rows.kind, rows.at, rows.data, rows.receivedAt,
-			rows.ticketSeq, rows.ticketID, rows.ticket).Query(func(q pgx.Rows) error {
+		b.Queue(insertEntries, station, rows.seq, rows.id, rows.keyID, rows.kind, rows.at, rows.data, rows.receivedAt).Query(func(q pgx.Rows) error {
 			first := make(map[seqID]int, len(rows.index))
 			for k := len(rows.index) - 1; k >= 0; k-- {
 				first[seqID{rows.seq[k], rows.id[k]}] = k
 			}
-			var seq *int64
-			var id, ticket *string
-			_, err := pgx.ForEachRow(q, []any{&seq, &id, &ticket}, func() error {
-				if ticket != nil {
-					w.tickets[*ticket] = true
-				} else {
-					w.inserted[first[seqID{*seq, *id}]] = true
-					w.n++
-				}
+			var seq int64
+			var id string
+			_, err := pgx.ForEachRow(q, []any{&seq, &id}, func() error {
+				w.inserted[first[seqID{seq, id}]] = true
+				w.n++
+				return nil
+			})
+			return err
+		})
+	}
+	if len(rows.tickets) > 0 {
+		// The station's row is locked: no other push changes these marks meanwhile.
+		b.Queue(`SELECT ticket, marks FROM tickets WHERE station_id = $1 AND ticket = ANY($2)`, station, rows.tickets).Query(func(q pgx.Rows) error {
+			var ticket string
+			var marks int16
+			_, err := pgx.ForEachRow(q, []any{&ticket, &marks}, func() error {
+				w.marks[ticket] = county.TicketMarks(marks)
 				return nil
 			})
 			return err
@@ -164,14 +166,17 @@ func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryR
 	return w, tx.SendBatch(ctx, b).Close()
 }
 
-// finish counts what the stored rows add to their days and queues the days' writes on
-// b; it moves highest, and st's contiguous mark over the sequences now held.
-func (w *written) finish(ctx context.Context, tx conn, station string, st *county.Station, highest *uint64, b *pgx.Batch) error {
+// finish counts what the stored rows add to their days, by their tickets' marks
+// (county.Tally), and queues the writes of the days and marks on b; it moves highest,
+// and st's contiguous mark over the sequences now held. report, when not nil, is a
+// push whose dead-letter count goes on the day today (which rows.dates holds).
+func (w *written) finish(ctx context.Context, tx conn, station string, st *county.Station, highest *uint64, b *pgx.Batch,
+	report *county.Push, today string) error {
 	rows := w.rows
 	before := *highest
-	counted := map[string]bool{}
 	var dates, stats []string
 	changed := map[string]bool{}
+	marked := map[string]bool{}
 	for k := range rows.index {
 		if !w.inserted[k] {
 			continue
@@ -184,20 +189,30 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 			continue
 		}
 		if fact.Ticket != "" {
-			// Only a ticket's first call counts: the first stored call of a ticket
-			// that this write marked.
-			if !w.tickets[fact.Ticket] || counted[fact.Ticket] {
+			var next county.TicketMarks
+			var ok bool
+			if fact, next, ok = county.Tally(fact, w.marks[fact.Ticket]); !ok {
 				continue
 			}
-			counted[fact.Ticket] = true
+			w.marks[fact.Ticket], marked[fact.Ticket] = next, true
 		}
-		d := w.days[fact.Date]
-		if d == nil {
-			d = &county.DayStats{}
-			w.days[fact.Date] = d
-		}
-		d.Count(fact)
+		w.day(fact.Date).Count(fact)
 		changed[fact.Date] = true
+	}
+	if report != nil && w.day(today).ReportDeadLetters(report) {
+		changed[today] = true
+	}
+	if len(marked) > 0 {
+		tickets := make([]string, 0, len(marked))
+		marks := make([]int16, 0, len(marked))
+		for _, t := range rows.tickets {
+			if marked[t] {
+				tickets, marks = append(tickets, t), append(marks, int16(w.marks[t]))
+			}
+		}
+		b.Queue(`INSERT INTO tickets (station_id, ticket, marks) SELECT $1, t.ticket, t.marks
+			FROM unnest($2::text[], $3::smallint[]) AS t(ticket, marks)
+			ON CONFLICT (station_id, ticket) DO UPDATE SET marks = excluded.marks`, station, tickets, marks)
 	}
 	for _, date := range rows.dates {
 		if changed[date] {
@@ -227,6 +242,16 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 	}
 	st.Contiguous = c
 	return nil
+}
+
+// day returns the figures of date, new ones if none are stored.
+func (w *written) day(date string) *county.DayStats {
+	d := w.days[date]
+	if d == nil {
+		d = &county.DayStats{}
+		w.days[date] = d
+	}
+	return d
 }
 
 // walkContiguous returns the highest sequence from c on below which station holds
@@ -335,7 +360,7 @@ func (s *Store) PutEntries(ctx context.Context, station string, entries []county
 			return county.ErrStationNotFound(station)
 		}
 		b := &pgx.Batch{}
-		if err := w.finish(ctx, tx, station, &st, &highest, b); err != nil {
+		if err := w.finish(ctx, tx, station, &st, &highest, b, nil, ""); err != nil {
 			return err
 		}
 		b.Queue(`UPDATE stations SET contiguous = $2, highest = $3 WHERE id = $1`, station, int64(st.Contiguous), int64(highest))

@@ -73,6 +73,9 @@ func (s *Store) ingest(ctx context.Context, c *pgxpool.Conn, id string, req *cou
 		}
 		rows.add(i, e, now, s.location)
 	}
+	// The push's dead-letter count goes on the day it arrived.
+	today := county.DateOf(now, s.location)
+	rows.addDate(today)
 
 	// One round trip: lock the station, insert what is new, read the day figures the
 	// push may add to. Should the station be unknown, or bound to another key, the
@@ -111,7 +114,7 @@ func (s *Store) ingest(ctx context.Context, c *pgxpool.Conn, id string, req *cou
 		delivered += n
 	}
 	b := &pgx.Batch{}
-	if err := w.finish(ctx, c, id, &st, &highest, b); err != nil {
+	if err := w.finish(ctx, c, id, &st, &highest, b, req, today); err != nil {
 		return nil, err
 	}
 	resp.Contiguous, resp.Highest = st.Contiguous, highest

@@ -120,7 +120,7 @@ func TestIngest_SameAsBolt(t *testing.T) {
 		bd, _ := bolt.Day(ctx, date)
 		pd, _ := pg.Day(ctx, date)
 		for i := range 2 {
-			if bd[ids[0][i]] != pd[ids[1][i]] {
+			if !reflect.DeepEqual(bd[ids[0][i]], pd[ids[1][i]]) {
 				t.Errorf("%s station %d: bolt %+v, postgres %+v", date, i, bd[ids[0][i]], pd[ids[1][i]])
 			}
 		}

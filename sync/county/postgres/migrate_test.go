@@ -235,7 +235,10 @@ func TestStore_PutEntries(t *testing.T) {
 	for _, date := range []string{"2026-11-23", "2026-11-24"} {
 		pd, _ := pushed.Day(ctx, date)
 		gd, _ := put.Day(ctx, date)
-		if pd[a.ID] != gd[b.ID] || gd[b.ID].Tickets == 0 {
+		// A push's dead-letter report is no entry: migrate copies it with PutDays.
+		want := pd[a.ID]
+		want.DeadLetters, want.Reported = 0, false
+		if !reflect.DeepEqual(want, gd[b.ID]) || gd[b.ID].Tickets == 0 {
 			t.Errorf("%s: pushed %+v, put %+v", date, pd[a.ID], gd[b.ID])
 		}
 	}

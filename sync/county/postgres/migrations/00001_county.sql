@@ -67,10 +67,12 @@ CREATE TABLE discards (
 	PRIMARY KEY (station_id, id)
 );
 
--- tickets: the tickets whose first call is counted in the day figures.
+-- tickets: what the day figures have counted of each ticket (county.TicketMarks:
+-- its first call, its finish, whether it counts as a no-show now).
 CREATE TABLE tickets (
 	station_id text COLLATE "C" NOT NULL,
 	ticket     text COLLATE "C" NOT NULL,
+	marks      smallint NOT NULL,
 	PRIMARY KEY (station_id, ticket)
 );
 

@@ -1,0 +1,386 @@
+package county
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"bingzhan/backend"
+	"bingzhan/sync/wire"
+)
+
+// Kinds the day figures count. Other kinds are stored and counted by name only.
+const (
+	KindTicketIssued   = backend.KindTicketIssued
+	KindTicketCalled   = backend.KindTicketPrefix + string(backend.ActCall)
+	KindTicketFinished = backend.KindTicketPrefix + string(backend.ActFinish)
+	KindTicketNoShow   = backend.KindTicketPrefix + string(backend.ActNoShow)
+	KindVisitCreated   = backend.KindVisitCreated
+)
+
+// CardService is the letter of the 优待证 (preferential-treatment card) tickets: the
+// kiosk sends a person whose card waits at the station, or who applies for one or
+// reports one lost, to a B ticket (backend.CardStatus.Service).
+const CardService = "B"
+
+// CardCollectMatter is the ledger matter of collecting a card (B5 领取). A ticket's fact
+// does not say why it was taken, so the card collections proper are the visits
+// registered with this matter.
+const CardCollectMatter = "B5"
+
+// DateOf returns the date of t in loc, as the figures key it (YYYY-MM-DD).
+func DateOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+
+// WaitBuckets is the number of buckets of a WaitHist: one per minute for the first
+// hour (buckets 0–59), one per five minutes for the second (60–71), and the last (72)
+// for every wait of two hours or more.
+const WaitBuckets = 73
+
+// WaitHist counts first calls by how long their ticket waited, in the buckets
+// WaitBuckets describes. It is fixed in shape so that histograms of any stations and
+// days add up bucket by bucket, and the 90 % wait of any range comes from the sum.
+// It is an array, so copying figures never shares one.
+type WaitHist [WaitBuckets]int32
+
+// waitBucket returns the bucket of a wait of s seconds.
+func waitBucket(s int) int {
+	m := max(s, 0) / 60
+	switch {
+	case m < 60:
+		return m
+	case m < 120:
+		return 60 + (m-60)/5
+	default:
+		return WaitBuckets - 1
+	}
+}
+
+// bucketEndS returns the end of bucket i in seconds: every wait counted in it was
+// shorter. The last bucket has none (it returns -1).
+func bucketEndS(i int) int {
+	switch {
+	case i < 60:
+		return (i + 1) * 60
+	case i < WaitBuckets-1:
+		return (60 + (i-59)*5) * 60
+	default:
+		return -1
+	}
+}
+
+// Add counts a wait of s seconds.
+func (h *WaitHist) Add(s int) { h[waitBucket(s)]++ }
+
+// Count returns how many waits h holds.
+func (h *WaitHist) Count() int {
+	n := 0
+	for _, c := range h {
+		n += int(c)
+	}
+	return n
+}
+
+// Quantile returns, in seconds, a wait that a share q (0 < q ≤ 1) of the waits in h did
+// not exceed, by nearest rank: the end of the bucket that holds that rank (to the
+// minute within the first hour, to five minutes within the second), or maxS, the
+// longest wait, when that is shorter or the rank falls among the waits of two hours
+// and more. It returns 0 for an empty histogram.
+func (h *WaitHist) Quantile(q float64, maxS int) int {
+	n := h.Count()
+	if n == 0 {
+		return 0
+	}
+	rank := max(int(math.Ceil(float64(n)*q-1e-9)), 1) // the epsilon keeps 0.9×10 at 9
+	seen := 0
+	for i, c := range h {
+		seen += int(c)
+		if seen >= rank {
+			if end := bucketEndS(i); end >= 0 && end < maxS {
+				return end
+			}
+			return maxS
+		}
+	}
+	return maxS
+}
+
+// MarshalJSON writes h as an array without its trailing empty buckets: most days'
+// waits fill the first half hour only.
+func (h WaitHist) MarshalJSON() ([]byte, error) {
+	n := len(h)
+	for n > 0 && h[n-1] == 0 {
+		n--
+	}
+	buf := make([]byte, 0, 2+4*n)
+	buf = append(buf, '[')
+	for i := range n {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = fmt.Appendf(buf, "%d", h[i])
+	}
+	return append(buf, ']'), nil
+}
+
+// UnmarshalJSON reads an array of at most WaitBuckets counts; missing ones are 0.
+func (h *WaitHist) UnmarshalJSON(data []byte) error {
+	var counts []int32
+	if err := json.Unmarshal(data, &counts); err != nil {
+		return err
+	}
+	if len(counts) > WaitBuckets {
+		return fmt.Errorf("wait histogram of %d buckets, want at most %d", len(counts), WaitBuckets)
+	}
+	*h = WaitHist{}
+	copy(h[:], counts)
+	return nil
+}
+
+// DayStats are one station's figures for one day. Ticket figures count on the
+// ticket's own date, visits on the visit's, dead letters on the day the push came.
+//
+//	Tickets      tickets issued (ticket.issued)
+//	Called       tickets called at least once: each counts at its first call
+//	WaitSumS     seconds from issue to first call, summed over Called
+//	WaitMaxS     the longest of those waits
+//	WaitHist     the same waits by minute, for the 90 % wait of any range
+//	Served       tickets finished at a counter (ticket.finish, the station's 办结):
+//	             "served" is a finished ticket, not a call, since a called person may
+//	             not come
+//	NoShows      tickets whose person did not come when called (ticket.no_show) and
+//	             was not called back afterwards: a no-show who came back and was
+//	             called again counts no more, as on the station's own day report
+//	CardTickets  tickets issued for the 优待证 service (CardService)
+//	Visits       visits registered in the ledger (visit.created)
+//	Matters      those visits by matter code (B5 …); visits without one are left out
+//	DeadLetters  the station's dead letters (entries the county refused, waiting on
+//	             the station) as the last push of the day reported them; Reported
+//	             says whether a push came that day at all
+type DayStats struct {
+	Tickets     int            `json:"tickets"`
+	Visits      int            `json:"visits"`
+	Called      int            `json:"called"`
+	WaitSumS    int            `json:"wait_sum_s"`
+	WaitMaxS    int            `json:"wait_max_s"`
+	Served      int            `json:"served"`
+	NoShows     int            `json:"no_shows"`
+	CardTickets int            `json:"card_tickets"`
+	WaitHist    WaitHist       `json:"wait_hist"`
+	Matters     map[string]int `json:"matters,omitempty"`
+	DeadLetters int            `json:"dead_letters"`
+	Reported    bool           `json:"reported,omitempty"`
+}
+
+// Add adds other's figures to d, as a total over stations does: counts and dead
+// letters add up, the longest wait is the longer one. other is left alone; d's Matters
+// must be its own (start from a zero DayStats).
+func (d *DayStats) Add(other DayStats) {
+	d.add(other)
+	d.DeadLetters += other.DeadLetters
+	d.Reported = d.Reported || other.Reported
+}
+
+// Then adds the figures of a later day of the same station to d, as a station's total
+// over days does: counts add up, but dead letters are a level, not a count, so the
+// later day's report replaces d's (a day without a push keeps d's).
+func (d *DayStats) Then(later DayStats) {
+	d.add(later)
+	if later.Reported {
+		d.DeadLetters, d.Reported = later.DeadLetters, true
+	}
+}
+
+func (d *DayStats) add(o DayStats) {
+	d.Tickets += o.Tickets
+	d.Visits += o.Visits
+	d.Called += o.Called
+	d.WaitSumS += o.WaitSumS
+	d.WaitMaxS = max(d.WaitMaxS, o.WaitMaxS)
+	d.Served += o.Served
+	d.NoShows += o.NoShows
+	d.CardTickets += o.CardTickets
+	for i, c := range o.WaitHist {
+		d.WaitHist[i] += c
+	}
+	if len(o.Matters) > 0 && d.Matters == nil {
+		d.Matters = make(map[string]int, len(o.Matters))
+	}
+	for m, n := range o.Matters {
+		d.Matters[m] += n
+	}
+}
+
+// ReportDeadLetters records on d, the station's figures for the day a push arrived
+// (DateOf its receive time), the dead-letter count the push reported, and reports
+// whether that changed d: the last push of a day gives the day's figure.
+func (d *DayStats) ReportDeadLetters(req *Push) bool {
+	if d.Reported && d.DeadLetters == req.DeadLetters {
+		return false
+	}
+	d.DeadLetters, d.Reported = req.DeadLetters, true
+	return true
+}
+
+// AvgWaitS returns the mean wait to the first call in whole seconds, or 0 when no
+// ticket was called.
+func (d *DayStats) AvgWaitS() int {
+	if d.Called == 0 {
+		return 0
+	}
+	return (d.WaitSumS + d.Called/2) / d.Called
+}
+
+// P90WaitS returns the 90 % wait in seconds from the histogram (WaitHist.Quantile):
+// nine in ten called tickets waited no longer. Figures kept before the county had
+// histograms give 0.
+func (d *DayStats) P90WaitS() int { return d.WaitHist.Quantile(0.9, d.WaitMaxS) }
+
+// DayFact is what one newly stored entry adds to its station's day figures.
+type DayFact struct {
+	Date string // YYYY-MM-DD
+	// Kind is KindTicketIssued, KindTicketCalled, KindTicketFinished, KindTicketNoShow
+	// or KindVisitCreated.
+	Kind string
+	// Ticket is the id of the ticket a call, finish or no-show is about: the store
+	// keeps its TicketMarks, and Tally decides with them what the fact counts.
+	Ticket string
+	// Back marks a call of a ticket that counted as a no-show: Tally sets it, and
+	// the fact then takes the no-show back instead of counting a call.
+	Back    bool
+	WaitS   int    // call: seconds from issue to the ticket's first call
+	Service string // issue, visit: the service letter
+	Matter  string // visit: the matter code
+}
+
+// FactOf returns what entry e adds to the day figures, and false when it adds
+// nothing: another kind, data that does not decode (stored as it came; the figures
+// just leave it out), or a ticket action without its ticket (or a call without its
+// times). An entry without a date counts on the day of its time in loc. It decodes
+// only the fields its kind needs: it runs once per stored entry.
+func FactOf(e *wire.Entry, loc *time.Location) (DayFact, bool) {
+	var fact DayFact
+	var err error
+	switch e.Kind {
+	case KindTicketIssued:
+		var d struct {
+			Date    string `json:"date"`
+			Service string `json:"service"`
+		}
+		err = json.Unmarshal(e.Data, &d)
+		fact = DayFact{Date: d.Date, Service: d.Service}
+	case KindVisitCreated:
+		var d struct {
+			Date    string `json:"date"`
+			Service string `json:"service"`
+			Matter  string `json:"matter"`
+		}
+		err = json.Unmarshal(e.Data, &d)
+		fact = DayFact{Date: d.Date, Service: d.Service, Matter: d.Matter}
+	case KindTicketCalled:
+		var d struct {
+			ID       string    `json:"id"`
+			Date     string    `json:"date"`
+			IssuedAt time.Time `json:"issued_at"`
+			CalledAt time.Time `json:"called_at"`
+		}
+		if err = json.Unmarshal(e.Data, &d); err == nil && (d.ID == "" || d.IssuedAt.IsZero() || d.CalledAt.IsZero()) {
+			return DayFact{}, false
+		}
+		// The fact carries the ticket's first call, whichever call this is.
+		fact = DayFact{Date: d.Date, Ticket: d.ID, WaitS: max(int(d.CalledAt.Sub(d.IssuedAt)/time.Second), 0)}
+	case KindTicketFinished, KindTicketNoShow:
+		var d struct {
+			ID   string `json:"id"`
+			Date string `json:"date"`
+		}
+		if err = json.Unmarshal(e.Data, &d); err == nil && d.ID == "" {
+			return DayFact{}, false
+		}
+		fact = DayFact{Date: d.Date, Ticket: d.ID}
+	default:
+		return DayFact{}, false
+	}
+	if err != nil {
+		return DayFact{}, false
+	}
+	fact.Kind = e.Kind
+	if fact.Date == "" {
+		fact.Date = DateOf(e.At, loc)
+	}
+	return fact, true
+}
+
+// TicketMarks are what the day figures have counted of one ticket, so that each of
+// its facts counts once whatever the station sends: the store keeps them by (station,
+// ticket) and hands them to Tally. Stored as one byte; 1 (its first call) is what
+// stores kept before the other marks existed.
+type TicketMarks byte
+
+// The marks.
+const (
+	MarkCalled TicketMarks = 1 << iota // its first call and wait are counted
+	MarkServed                         // its finish is counted
+	MarkNoShow                         // it counts as a no-show now
+)
+
+// Tally returns what fact, about a ticket with marks m, adds to the day figures and
+// the ticket's marks after it, or false when it adds nothing: a call after the first
+// (unless it calls back a no-show, which takes the no-show back), a second finish, a
+// second no-show without a call between. Facts about no ticket pass as they are.
+func Tally(fact DayFact, m TicketMarks) (DayFact, TicketMarks, bool) {
+	switch fact.Kind {
+	case KindTicketCalled:
+		switch {
+		case m&MarkNoShow != 0:
+			fact.Back = true
+			return fact, m &^ MarkNoShow, true
+		case m&MarkCalled != 0:
+			return fact, m, false
+		}
+		return fact, m | MarkCalled, true
+	case KindTicketFinished:
+		if m&MarkServed != 0 {
+			return fact, m, false
+		}
+		return fact, m | MarkServed, true
+	case KindTicketNoShow:
+		if m&MarkNoShow != 0 {
+			return fact, m, false
+		}
+		return fact, m | MarkNoShow, true
+	}
+	return fact, m, true
+}
+
+// Count adds fact, as Tally let it through, to d.
+func (d *DayStats) Count(fact DayFact) {
+	switch fact.Kind {
+	case KindTicketIssued:
+		d.Tickets++
+		if fact.Service == CardService {
+			d.CardTickets++
+		}
+	case KindVisitCreated:
+		d.Visits++
+		if fact.Matter != "" {
+			if d.Matters == nil {
+				d.Matters = map[string]int{}
+			}
+			d.Matters[fact.Matter]++
+		}
+	case KindTicketCalled:
+		if fact.Back {
+			d.NoShows = max(d.NoShows-1, 0)
+			return
+		}
+		d.Called++
+		d.WaitSumS += fact.WaitS
+		d.WaitMaxS = max(d.WaitMaxS, fact.WaitS)
+		d.WaitHist.Add(fact.WaitS)
+	case KindTicketFinished:
+		d.Served++
+	case KindTicketNoShow:
+		d.NoShows++
+	}
+}
