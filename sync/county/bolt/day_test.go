@@ -1,16 +1,13 @@
 package bolt_test
 
 import (
-	"fmt"
+	"context"
 	"path/filepath"
-	"runtime/debug"
-	"slices"
 	"testing"
-	"time"
 
-	"bingzhan/backend/gctune"
 	"bingzhan/sync/county"
 	countybolt "bingzhan/sync/county/bolt"
+	"bingzhan/sync/county/countytest"
 	"bingzhan/sync/synctest"
 	"bingzhan/sync/wire"
 
@@ -63,66 +60,17 @@ func TestStore_DayJSON(t *testing.T) {
 	}
 }
 
-// yearOfDays makes a station's figures for every day of 2026: a busy township
-// station's tickets, waits spread over the first hour, a few matters.
-func yearOfDays(n int) map[string]county.DayStats {
-	out := map[string]county.DayStats{}
-	for day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() == 2026; day = day.AddDate(0, 0, 1) {
-		d := county.DayStats{Tickets: 30 + n%7, Served: 28, NoShows: 2, CardTickets: 9, Visits: 12, Reported: true, DeadLetters: n % 3,
-			Matters: map[string]int{"A1": 3, "B1": 2, "B5": 4, "C1": 1, "D2": 2}}
-		for i := range 30 {
-			d.Count(county.DayFact{Kind: county.KindTicketCalled, WaitS: (i*97 + n*13) % 2400})
-		}
-		out[day.Format(time.DateOnly)] = d
-	}
-	return out
-}
-
-// BenchmarkFigures reads a year of 300 stations' daily figures and groups them by
-// station and month, as the figures page does for a year: its p99 is the page's
-// worst wait for its data (target 200 ms). It collects garbage as bingzhan-county
-// does (gctune): the range read makes a hundred megabytes of it.
+// BenchmarkFigures: a year of 300 stations' figures by station and month (target
+// p99 ≤ 200 ms), as on PostgreSQL.
 func BenchmarkFigures(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(gctune.Percent))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(gctune.Limit))
-	st, err := countybolt.Open(b.TempDir(), countybolt.Options{Logger: synctest.Quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	ctx := b.Context()
-	for i := range 300 {
-		s, _, err := st.AddStation(ctx, fmt.Sprintf("第%03d服务站", i))
+	countytest.BenchFigures(b, func(b *testing.B) (county.Store, countytest.PutDays) {
+		st, err := countybolt.Open(b.TempDir(), countybolt.Options{Logger: synctest.Quiet})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := st.PutDays(s.ID, yearOfDays(i)); err != nil {
-			b.Fatal(err)
+		b.Cleanup(func() { st.Close() })
+		return st, func(_ context.Context, station string, days map[string]county.DayStats) error {
+			return st.PutDays(station, days)
 		}
-	}
-	q := county.FiguresQuery{Period: county.PeriodMonth, From: "2026-01-01", To: "2026-12-31"}
-	if err := q.Check(); err != nil {
-		b.Fatal(err)
-	}
-	var took []time.Duration
-	b.ResetTimer()
-	for b.Loop() {
-		start := time.Now()
-		stations, err := st.Stations(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		days, err := st.Days(ctx, q.From, q.To)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f := county.NewFigures(q, stations, days)
-		took = append(took, time.Since(start))
-		if len(f.Stations) != 300 || len(f.Spans) != 12 || f.Total.Tickets == 0 {
-			b.Fatalf("%d stations, %d months", len(f.Stations), len(f.Spans))
-		}
-	}
-	slices.Sort(took)
-	p99 := took[min(len(took)-1, len(took)*99/100)]
-	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+	})
 }

@@ -12,7 +12,7 @@ func (s *Store) PutDays(station string, days map[string]county.DayStats) error {
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketDaily)
 		for date, d := range days {
-			if err := b.Put(join(station, date), encodeDay(&d)); err != nil {
+			if err := b.Put(join(station, date), county.EncodeDay(&d)); err != nil {
 				return err
 			}
 		}

@@ -192,7 +192,7 @@ func (s *Store) ingest(tx *bbolt.Tx, id string, req *county.Push, now time.Time)
 	}
 	daily := tx.Bucket(bucketDaily)
 	for date, d := range days {
-		if err := daily.Put(join(id, date), encodeDay(d)); err != nil {
+		if err := daily.Put(join(id, date), county.EncodeDay(d)); err != nil {
 			return nil, err
 		}
 	}

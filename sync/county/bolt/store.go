@@ -35,7 +35,7 @@ const DataKeyFile = county.DataKeyFile
 //	entries:   one nested bucket per station id; in it seq (8 bytes) → county.StoredEntry (JSON)
 //	ids:       entry id → station id | 0 | seq (8 bytes): the second permanent unique key
 //	tickets:   station id | 0 | ticket id → county.TicketMarks (1 byte): what the day figures counted of it
-//	daily:     station id | 0 | date → DayStats (encodeDay; JSON before)
+//	daily:     station id | 0 | date → DayStats (county.EncodeDay; JSON before)
 //	users:     name → User (JSON)
 //	sessions:  SHA-256 of token → Session (JSON)
 //	datasets:  name | 0 | import number (8 bytes) → county.DatasetRecord (JSON); name → current number

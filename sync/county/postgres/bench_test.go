@@ -40,3 +40,12 @@ func BenchmarkBackfill(b *testing.B) {
 
 // BenchmarkStations300: 300 stations pushing at once, live and backlog.
 func BenchmarkStations300(b *testing.B) { countytest.BenchStations300(b, openBench) }
+
+// BenchmarkFigures: a year of 300 stations' figures by station and month (target
+// p99 ≤ 200 ms), as on bbolt.
+func BenchmarkFigures(b *testing.B) {
+	countytest.BenchFigures(b, func(b *testing.B) (county.Store, countytest.PutDays) {
+		s := openBench(b, 4).(*postgres.Store)
+		return s, s.PutDays
+	})
+}

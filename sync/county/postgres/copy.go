@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 
 	"bingzhan/sync/county"
 )
@@ -38,16 +37,12 @@ func (s *Store) PutDays(ctx context.Context, station string, days map[string]cou
 	if len(days) == 0 {
 		return nil
 	}
-	dates, stats := make([]string, 0, len(days)), make([]string, 0, len(days))
+	dates, stats := make([]string, 0, len(days)), make([][]byte, 0, len(days))
 	for date, d := range days {
-		buf, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		dates, stats = append(dates, date), append(stats, string(buf))
+		dates, stats = append(dates, date), append(stats, county.EncodeDay(&d))
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO daily (station_id, date, stats) SELECT $1, d.date, d.stats
-		FROM unnest($2::text[], $3::jsonb[]) AS d(date, stats)
+		FROM unnest($2::text[], $3::bytea[]) AS d(date, stats)
 		ON CONFLICT (station_id, date) DO UPDATE SET stats = excluded.stats`, station, dates, stats)
 	return ctxErr(ctx, err)
 }

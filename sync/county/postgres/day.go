@@ -2,10 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"bingzhan/sync/county"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Day implements county.Store.
@@ -21,23 +20,36 @@ func (s *Store) Day(ctx context.Context, date string) (map[string]county.DayStat
 	return out, nil
 }
 
-// days returns every station's figures for the dates from through to (YYYY-MM-DD,
-// both included), by station id and date: what a range of days reads at once.
+// Days implements county.Store. The figures are county.EncodeDay's bytes: a year of
+// three hundred stations reads back in a fraction of what JSON took.
 func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[string]county.DayStats, error) {
 	rows, err := s.read.Query(ctx, `SELECT station_id, date, stats FROM daily WHERE date BETWEEN $1 AND $2`, from, to)
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}
+	// Raw values, and each station id and date made a string once: a year of 300
+	// stations is 110 000 rows, and a string or two a row was a good part of the read.
+	defer rows.Close()
 	out := map[string]map[string]county.DayStats{}
-	var station, date string
-	var d county.DayStats
-	_, err = pgx.ForEachRow(rows, []any{&station, &date, &d}, func() error {
-		if out[station] == nil {
-			out[station] = map[string]county.DayStats{}
+	names, dates := map[string]string{}, map[string]string{}
+	for rows.Next() {
+		v := rows.RawValues()
+		byDate, ok := out[string(v[0])]
+		if !ok {
+			byDate = map[string]county.DayStats{}
+			out[string(v[0])] = byDate
 		}
-		out[station][date] = d
-		d = county.DayStats{}
-		return nil
-	})
+		date, ok := dates[string(v[1])]
+		if !ok {
+			date = string(v[1])
+			dates[date] = date
+		}
+		var d county.DayStats
+		if err := county.DecodeDay(v[2], &d, names); err != nil {
+			return nil, fmt.Errorf("day figures %s %s: %w", v[0], date, err)
+		}
+		byDate[date] = d
+	}
+	err = rows.Err()
 	return out, ctxErr(ctx, err)
 }

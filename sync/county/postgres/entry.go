@@ -154,11 +154,11 @@ func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryR
 	if len(rows.dates) > 0 {
 		b.Queue(`SELECT date, stats FROM daily WHERE station_id = $1 AND date = ANY($2)`, station, rows.dates).Query(func(q pgx.Rows) error {
 			var date string
-			var d county.DayStats
-			_, err := pgx.ForEachRow(q, []any{&date, &d}, func() error {
-				w.days[date] = &county.DayStats{}
-				*w.days[date] = d
-				return nil
+			var raw []byte
+			_, err := pgx.ForEachRow(q, []any{&date, &raw}, func() error {
+				d := &county.DayStats{}
+				w.days[date] = d
+				return county.DecodeDay(raw, d, nil)
 			})
 			return err
 		})
@@ -174,7 +174,8 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 	report *county.Push, today string) error {
 	rows := w.rows
 	before := *highest
-	var dates, stats []string
+	var dates []string
+	var stats [][]byte
 	changed := map[string]bool{}
 	marked := map[string]bool{}
 	for k := range rows.index {
@@ -216,16 +217,12 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 	}
 	for _, date := range rows.dates {
 		if changed[date] {
-			buf, err := json.Marshal(w.days[date])
-			if err != nil {
-				return err
-			}
-			dates, stats = append(dates, date), append(stats, string(buf))
+			dates, stats = append(dates, date), append(stats, county.EncodeDay(w.days[date]))
 		}
 	}
 	if len(dates) > 0 {
 		b.Queue(`INSERT INTO daily (station_id, date, stats) SELECT $1, d.date, d.stats
-			FROM unnest($2::text[], $3::jsonb[]) AS d(date, stats)
+			FROM unnest($2::text[], $3::bytea[]) AS d(date, stats)
 			ON CONFLICT (station_id, date) DO UPDATE SET stats = excluded.stats`, station, dates, stats)
 	}
 	c := st.Contiguous
