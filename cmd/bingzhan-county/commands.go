@@ -38,8 +38,8 @@ const usage = `usage:
   bingzhan-county version
 
 Every command that takes --data also takes --db postgres://… (or $BINGZHAN_COUNTY_DB):
-the county's records are then in PostgreSQL and --data keeps only its keys, certificate
-and backups.`
+the county's records are then in PostgreSQL, and --data keeps only its keys,
+certificate and backups`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
