@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strconv"
 	"unicode"
 
 	"github.com/go-analyze/charts"
@@ -60,6 +61,7 @@ func trendChart(labels []string, series [][]float64, width int) (template.HTML, 
 		opt.XAxis.LabelCount = 12
 	}
 	opt.YAxis = []charts.YAxisOption{{LabelFontStyle: chartFont(), Min: charts.Ptr(0.0)}}
+	opt.ValueFormatter = plainNumber
 	opt.LineStrokeWidth = 2.5
 	opt.Symbol.Shape = charts.SymbolCircle
 	opt.Padding = charts.Box{Top: 16, Right: 24, Bottom: 8, Left: 8, IsSet: true}
@@ -69,6 +71,9 @@ func trendChart(labels []string, series [][]float64, width int) (template.HTML, 
 	}
 	return svgOf(p)
 }
+
+// plainNumber writes counts and minutes as people read them: 192, 17.5, not 192.00.
+func plainNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // barChart draws one horizontal bar per label, the first on top, its value beside it.
 func barChart(labels []string, values []float64, width int) (template.HTML, error) {
@@ -87,8 +92,9 @@ func barChart(labels []string, values []float64, width int) (template.HTML, erro
 	opt.Legend.Show = charts.Ptr(false)
 	opt.CategoryAxis = charts.CategoryAxisOption{Labels: padded, LabelFontStyle: chartFont()}
 	opt.ValueAxis = []charts.ValueAxisOption{{LabelFontStyle: chartFont(), Min: charts.Ptr(0.0)}}
-	opt.SeriesList[0].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: chartFont()}
+	opt.SeriesList[0].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: chartFont(), ValueFormatter: plainNumber}
 	opt.SeriesLabelPosition = "right"
+	opt.ValueFormatter = plainNumber
 	opt.BarSize = 0.6
 	opt.Padding = charts.Box{Top: 8, Right: 48, Bottom: 8, Left: 8, IsSet: true}
 	if err := p.BarChart(opt); err != nil {
