@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"bingzhan/backend"
+	"bingzhan/backend/keys"
 	"bingzhan/sync/wire"
 )
 
@@ -50,6 +51,18 @@ type DatasetRecord struct {
 func (r *DatasetRecord) Info() DatasetInfo {
 	return DatasetInfo{Name: r.Name, Version: r.Version, ImportedAt: r.ImportedAt, ImportedBy: r.ImportedBy,
 		Source: r.Source, Items: r.Items}
+}
+
+// Content returns r's ETag and its content as published, the registry opened with the
+// county's data key.
+func (r *DatasetRecord) Content(cipher *keys.Cipher) (etag string, body []byte, err error) {
+	body = r.Body
+	if r.Sealed {
+		if body, err = cipher.Open("registry", r.Version, r.Body); err != nil {
+			return "", nil, fmt.Errorf("open %s %s: %w", r.Name, r.Version, err)
+		}
+	}
+	return wire.ETag(r.Version), body, nil
 }
 
 // DatasetVersion names the seq-th import at now. The date and count are for people;

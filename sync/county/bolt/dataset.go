@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 
 	"bingzhan/backend"
@@ -94,13 +93,7 @@ func (s *Store) CurrentDataset(ctx context.Context, name string) (etag string, b
 	if err != nil || rec == nil {
 		return "", nil, err
 	}
-	body = rec.Body
-	if rec.Sealed {
-		if body, err = s.cipher.Open("registry", rec.Version, rec.Body); err != nil {
-			return "", nil, fmt.Errorf("open %s %s: %w", name, rec.Version, err)
-		}
-	}
-	return wire.ETag(rec.Version), body, nil
+	return rec.Content(s.cipher)
 }
 
 // Datasets implements county.Store.

@@ -256,6 +256,9 @@ func (s *Store) count(tx *bbolt.Tx, station string, e *wire.Entry, days map[stri
 
 // Entries implements county.Store.
 func (s *Store) Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
 	stored, err := s.StoredEntries(ctx, station, from, limit)
 	if len(stored) == 0 {
 		return nil, err
