@@ -141,7 +141,10 @@ func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryR
 	}
 	if len(rows.tickets) > 0 {
 		// The station's row is locked: no other push changes these marks meanwhile.
-		b.Queue(`SELECT ticket, marks FROM tickets WHERE station_id = $1 AND ticket = ANY($2)`, station, rows.tickets).Query(func(q pgx.Rows) error {
+		// A join, not ticket = ANY($2): the cached generic plan of that scanned the
+		// whole table once it grew, a cost that rose with every push.
+		b.Queue(`SELECT t.ticket, t.marks FROM unnest($2::text[]) AS q(ticket)
+			JOIN tickets t ON t.station_id = $1 AND t.ticket = q.ticket`, station, rows.tickets).Query(func(q pgx.Rows) error {
 			var ticket string
 			var marks int16
 			_, err := pgx.ForEachRow(q, []any{&ticket, &marks}, func() error {
