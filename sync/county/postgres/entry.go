@@ -141,10 +141,11 @@ func (s *Store) write(ctx context.Context, tx conn, station string, rows *entryR
 	}
 	if len(rows.tickets) > 0 {
 		// The station's row is locked: no other push changes these marks meanwhile.
-		// A join, not ticket = ANY($2): the cached generic plan of that scanned the
-		// whole table once it grew, a cost that rose with every push.
-		b.Queue(`SELECT t.ticket, t.marks FROM unnest($2::text[]) AS q(ticket)
-			JOIN tickets t ON t.station_id = $1 AND t.ticket = q.ticket`, station, rows.tickets).Query(func(q pgx.Rows) error {
+		// One index lookup per ticket: as ticket = ANY($2) or a plain join, a cached
+		// plan on stale statistics read every ticket of the station, a cost that rose
+		// with every push (OFFSET 0 keeps the subquery from being flattened).
+		b.Queue(`SELECT q.ticket, t.marks FROM unnest($2::text[]) AS q(ticket)
+			CROSS JOIN LATERAL (SELECT marks FROM tickets WHERE station_id = $1 AND ticket = q.ticket OFFSET 0) AS t`, station, rows.tickets).Query(func(q pgx.Rows) error {
 			var ticket string
 			var marks int16
 			_, err := pgx.ForEachRow(q, []any{&ticket, &marks}, func() error {

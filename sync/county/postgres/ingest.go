@@ -150,10 +150,12 @@ func (s *Store) sortOut(ctx context.Context, tx conn, station string, req *count
 		idSeq     *int64
 	}
 	held := make([]holder, len(left))
+	// One index lookup per entry (LATERAL … OFFSET 0 keeps the planner from a hash
+	// join over the station's entries, which a cached plan on stale statistics picks).
 	q, err := tx.Query(ctx, `SELECT p.ord, slot.id, holder.station_id, holder.seq
 		FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS p(seq, id, ord)
-		LEFT JOIN entries slot ON slot.station_id = $1 AND slot.seq = p.seq
-		LEFT JOIN entries holder ON holder.id = p.id`, station, seqs, ids)
+		LEFT JOIN LATERAL (SELECT id FROM entries WHERE station_id = $1 AND seq = p.seq OFFSET 0) AS slot ON true
+		LEFT JOIN LATERAL (SELECT station_id, seq FROM entries WHERE id = p.id OFFSET 0) AS holder ON true`, station, seqs, ids)
 	if err != nil {
 		return 0, err
 	}
