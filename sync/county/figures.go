@@ -259,3 +259,15 @@ func MatterName(code, lang string) string {
 	}
 	return name + "（" + svc + "）"
 }
+
+// RangeDays returns how many days from through to (YYYY-MM-DD) holds, at most
+// MaxFiguresDays, or 0 for dates that do not parse: how much room a store makes for a
+// station's days when it reads a range.
+func RangeDays(from, to string) int {
+	f, err1 := time.Parse(time.DateOnly, from)
+	t, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		return 0
+	}
+	return min(int(t.Sub(f).Hours()/24)+1, MaxFiguresDays)
+}

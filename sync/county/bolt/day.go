@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"time"
 
 	"bingzhan/sync/county"
 
@@ -43,12 +42,7 @@ func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[strin
 		return out, nil
 	}
 	// Room for every day of the range in each station's map: they are mostly full.
-	size := 0
-	if f, err := time.Parse(time.DateOnly, from); err == nil {
-		if t, err := time.Parse(time.DateOnly, to); err == nil {
-			size = min(int(t.Sub(f).Hours()/24)+1, county.MaxFiguresDays)
-		}
-	}
+	size := county.RangeDays(from, to)
 	names := map[string]string{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketDaily).Cursor()

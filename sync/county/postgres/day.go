@@ -31,12 +31,13 @@ func (s *Store) Days(ctx context.Context, from, to string) (map[string]map[strin
 	// stations is 110 000 rows, and a string or two a row was a good part of the read.
 	defer rows.Close()
 	out := map[string]map[string]county.DayStats{}
+	size := county.RangeDays(from, to) // room for every day in each station's map
 	names, dates := map[string]string{}, map[string]string{}
 	for rows.Next() {
 		v := rows.RawValues()
 		byDate, ok := out[string(v[0])]
 		if !ok {
-			byDate = map[string]county.DayStats{}
+			byDate = make(map[string]county.DayStats, size)
 			out[string(v[0])] = byDate
 		}
 		date, ok := dates[string(v[1])]
