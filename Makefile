@@ -113,7 +113,8 @@ bench: $(BIN)
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -count=1 . ./backend/...
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count=1 ./sync/agent
 	@echo "county stores, bbolt then PostgreSQL: backfill of 1,000,000 entries, 300 stations pushing at once, figures"
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count=1 ./sync/county/bolt ./sync/county/postgres
+	$(GO) test -run '^$$' -bench 'Backfill|Stations300' -benchtime 1x -count=1 ./sync/county/bolt ./sync/county/postgres
+	$(GO) test -run '^$$' -bench Figures -benchtime 30x -count=1 ./sync/county/bolt ./sync/county/postgres
 	BINGZHAN_BIN=$(CURDIR)/$(BIN) BINGZHAN_BENCH=1 $(GO) test -tags smoke -count=1 -run TestSmoke -v . | grep -E 'window|RSS|ready'
 
 lint: setup frontend/dist/index.html
