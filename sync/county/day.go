@@ -176,7 +176,7 @@ type DayStats struct {
 // letters add up, the longest wait is the longer one. other is left alone; d's Matters
 // must be its own (start from a zero DayStats).
 func (d *DayStats) Add(other DayStats) {
-	d.add(other)
+	d.add(&other)
 	d.DeadLetters += other.DeadLetters
 	d.Reported = d.Reported || other.Reported
 }
@@ -184,14 +184,17 @@ func (d *DayStats) Add(other DayStats) {
 // Then adds the figures of a later day of the same station to d, as a station's total
 // over days does: counts add up, but dead letters are a level, not a count, so the
 // later day's report replaces d's (a day without a push keeps d's).
-func (d *DayStats) Then(later DayStats) {
+func (d *DayStats) Then(later DayStats) { d.then(&later) }
+
+// then is Then without copying later: a year of 300 stations is 110 000 days.
+func (d *DayStats) then(later *DayStats) {
 	d.add(later)
 	if later.Reported {
 		d.DeadLetters, d.Reported = later.DeadLetters, true
 	}
 }
 
-func (d *DayStats) add(o DayStats) {
+func (d *DayStats) add(o *DayStats) {
 	d.Tickets += o.Tickets
 	d.Visits += o.Visits
 	d.Called += o.Called

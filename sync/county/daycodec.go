@@ -57,6 +57,12 @@ type dayReader struct {
 }
 
 func (r *dayReader) int() int {
+	// Most figures are small: one byte, zig-zag (binary.AppendVarint's form).
+	if len(r.b) > 0 && r.b[0] < 0x80 {
+		u := r.b[0]
+		r.b = r.b[1:]
+		return int(u>>1) ^ -int(u&1)
+	}
 	v, n := binary.Varint(r.b)
 	if n <= 0 {
 		r.err = errDayFormat

@@ -181,13 +181,13 @@ func NewFigures(q FiguresQuery, stations []Station, days map[string]map[string]D
 		rows := make([]DayStats, len(spans))
 		for i, date := range dates {
 			if d, ok := byDate[date]; ok {
-				rows[in[i]].Then(d)
+				rows[in[i]].then(&d)
 			}
 		}
 		// The spans follow each other, so their sum in order is the range's.
 		var all DayStats
-		for _, r := range rows {
-			all.Then(r)
+		for i := range rows {
+			all.then(&rows[i])
 		}
 		sf := StationFigures{ID: id, Name: name, Rows: make([]FigureRow, len(spans)), Total: rowOf("", all)}
 		for i, r := range rows {
