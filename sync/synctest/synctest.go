@@ -517,6 +517,23 @@ func StartProtocol1(tb testing.TB, target string) string {
 // Buffer is a log that a server goroutine may write while the test reads it.
 type Buffer = apptest.Buffer
 
+// Get fetches u from a county server as staff with token ("" for none), without
+// following redirects, and returns the answer with its body read.
+func Get(tb testing.TB, u, token string) (*http.Response, []byte) {
+	tb.Helper()
+	r, _ := http.NewRequest("GET", u, nil)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
 // WaitFor polls cond until it holds; after 10 s it fails the test, saying what it
 // waited for.
 func WaitFor(tb testing.TB, what string, cond func() bool) {

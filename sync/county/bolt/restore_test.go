@@ -267,7 +267,7 @@ func TestRestoreCountyFromBackup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, body := get(t, rc.url+"/", token)
+		resp, body := synctest.Get(t, rc.url+"/", token)
 		if resp.StatusCode != 200 || !strings.Contains(string(body), "缺少 50 条记录（第 101 条起）") {
 			t.Errorf("dashboard does not show A's lost records: %d\n%s", resp.StatusCode, body)
 		}

@@ -19,7 +19,7 @@ func TestBackupsAPIAndDashboard(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Now().Add(-72 * time.Hour))
 	c := synctest.StartCountyClock(t, clock)
 	token := login(t, c)
-	resp, body := get(t, c.URL+"/", token)
+	resp, body := synctest.Get(t, c.URL+"/", token)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "尚无备份") || !strings.Contains(string(body), "还没有备份") {
 		t.Fatalf("dashboard without backups: %d\n%s", resp.StatusCode, body)
 	}
@@ -29,7 +29,7 @@ func TestBackupsAPIAndDashboard(t *testing.T) {
 	}
 	clock.Advance(72 * time.Hour)
 	token = login(t, c) // the first session ended in those three days
-	resp, body = get(t, c.URL+"/", token)
+	resp, body = synctest.Get(t, c.URL+"/", token)
 	if !strings.Contains(string(body), "3 天前") || !strings.Contains(string(body), "已超过 48 小时没有备份") {
 		t.Errorf("stale backup not shown: %d\n%s", resp.StatusCode, body)
 	}
@@ -37,16 +37,16 @@ func TestBackupsAPIAndDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body = get(t, c.URL+"/", token)
+	resp, body = synctest.Get(t, c.URL+"/", token)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "刚刚 just now") || strings.Contains(string(body), "没有备份") {
 		t.Fatalf("dashboard after a backup: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = get(t, c.URL+"/api/v1/backups", token)
+	resp, body = synctest.Get(t, c.URL+"/api/v1/backups", token)
 	var list []county.BackupFile
 	if resp.StatusCode != 200 || json.Unmarshal(body, &list) != nil || len(list) != 2 || list[0].Path != f.Path || list[0].Size == 0 {
 		t.Fatalf("GET /api/v1/backups: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := get(t, c.URL+"/api/v1/backups", ""); resp.StatusCode != 401 {
+	if resp, _ := synctest.Get(t, c.URL+"/api/v1/backups", ""); resp.StatusCode != 401 {
 		t.Errorf("backups without a session: %d", resp.StatusCode)
 	}
 }

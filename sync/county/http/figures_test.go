@@ -102,21 +102,21 @@ func TestFigures(t *testing.T) {
 
 	t.Run("Refused", func(t *testing.T) {
 		for _, path := range []string{"/api/v1/figures" + q, "/api/v1/figures.xlsx" + q} {
-			if resp, body := get(t, c.URL+path, ""); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"unauthorized"`) {
+			if resp, body := synctest.Get(t, c.URL+path, ""); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"unauthorized"`) {
 				t.Errorf("%s without a session: %d %s", path, resp.StatusCode, body)
 			}
-			if resp, _ := get(t, c.URL+path, "not-a-session"); resp.StatusCode != http.StatusUnauthorized {
+			if resp, _ := synctest.Get(t, c.URL+path, "not-a-session"); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("%s with a made-up token: %d", path, resp.StatusCode)
 			}
 		}
-		if resp, body := get(t, c.URL+"/figures"+q, ""); resp.StatusCode != http.StatusSeeOther ||
+		if resp, body := synctest.Get(t, c.URL+"/figures"+q, ""); resp.StatusCode != http.StatusSeeOther ||
 			resp.Header.Get("Location") != "/login" || bytes.Contains(body, []byte("东风镇")) {
 			t.Errorf("the page without a session: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
 
 	t.Run("Page", func(t *testing.T) {
-		resp, body := get(t, c.URL+"/figures"+q, token)
+		resp, body := synctest.Get(t, c.URL+"/figures"+q, token)
 		page := string(body)
 		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
 			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
@@ -162,13 +162,13 @@ func TestFigures(t *testing.T) {
 		if strings.Contains(page, "<script") {
 			t.Error("the page runs a script")
 		}
-		if resp, body := get(t, c.URL+"/", token); !bytes.Contains(body, []byte(`<a href="/figures" id="figures-link">`)) {
+		if resp, body := synctest.Get(t, c.URL+"/", token); !bytes.Contains(body, []byte(`<a href="/figures" id="figures-link">`)) {
 			t.Errorf("the dashboard does not link the figures: %d", resp.StatusCode)
 		}
 	})
 
 	t.Run("JSON", func(t *testing.T) {
-		resp, body := get(t, c.URL+"/api/v1/figures?period=day&from=2026-11-23&to=2026-11-24", token)
+		resp, body := synctest.Get(t, c.URL+"/api/v1/figures?period=day&from=2026-11-23&to=2026-11-24", token)
 		var f county.Figures
 		if resp.StatusCode != 200 || json.Unmarshal(body, &f) != nil {
 			t.Fatalf("%d %s", resp.StatusCode, body)
@@ -187,7 +187,7 @@ func TestFigures(t *testing.T) {
 			t.Errorf("totals %+v %+v", f.Totals, f.Total)
 		}
 		// No range given: the last 14 days up to today.
-		resp, body = get(t, c.URL+"/api/v1/figures", token)
+		resp, body = synctest.Get(t, c.URL+"/api/v1/figures", token)
 		if resp.StatusCode != 200 || json.Unmarshal(body, &f) != nil || f.Period != county.PeriodDay || f.From != "2026-11-12" ||
 			f.To != "2026-11-25" || f.Total.DeadLetters != 2 {
 			t.Errorf("the default: %d %+v", resp.StatusCode, f.FiguresQuery)
@@ -195,7 +195,7 @@ func TestFigures(t *testing.T) {
 	})
 
 	t.Run("XLSX", func(t *testing.T) {
-		resp, body := get(t, c.URL+"/api/v1/figures.xlsx"+q, token)
+		resp, body := synctest.Get(t, c.URL+"/api/v1/figures.xlsx"+q, token)
 		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "figures-month-2026-10-01-2026-11-30.xlsx") {
 			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
 		}
@@ -247,13 +247,13 @@ func TestFigures(t *testing.T) {
 			{"?period=day&from=2026-01-01&to=2026-11-30", "at most 93"},
 		} {
 			for _, path := range []string{"/api/v1/figures", "/api/v1/figures.xlsx"} {
-				resp, body := get(t, c.URL+path+tc.query, token)
+				resp, body := synctest.Get(t, c.URL+path+tc.query, token)
 				var e wire.ErrorBody
 				if resp.StatusCode != 400 || json.Unmarshal(body, &e) != nil || e.Code != "invalid" || !strings.Contains(e.Message, tc.words) {
 					t.Errorf("%s%s: %d %s", path, tc.query, resp.StatusCode, body)
 				}
 			}
-			resp, body := get(t, c.URL+"/figures"+tc.query, token)
+			resp, body := synctest.Get(t, c.URL+"/figures"+tc.query, token)
 			if resp.StatusCode != 400 || !bytes.Contains(body, []byte(`id="figures-error"`)) || !bytes.Contains(body, []byte(template.HTMLEscapeString(tc.words))) ||
 				bytes.Contains(body, []byte("<svg")) || !bytes.Contains(body, []byte(`id="figures-query"`)) {
 				t.Errorf("the page for %s: %d", tc.query, resp.StatusCode)

@@ -191,21 +191,6 @@ func login(t *testing.T, c *synctest.County) string {
 	return out.Token
 }
 
-func get(t *testing.T, u, token string) (*http.Response, []byte) {
-	t.Helper()
-	r, _ := http.NewRequest("GET", u, nil)
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, body
-}
-
 func TestStationsAPIAndDashboard(t *testing.T) {
 	c := synctest.StartCounty(t)
 	e := c.Enrol(t, "东风镇服务站", "")
@@ -221,11 +206,11 @@ func TestStationsAPIAndDashboard(t *testing.T) {
 		entry(5, "e", "visit.created", `{}`),
 	}})
 
-	if resp, _ := get(t, c.URL+"/api/v1/stations", ""); resp.StatusCode != 401 {
+	if resp, _ := synctest.Get(t, c.URL+"/api/v1/stations", ""); resp.StatusCode != 401 {
 		t.Fatalf("stations without login: %d", resp.StatusCode)
 	}
 	token := login(t, c)
-	resp, body := get(t, c.URL+"/api/v1/stations", token)
+	resp, body := synctest.Get(t, c.URL+"/api/v1/stations", token)
 	var views []struct {
 		ID       string
 		Name     string
@@ -252,10 +237,10 @@ func TestStationsAPIAndDashboard(t *testing.T) {
 	}
 
 	t.Run("Dashboard", func(t *testing.T) {
-		if resp, _ := get(t, c.URL+"/", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		if resp, _ := synctest.Get(t, c.URL+"/", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 			t.Fatalf("dashboard without login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		resp, body := get(t, c.URL+"/", token)
+		resp, body := synctest.Get(t, c.URL+"/", token)
 		page := string(body)
 		if resp.StatusCode != 200 || !strings.Contains(page, "东风镇服务站") || !strings.Contains(page, "从未联系") ||
 			!strings.Contains(page, `id="n-tickets">2<`) || !strings.Contains(page, "10:00") {
@@ -455,7 +440,7 @@ func TestManageStations(t *testing.T) {
 		if loc := resp.Header.Get("Location"); !strings.Contains(loc, "msg=") {
 			t.Fatalf("retiring went to %q", loc)
 		}
-		_, page := get(t, c.URL+"/", token)
+		_, page := synctest.Get(t, c.URL+"/", token)
 		if !strings.Contains(string(page), "已停用") || strings.Contains(string(page), `<option value="`+west.StationID+`"`) {
 			t.Errorf("the dashboard does not show the retirement, or still offers the station:\n%s", page)
 		}
