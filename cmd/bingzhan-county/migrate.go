@@ -80,7 +80,7 @@ func migrateCounty(ctx context.Context, src *countybolt.Store, dst *postgres.Sto
 	if err != nil {
 		return err
 	}
-	days, err := src.Days(ctx, "0000-00-00", "9999-99-99")
+	days, err := county.Days(ctx, src, "0000-00-00", "9999-99-99")
 	if err != nil {
 		return err
 	}

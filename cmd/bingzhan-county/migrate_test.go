@@ -144,7 +144,7 @@ func TestMigrate(t *testing.T) {
 		}
 	}
 	same("stations", func(s county.Store) (any, error) { return s.Stations(ctx) })
-	same("day figures", func(s county.Store) (any, error) { return s.Day(ctx, "2026-11-23") })
+	same("day figures", func(s county.Store) (any, error) { return county.Day(ctx, s, "2026-11-23") })
 	same("highest", func(s county.Store) (any, error) { return s.Highest(ctx) })
 	same("data sets", func(s county.Store) (any, error) { return s.Datasets(ctx) })
 	same("registry", func(s county.Store) (any, error) {

@@ -64,15 +64,13 @@ type Store interface {
 	// none of it and returns the context's error.
 	Ingest(ctx context.Context, id string, req *Push) (*wire.PushResponse, error)
 
-	// Day returns each station's figures for date (YYYY-MM-DD), by station id.
-	Day(ctx context.Context, date string) (map[string]DayStats, error)
-
-	// Days returns every station's figures for the dates from to to (YYYY-MM-DD, both
-	// included), by station id and then date: one (station, date) range read, which
-	// NewFigures groups into periods. A station without figures in the range is
-	// absent, and so is a day without any; from after to gives none. It does not check
+	// EachDay calls fn with each station's figures for every day from from to to
+	// (YYYY-MM-DD, both included) that has any, in no set order (FiguresBuilder.Add
+	// takes them so). d is fn's only until it returns (the store reads the next day
+	// into it, Matters too): fn copies what it keeps. An error from fn, or the end of
+	// ctx, stops the read and is returned. from after to gives none. It does not check
 	// the dates (FiguresQuery.Check does, before).
-	Days(ctx context.Context, from, to string) (map[string]map[string]DayStats, error)
+	EachDay(ctx context.Context, from, to string, fn func(station, date string, d *DayStats) error) error
 
 	// Entries returns the entries stored for station from sequence from on, in
 	// sequence order, at most limit of them. An unknown station has none.

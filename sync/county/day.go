@@ -1,8 +1,10 @@
 package county
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"time"
 
@@ -386,4 +388,36 @@ func (d *DayStats) Count(fact DayFact) {
 	case KindTicketNoShow:
 		d.NoShows++
 	}
+}
+
+// Days returns every station's figures for the dates from to to (YYYY-MM-DD, both
+// included), by station id and then date, as s.EachDay reads them: a station without
+// figures in the range is absent, and so is a day without any.
+func Days(ctx context.Context, s Store, from, to string) (map[string]map[string]DayStats, error) {
+	out := map[string]map[string]DayStats{}
+	err := s.EachDay(ctx, from, to, func(station, date string, d *DayStats) error {
+		byDate := out[station]
+		if byDate == nil {
+			byDate = map[string]DayStats{}
+			out[station] = byDate
+		}
+		kept := *d
+		kept.Matters = nil
+		if len(d.Matters) > 0 {
+			kept.Matters = maps.Clone(d.Matters)
+		}
+		byDate[date] = kept
+		return nil
+	})
+	return out, err
+}
+
+// Day returns each station's figures for date (YYYY-MM-DD), by station id.
+func Day(ctx context.Context, s Store, date string) (map[string]DayStats, error) {
+	days, err := Days(ctx, s, date, date)
+	out := make(map[string]DayStats, len(days))
+	for station, byDate := range days {
+		out[station] = byDate[date]
+	}
+	return out, err
 }

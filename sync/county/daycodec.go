@@ -73,11 +73,14 @@ func (r *dayReader) int() int {
 	return int(v)
 }
 
-// DecodeDay reads a day's figures as the stores keep them, in either format.
-// names, when not nil, holds the matter codes read so far: a range read then makes
-// each code's string once, not once a day.
+// DecodeDay reads a day's figures as the stores keep them, in either format, into d.
+// A Matters map d has is cleared and used again: a range read decodes its days into
+// one DayStats. names, when not nil, holds the matter codes read so far: a range
+// read then makes each code's string once, not once a day.
 func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
-	*d = DayStats{}
+	matters := d.Matters
+	clear(matters)
+	*d = DayStats{Matters: matters}
 	if len(v) > 0 && v[0] == '{' {
 		return json.Unmarshal(v, d)
 	}
@@ -101,7 +104,7 @@ func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
 	if m < 0 || m > len(r.b) {
 		return errDayFormat
 	}
-	if m > 0 {
+	if m > 0 && d.Matters == nil {
 		d.Matters = make(map[string]int, m)
 	}
 	for range m {

@@ -166,23 +166,74 @@ type Figures struct {
 	Total    FigureRow        `json:"total"`
 }
 
-// NewFigures works out the figures of q (which passed Check) from days, what
-// Store.Days returned for its range. Stations come in the order of stations (as
-// Store.Stations gives them, by name); a retired station shows only when it has
-// figures in the range, and one with figures but not among stations shows under its
-// id, after the others.
-func NewFigures(q FiguresQuery, stations []Station, days map[string]map[string]DayStats) *Figures {
+// A FiguresBuilder works out the figures of one FiguresQuery from the days
+// Store.EachDay reads, one at a time and in any order: a year of 300 stations is
+// 110 000 days, and summing them as they come keeps none of them.
+type FiguresBuilder struct {
+	q     FiguresQuery
+	spans []Span
+	in    map[string]int           // date → its span
+	rows  map[string]*stationSpans // by station
+	// last is the station of the day before: a store's days mostly come station by
+	// station.
+	last     string
+	lastRows *stationSpans
+}
+
+// stationSpans is one station's figures in each span of a FiguresBuilder, and the
+// date of the dead-letter report each holds: dead letters are a level, and the
+// latest report in a span stands.
+type stationSpans struct {
+	rows       []DayStats
+	reportedOn []string
+}
+
+// NewFiguresBuilder returns a builder for q, which must have passed Check.
+func NewFiguresBuilder(q FiguresQuery) *FiguresBuilder {
 	dates, in, spans := q.layout()
-	f := &Figures{FiguresQuery: q, Spans: spans, Totals: make([]FigureRow, len(spans))}
+	b := &FiguresBuilder{q: q, spans: spans, in: make(map[string]int, len(dates)), rows: map[string]*stationSpans{}}
+	for i, date := range dates {
+		b.in[date] = in[i]
+	}
+	return b
+}
+
+// Add adds station's figures for date to its span; it has the form of EachDay's fn
+// and keeps nothing of d. A day outside the query's range counts nowhere.
+func (b *FiguresBuilder) Add(station, date string, d *DayStats) error {
+	i, ok := b.in[date]
+	if !ok {
+		return nil
+	}
+	if b.lastRows == nil || station != b.last {
+		b.last, b.lastRows = station, b.rows[station]
+		if b.lastRows == nil {
+			b.lastRows = &stationSpans{rows: make([]DayStats, len(b.spans)), reportedOn: make([]string, len(b.spans))}
+			b.rows[station] = b.lastRows
+		}
+	}
+	row := &b.lastRows.rows[i]
+	row.add(d)
+	if d.Reported && date >= b.lastRows.reportedOn[i] {
+		row.DeadLetters, row.Reported = d.DeadLetters, true
+		b.lastRows.reportedOn[i] = date
+	}
+	return nil
+}
+
+// Figures returns the figures of the days added. Stations come in the order of
+// stations (as Store.Stations gives them, by name); a retired station shows only when
+// it has figures in the range, and one with figures but not among stations shows
+// under its id, after the others.
+func (b *FiguresBuilder) Figures(stations []Station) *Figures {
+	spans := b.spans
+	f := &Figures{FiguresQuery: b.q, Spans: spans, Totals: make([]FigureRow, len(spans))}
 	sums := make([]DayStats, len(spans))
 	var total DayStats
 	add := func(id, name string) {
-		byDate := days[id]
 		rows := make([]DayStats, len(spans))
-		for i, date := range dates {
-			if d, ok := byDate[date]; ok {
-				rows[in[i]].then(&d)
-			}
+		if got := b.rows[id]; got != nil {
+			rows = got.rows
 		}
 		// The spans follow each other, so their sum in order is the range's.
 		var all DayStats
@@ -190,9 +241,9 @@ func NewFigures(q FiguresQuery, stations []Station, days map[string]map[string]D
 			all.then(&rows[i])
 		}
 		sf := StationFigures{ID: id, Name: name, Rows: make([]FigureRow, len(spans)), Total: rowOf("", all)}
-		for i, r := range rows {
-			sf.Rows[i] = rowOf(spans[i].Key, r)
-			sums[i].Add(r)
+		for i := range rows {
+			sf.Rows[i] = rowOf(spans[i].Key, rows[i])
+			sums[i].Add(rows[i])
 		}
 		total.Add(all)
 		f.Stations = append(f.Stations, sf)
@@ -200,12 +251,12 @@ func NewFigures(q FiguresQuery, stations []Station, days map[string]map[string]D
 	listed := make(map[string]bool, len(stations))
 	for _, st := range stations {
 		listed[st.ID] = true
-		if st.RetiredAt == nil || len(days[st.ID]) > 0 {
+		if st.RetiredAt == nil || b.rows[st.ID] != nil {
 			add(st.ID, st.Name)
 		}
 	}
 	var unlisted []string
-	for id := range days {
+	for id := range b.rows {
 		if !listed[id] {
 			unlisted = append(unlisted, id)
 		}

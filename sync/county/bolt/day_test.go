@@ -45,7 +45,7 @@ func TestStore_DayJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	day, err := st.Day(t.Context(), "2026-11-23")
+	day, err := county.Day(t.Context(), st, "2026-11-23")
 	if d := day[station.ID]; err != nil || d.Tickets != 4 || d.Called != 2 || d.WaitSumS != 600 || d.WaitMaxS != 400 {
 		t.Fatalf("old figures read as %+v %v", d, err)
 	}
@@ -54,7 +54,7 @@ func TestStore_DayJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day, _ = st.Day(t.Context(), "2026-11-23")
+	day, _ = county.Day(t.Context(), st, "2026-11-23")
 	if d := day[station.ID]; d.Tickets != 5 || d.CardTickets != 1 || d.Called != 2 || d.WaitSumS != 600 {
 		t.Errorf("counted on: %+v", d)
 	}

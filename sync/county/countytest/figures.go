@@ -2,6 +2,7 @@ package countytest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func (f *figureEntries) visit(date, matter string) {
 }
 
 // testFiguresAcrossStations: two stations' pushes give each station-day's figures
-// through Days, and NewFigures groups them by month; a push sent again counts nothing
+// through EachDay, and a FiguresBuilder groups them by month; a push sent again counts nothing
 // twice, and the dead letters of a day are the last push's.
 func testFiguresAcrossStations(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
 	ctx := t.Context()
@@ -93,7 +94,7 @@ func testFiguresAcrossStations(t *testing.T, s county.Store, clock *clockwork.Fa
 		t.Fatal(err)
 	}
 
-	days, err := s.Days(ctx, "2026-11-01", "2026-12-31")
+	days, err := county.Days(ctx, s, "2026-11-01", "2026-12-31")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,17 +124,17 @@ func testFiguresAcrossStations(t *testing.T, s county.Store, clock *clockwork.Fa
 	}
 
 	// The range is inclusive at both ends and leaves out the days beyond.
-	inside, err := s.Days(ctx, "2026-11-24", "2026-11-30")
+	inside, err := county.Days(ctx, s, "2026-11-24", "2026-11-30")
 	if err != nil || len(inside) != 1 || len(inside[east.ID]) != 1 || inside[east.ID]["2026-11-24"].DeadLetters != 1 {
 		t.Errorf("2026-11-24 to 30: %+v %v", inside, err)
 	}
-	if one, _ := s.Days(ctx, "2026-12-01", "2026-12-01"); len(one) != 1 || one[west.ID]["2026-12-01"].Tickets != 1 {
+	if one, _ := county.Days(ctx, s, "2026-12-01", "2026-12-01"); len(one) != 1 || one[west.ID]["2026-12-01"].Tickets != 1 {
 		t.Errorf("2026-12-01 alone: %+v", one)
 	}
-	if none, err := s.Days(ctx, "2026-12-31", "2026-11-01"); err != nil || len(none) != 0 {
+	if none, err := county.Days(ctx, s, "2026-12-31", "2026-11-01"); err != nil || len(none) != 0 {
 		t.Errorf("a range backwards: %+v %v", none, err)
 	}
-	if day, _ := s.Day(ctx, "2026-11-23"); day[east.ID].Tickets != 3 || day[west.ID].Tickets != 1 {
+	if day, _ := county.Day(ctx, s, "2026-11-23"); day[east.ID].Tickets != 3 || day[west.ID].Tickets != 1 {
 		t.Errorf("Day agrees with Days: %+v", day)
 	}
 
@@ -141,8 +142,23 @@ func testFiguresAcrossStations(t *testing.T, s county.Store, clock *clockwork.Fa
 	if err != nil {
 		t.Fatal(err)
 	}
+	// EachDay gives each day with figures once.
+	var order []string
+	err = s.EachDay(ctx, "2026-11-01", "2026-12-31", func(station, date string, _ *county.DayStats) error {
+		order = append(order, station+" "+date)
+		return nil
+	})
+	slices.Sort(order)
+	want := []string{east.ID + " 2026-11-23", east.ID + " 2026-11-24", west.ID + " 2026-11-23", west.ID + " 2026-12-01"}
+	if slices.Sort(want); err != nil || !slices.Equal(order, want) {
+		t.Errorf("EachDay gave %v %v, want %v", order, err, want)
+	}
 	q := county.FiguresQuery{Period: county.PeriodMonth, From: "2026-11-01", To: "2026-12-31"}
-	f := county.NewFigures(q, stations, days)
+	b := county.NewFiguresBuilder(q)
+	if err := s.EachDay(ctx, q.From, q.To, b.Add); err != nil {
+		t.Fatal(err)
+	}
+	f := b.Figures(stations)
 	if len(f.Spans) != 2 || len(f.Stations) != 2 || f.Stations[0].ID != east.ID {
 		t.Fatalf("figures by month: %+v", f)
 	}

@@ -61,11 +61,11 @@ func BenchFigures(b *testing.B, open func(b *testing.B) (county.Store, PutDays))
 		if err != nil {
 			b.Fatal(err)
 		}
-		days, err := st.Days(ctx, q.From, q.To)
-		if err != nil {
+		fb := county.NewFiguresBuilder(q)
+		if err := st.EachDay(ctx, q.From, q.To, fb.Add); err != nil {
 			b.Fatal(err)
 		}
-		f := county.NewFigures(q, stations, days)
+		f := fb.Figures(stations)
 		took = append(took, time.Since(start))
 		if len(f.Stations) != 300 || len(f.Spans) != 12 || f.Total.Tickets == 0 {
 			b.Fatalf("%d stations, %d months", len(f.Stations), len(f.Spans))

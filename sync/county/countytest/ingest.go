@@ -93,7 +93,7 @@ func testIngestRetry(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
 	if v.Total != 2 || v.Received["ticket.issued"] != 1 {
 		t.Errorf("counted twice: %+v", v)
 	}
-	day, err := s.Day(ctx, "2026-11-23")
+	day, err := county.Day(ctx, s, "2026-11-23")
 	if err != nil || day[st.ID].Tickets != 1 || day[st.ID].Visits != 1 {
 		t.Errorf("day figures after a retry: %+v %v", day, err)
 	}
@@ -231,7 +231,7 @@ func testIngestCancelled(t *testing.T, s county.Store, clock *clockwork.FakeCloc
 	if hi, err := s.Highest(ctx); err != nil || hi[st.ID] != 0 {
 		t.Errorf("highest %+v %v after a cancelled push, want none for the station", hi, err)
 	}
-	if day, err := s.Day(ctx, "2026-11-23"); err != nil || len(day) != 0 {
+	if day, err := county.Day(ctx, s, "2026-11-23"); err != nil || len(day) != 0 {
 		t.Errorf("day figures %+v %v after a cancelled push, want none", day, err)
 	}
 	if v := stationByID(t, s, st.ID); v.Total != 0 || len(v.Received) != 0 || v.KeyID != "" || v.LastSeen != nil || v.Pending != 0 {
@@ -260,7 +260,7 @@ func testDayFigures(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
 		entry(6, "f", "ticket.issued", `{"id":"t3","date":"2026-11-24"}`),
 		entry(7, "g", "ticket.call", `{"id":"t2"}`), // no times: counted by kind only
 	)
-	day, err := s.Day(ctx, "2026-11-23")
+	day, err := county.Day(ctx, s, "2026-11-23")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,15 +268,15 @@ func testDayFigures(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
 	if d.Tickets != 2 || d.Visits != 1 || d.Called != 1 || d.WaitSumS != 600 || d.WaitMaxS != 600 {
 		t.Errorf("2026-11-23: %+v", d)
 	}
-	if next, _ := s.Day(ctx, "2026-11-24"); next[st.ID].Tickets != 1 || len(next) != 1 {
+	if next, _ := county.Day(ctx, s, "2026-11-24"); next[st.ID].Tickets != 1 || len(next) != 1 {
 		t.Errorf("2026-11-24: %+v", next)
 	}
-	if none, _ := s.Day(ctx, "2026-11-25"); len(none) != 0 {
+	if none, _ := county.Day(ctx, s, "2026-11-25"); len(none) != 0 {
 		t.Errorf("a day without figures: %+v", none)
 	}
 	// A second push adds to the same day.
 	push(t, s, st.ID, call(8, "h", "t2"))
-	if day, _ := s.Day(ctx, "2026-11-23"); day[st.ID].Called != 2 || day[st.ID].WaitSumS != 1200 {
+	if day, _ := county.Day(ctx, s, "2026-11-23"); day[st.ID].Called != 2 || day[st.ID].WaitSumS != 1200 {
 		t.Errorf("after another call: %+v", day[st.ID])
 	}
 }

@@ -43,11 +43,11 @@ func (s *Server) Figures(ctx context.Context, q county.FiguresQuery) (*county.Fi
 	if err != nil {
 		return nil, err
 	}
-	days, err := s.Store.Days(ctx, q.From, q.To)
-	if err != nil {
+	b := county.NewFiguresBuilder(q)
+	if err := s.Store.EachDay(ctx, q.From, q.To, b.Add); err != nil {
 		return nil, err
 	}
-	return county.NewFigures(q, stations, days), nil
+	return b.Figures(stations), nil
 }
 
 func (s *Server) handleFigures(w http.ResponseWriter, r *http.Request, _ string) {

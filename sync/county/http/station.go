@@ -41,7 +41,7 @@ func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error
 		return nil, "", err
 	}
 	today := s.now().In(s.location()).Format("2006-01-02")
-	days, err := s.Store.Day(ctx, today)
+	days, err := county.Day(ctx, s.Store, today)
 	if err != nil {
 		return nil, "", err
 	}

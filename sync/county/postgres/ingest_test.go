@@ -117,8 +117,8 @@ func TestIngest_SameAsBolt(t *testing.T) {
 		}
 	}
 	for _, date := range []string{"2026-11-23", "2026-11-24"} {
-		bd, _ := bolt.Day(ctx, date)
-		pd, _ := pg.Day(ctx, date)
+		bd, _ := county.Day(ctx, bolt, date)
+		pd, _ := county.Day(ctx, pg, date)
 		for i := range 2 {
 			if !reflect.DeepEqual(bd[ids[0][i]], pd[ids[1][i]]) {
 				t.Errorf("%s station %d: bolt %+v, postgres %+v", date, i, bd[ids[0][i]], pd[ids[1][i]])

@@ -78,7 +78,7 @@ func TestStore_TwoServers(t *testing.T) {
 	if v := stations[0]; v.Total != 200 || v.Received["ticket.issued"] != 200 || v.Contiguous != 200 {
 		t.Errorf("station after the pushes: %+v", v)
 	}
-	if day, _ := b.Day(ctx, "2026-11-23"); day[st.ID].Tickets != 200 {
+	if day, _ := county.Day(ctx, b, "2026-11-23"); day[st.ID].Tickets != 200 {
 		t.Errorf("day figures %+v, want 200 tickets", day[st.ID])
 	}
 
@@ -233,8 +233,8 @@ func TestStore_PutEntries(t *testing.T) {
 		}
 	}
 	for _, date := range []string{"2026-11-23", "2026-11-24"} {
-		pd, _ := pushed.Day(ctx, date)
-		gd, _ := put.Day(ctx, date)
+		pd, _ := county.Day(ctx, pushed, date)
+		gd, _ := county.Day(ctx, put, date)
 		// A push's dead-letter report is no entry: migrate copies it with PutDays.
 		want := pd[a.ID]
 		want.DeadLetters, want.Reported = 0, false
@@ -275,7 +275,7 @@ func TestStore_Days(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	days, err := s.Days(ctx, "2026-11-23", "2026-11-25")
+	days, err := county.Days(ctx, s, "2026-11-23", "2026-11-25")
 	if err != nil {
 		t.Fatal(err)
 	}
