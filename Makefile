@@ -13,12 +13,18 @@ TAGS     := webkit2_41
 BIN      := build/bin/bingzhan
 RUN_DATA ?= $(CURDIR)/.run-data
 ARTIFACTS := $(CURDIR)/test-artifacts
+# The version of every binary and package: VERSION's major.minor, then the number of
+# commits, so each build of main is newer than the one before (Debian and Windows
+# both order it). `make package VERSION=0.9.1` makes a given one.
+VERSION  ?= $(shell cat VERSION).$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
 APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils \
 	imagemagick chromium fonts-noto-cjk xdotool postgresql
 GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json docs/openapi/station.yaml -type f 2>/dev/null)
 
-.PHONY: help setup run build test test-go test-e2e test-smoke test-crash bench lint fuzz clean
+.PHONY: help setup run build test test-go test-e2e test-smoke test-crash bench lint fuzz clean package test-package
 
 help:
 	@echo "make run    build and open the kiosk (demo data in $(RUN_DATA); no display: served on 127.0.0.1:8080)"
@@ -26,6 +32,8 @@ help:
 	@echo "make bench  latency and start-up figures"
 	@echo "make lint   gofmt, go vet, staticcheck, vue-tsc"
 	@echo "make build  the station binary $(BIN) and the county server $(COUNTY_BIN)"
+	@echo "make package       Debian packages and Windows installer for stations and counties, in build/dist"
+	@echo "make test-package  build the packages, install, upgrade and remove them, run them (arm64 under qemu, Windows under wine)"
 
 ## ---- set-up (idempotent) ----
 
@@ -61,17 +69,33 @@ frontend/dist/index.html: frontend/node_modules/.stamp $(FRONTEND_SRC) | .tools/
 
 GO_FILES := $(shell find . -name '*.go' -not -path './frontend/*' -not -path './.tools/*' -not -name '*_test.go')
 $(BIN): frontend/dist/index.html $(GO_FILES) go.mod go.sum | .tools/apt.stamp .tools/wails-$(WAILS_VERSION).stamp
-	$(WAILS) build -s -skipbindings -m -ldflags "-X main.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)"
+	$(WAILS) build -s -skipbindings -m -ldflags "$(LDFLAGS)"
 	@touch $(BIN)
 
 COUNTY_BIN := build/bin/bingzhan-county
 $(COUNTY_BIN): $(GO_FILES) go.mod go.sum
-	$(GO) build -o $@ ./cmd/bingzhan-county
+	$(GO) build -ldflags "$(LDFLAGS)" -o $@ ./cmd/bingzhan-county
 
 build: $(BIN) $(COUNTY_BIN)
 
 run: $(BIN)
 	$(BIN) --data $(RUN_DATA) --demo $(ARGS)
+
+## ---- packages (packaging/*.mk) ----
+
+PKG  := build/package
+DIST := build/dist
+include packaging/linux.mk packaging/windows.mk
+
+# Every artefact of this VERSION, and nothing from an earlier one.
+package: setup frontend/dist/index.html
+	rm -rf $(DIST)
+	$(MAKE) package-linux package-windows
+	cd $(DIST) && sha256sum * > SHA256SUMS
+	@echo "packages of $(VERSION) in $(DIST):"; ls -l $(DIST)
+
+test-package: package
+	$(GO) test -tags package -count=1 -v -timeout 40m ./packaging
 
 ## ---- tests ----
 

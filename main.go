@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // stations may run on systems without a zoneinfo database
@@ -26,8 +27,12 @@ import (
 //go:embed all:frontend/dist
 var embedded embed.FS
 
-// Version is set at build time with -ldflags "-X main.Version=…".
-var Version = "dev"
+// Version and Commit are set at build time (the Makefile's VERSION and the commit
+// it was built from) with -ldflags "-X main.Version=… -X main.Commit=…".
+var (
+	Version = "dev"
+	Commit  = ""
+)
 
 func main() {
 	gctune.Apply()
@@ -66,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	case "keys":
 		return runKeys(ctx, args, stdout)
 	case "version":
-		fmt.Fprintln(stdout, "bingzhan", Version)
+		fmt.Fprintln(stdout, strings.TrimSpace("bingzhan "+Version+" "+Commit))
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q; commands: serve, staff, keys, demo, enrol, printer-test, version (no command opens the kiosk window)", cmd)

@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case cmd == "user add":
 		return runUserAdd(ctx, args[2:], stdin, stdout)
 	case args[0] == "version":
-		fmt.Fprintln(stdout, "bingzhan-county", Version)
+		fmt.Fprintln(stdout, strings.TrimSpace("bingzhan-county "+Version+" "+Commit))
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", strings.Join(args, " "), usage)

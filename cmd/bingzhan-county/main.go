@@ -33,8 +33,12 @@ import (
 	"bingzhan/sync/wire"
 )
 
-// Version is set at build time with -ldflags "-X main.Version=…".
-var Version = "dev"
+// Version and Commit are set at build time (the Makefile's VERSION and the commit
+// it was built from) with -ldflags "-X main.Version=… -X main.Commit=…".
+var (
+	Version = "dev"
+	Commit  = ""
+)
 
 func main() {
 	gctune.Apply()

@@ -1,0 +1,3 @@
+# Linux packages: the station and county programs for amd64 and arm64 as .debs.
+.PHONY: package-linux
+package-linux:

@@ -1,0 +1,3 @@
+# Windows: bingzhan.exe, bingzhan-county.exe and the NSIS installer.
+.PHONY: package-windows
+package-windows:
