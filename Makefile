@@ -87,8 +87,20 @@ PKG  := build/package
 DIST := build/dist
 include packaging/linux.mk packaging/windows.mk
 
+# What packaging needs beyond `make test` (each packaging/*.mk adds to PACKAGE_APT).
+.tools/apt-package.stamp: Makefile $(wildcard packaging/*.mk)
+	@mkdir -p .tools
+	@missing=$$(for p in $(PACKAGE_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for packaging: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@touch $@
+
 # Every artefact of this VERSION, and nothing from an earlier one.
-package: setup frontend/dist/index.html
+package: setup frontend/dist/index.html .tools/apt-package.stamp
 	rm -rf $(DIST)
 	$(MAKE) package-linux package-windows
 	cd $(DIST) && sha256sum * > SHA256SUMS
