@@ -35,6 +35,7 @@ var roles = map[string]role{
 	"bingzhan/backend/gctune":     shared,
 	"bingzhan/backend/httperr":    shared,
 	"bingzhan/backend/keys":       shared,
+	"bingzhan/backend/stationtls": shared,
 	// Spreadsheets in and out, bytes to bytes: the HTTP handlers and the county
 	// store call it; the domain cannot (excelize is forbidden to it).
 	"bingzhan/backend/report": shared,
@@ -59,6 +60,7 @@ var roles = map[string]role{
 	"bingzhan/sync/county/countytest":      harness,
 	"bingzhan/sync/county/postgres/pgtest": harness,
 	"bingzhan/docs":                        harness,
+	"bingzhan/packaging":                   harness,
 }
 
 // owners are the third-party (and standard) packages only some packages may import:

@@ -86,6 +86,8 @@ type stationFlags struct {
 	idleWarning   *time.Duration
 	idleCountdown *time.Duration
 	verbose       *bool
+	tls           *bool
+	boardAddr     *string
 }
 
 func addStationFlags(fl *flag.FlagSet) stationFlags {
@@ -96,6 +98,8 @@ func addStationFlags(fl *flag.FlagSet) stationFlags {
 		idleWarning:   fl.Duration("idle-warning", 0, "kiosk idle time before the 'still there?' warning (overrides config.json)"),
 		idleCountdown: fl.Duration("idle-countdown", 0, "time the warning waits before clearing the screen (overrides config.json)"),
 		verbose:       fl.Bool("v", false, "log every API request"),
+		tls:           fl.Bool("tls", false, "serve --addr over HTTPS with the station's own certificate (staff PCs trust DATA/tls/ca.pem once)"),
+		boardAddr:     fl.String("board-addr", "", "also serve the lobby board alone over plain HTTP on this address, for a TV that cannot trust the certificate"),
 	}
 }
 
@@ -111,6 +115,12 @@ func (f stationFlags) options(stdout io.Writer) (app.Options, error) {
 	}
 	if *f.idleWarning > 0 {
 		cfg.IdleWarningS = int(max(*f.idleWarning/time.Second, 1))
+	}
+	if *f.tls {
+		cfg.TLS = true
+	}
+	if *f.boardAddr != "" {
+		cfg.BoardAddr = *f.boardAddr
 	}
 	if *f.idleCountdown > 0 {
 		cfg.IdleCountdownS = int(max(*f.idleCountdown/time.Second, 1))
@@ -160,7 +170,16 @@ func serveUntilDone(ctx context.Context, dir string, opts app.Options, addr stri
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.Stdout, "Open http://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", a)
+	if st.Config.BoardAddr != "" {
+		if _, err := st.ListenBoard(st.Config.BoardAddr); err != nil {
+			return err
+		}
+	}
+	scheme := "http"
+	if st.Config.TLS {
+		scheme = "https"
+	}
+	fmt.Fprintf(opts.Stdout, "Open %s://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", scheme, a)
 	<-ctx.Done()
 	return nil
 }

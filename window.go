@@ -71,6 +71,11 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
+	if m.Config.BoardAddr != "" {
+		if _, err := m.ListenBoard(m.Config.BoardAddr); err != nil {
+			return err
+		}
+	}
 	// Leaving the full-screen kiosk takes an admin PIN (POST /api/v1/kiosk/exit).
 	quit := make(chan struct{}, 1)
 	var mayClose atomic.Bool

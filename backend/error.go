@@ -38,6 +38,9 @@ const (
 	// KindTooMany is an EUNAUTHORIZED after too many wrong tries in a row: the same
 	// request will succeed again later, once the lock has run out.
 	KindTooMany Kind = "too_many"
+	// KindTooFast is an EUNAVAILABLE for a client that repeats a request faster than
+	// a person at a kiosk would: it may try again in a few seconds.
+	KindTooFast Kind = "too_fast"
 )
 
 // Error is an error a person can act on. Key names a message in the catalog of

@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	bzhttp "bingzhan/backend/http"
 	"bingzhan/backend/keys"
 	"bingzhan/backend/qr"
+	"bingzhan/backend/stationtls"
 	"bingzhan/sync/agent"
 )
 
@@ -252,16 +254,52 @@ func (st *Station) startJobs(ctx context.Context) {
 // Handler returns the station's API and frontend, as served on the LAN.
 func (st *Station) Handler() http.Handler { return st.Server.Handler() }
 
-// Listen serves the UI and API on addr until Close and returns the bound address.
+// Listen serves the UI and API on addr until Close and returns the bound address:
+// over HTTPS with the station's own certificate when the configuration says tls, so
+// PINs and sessions do not cross the LAN in plain text.
 func (st *Station) Listen(addr string) (net.Addr, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	scheme := "http"
+	if st.Config.TLS {
+		a, err := stationtls.Open(st.Dir, stationtls.Hosts(lis.Addr().String()), st.Clock.Now)
+		if err != nil {
+			lis.Close()
+			return nil, fmt.Errorf("the station's certificate: %w", err)
+		}
+		st.Server.TLS.Store(a)
+		lis = tls.NewListener(lis, a.TLSConfig())
+		scheme = "https"
+		fmt.Fprintf(st.stdout, "HTTPS with the station's own certificate authority, %s (fingerprint %s):\n"+
+			"  staff PCs and the TV trust it once; the staff console offers it (站务设置 → 安全)\n",
+			filepath.Join(st.Dir, stationtls.CAFile), a.Fingerprint())
+	}
+	st.serve(lis, st.Handler())
+	fmt.Fprintf(st.stdout, "listening on %s://%s\n", scheme, lis.Addr())
+	return lis.Addr(), nil
+}
+
+// ListenBoard serves the lobby board alone on addr over plain HTTP, for a TV that
+// cannot trust the station's CA; nothing else answers there.
+func (st *Station) ListenBoard(addr string) (net.Addr, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	st.serve(lis, st.Server.BoardHandler())
+	fmt.Fprintf(st.stdout, "lobby board only on http://%s/board\n", lis.Addr())
+	return lis.Addr(), nil
+}
+
+// serve serves h on lis until Close.
+func (st *Station) serve(lis net.Listener, h http.Handler) {
 	srv := &http.Server{
-		Handler:           st.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(st.Logger.Handler(), slog.LevelDebug), // browsers that do not trust the CA yet
 	}
 	st.listeners = append(st.listeners, srv)
 	go func() {
@@ -269,8 +307,6 @@ func (st *Station) Listen(addr string) (net.Addr, error) {
 			st.Logger.Error("http server stopped", "addr", lis.Addr().String(), "err", err)
 		}
 	}()
-	fmt.Fprintf(st.stdout, "listening on http://%s\n", lis.Addr())
-	return lis.Addr(), nil
 }
 
 // Close stops the listeners and background jobs, then closes the database. It may be

@@ -24,6 +24,14 @@ type Config struct {
 	// LANAddr, when set, serves the UI and API to staff PCs and the lobby TV while the
 	// kiosk window runs (e.g. "0.0.0.0:8080"). Off unless asked for.
 	LANAddr string `json:"lan_addr"`
+	// TLS serves the LAN listener over HTTPS with the station's own certificate
+	// authority (DATA/tls/ca.pem, which staff PCs and the TV trust once), so PINs and
+	// sessions do not cross the LAN in plain text. The kiosk window is not affected.
+	TLS bool `json:"tls"`
+	// BoardAddr, when set, also serves the lobby board alone over plain HTTP (e.g.
+	// "0.0.0.0:8081"), for a TV whose browser cannot be made to trust the station's
+	// CA. Nothing else answers there. Off unless asked for.
+	BoardAddr string `json:"board_addr"`
 	// LedgerRetentionDays is how long a closed visitor-ledger entry is kept before the
 	// daily purge deletes it (ledger.go, docs/ledger.md).
 	LedgerRetentionDays int `json:"ledger_retention_days"`

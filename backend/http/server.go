@@ -16,10 +16,12 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"bingzhan/backend"
 	"bingzhan/backend/httperr"
+	"bingzhan/backend/stationtls"
 )
 
 // Station is what the API tells clients about the station it runs on.
@@ -60,6 +62,9 @@ type Server struct {
 	// machine's. Access-log durations and the service-name cache stay on the machine's
 	// monotonic clock: they measure this process's work, not station time.
 	Clock backend.Clock
+	// TLS is the station's certificate authority while the LAN listener serves
+	// HTTPS (app.Station.Listen sets it, tls.go); empty otherwise.
+	TLS atomic.Pointer[stationtls.Authority]
 
 	printMu sync.Mutex // one job at a time on the one printer
 }
@@ -71,7 +76,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Assets != nil {
 		mux.Handle("/", s.assetHandler())
 	}
-	return mux
+	return secureHeaders(mux)
 }
 
 // APIHandler returns the /api/v1 routes alone, for Wails' AssetServer, which serves the
@@ -94,6 +99,7 @@ func (s *Server) APIHandler() http.Handler {
 	s.staffRoutes(mux)
 	s.syncRoutes(mux)
 	s.ledgerRoutes(mux)
+	s.tlsRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})

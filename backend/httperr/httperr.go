@@ -27,6 +27,7 @@ var statuses = map[key]int{
 	{backend.EFORBIDDEN, ""}:                     http.StatusForbidden,
 	{backend.EFORBIDDEN, backend.KindLocked}:     http.StatusLocked,
 	{backend.EUNAVAILABLE, ""}:                   http.StatusServiceUnavailable,
+	{backend.EUNAVAILABLE, backend.KindTooFast}:  http.StatusTooManyRequests,
 	{backend.EINTERNAL, ""}:                      http.StatusInternalServerError,
 }
 
