@@ -198,8 +198,9 @@ func DecodePersons(r io.Reader) iter.Seq2[*Person, error] {
 }
 
 // Lockout limits of the personal lookup: after MaxLookupFailures wrong answers for one
-// ID number the kiosk stops and sends the person to staff, for LookupLockTime after
-// the last failure or until staff clear it.
+// ID number at one device the kiosk stops and sends the person to staff, for
+// LookupLockTime after the last failure or until staff clear it. Other devices (the
+// station's own kiosk among them) are not locked by it.
 const (
 	MaxLookupFailures = 3
 	LookupLockTime    = 24 * time.Hour
@@ -208,13 +209,14 @@ const (
 // PersonService is the station's copy of the county registry.
 type PersonService interface {
 	// LookupPerson returns the person with idNumber when phoneLast4 matches the phone
-	// on record. An unknown ID number and a wrong last4 give the same ENOTFOUND
-	// ("lookup.no_match", see AttemptsLeft) and both count as a failure; at the
-	// MaxLookupFailures-th, and while locked, it returns EFORBIDDEN ("lookup.locked").
-	// EINVALID for a malformed ID number or last4 (not counted).
-	LookupPerson(ctx context.Context, idNumber, phoneLast4 string) (*Person, error)
-	// ClearLookupLock lets an ID number try again at once (staff, after checking the
-	// person's identity at the counter).
+	// on record, asked at device (the kiosk, or an enrolled kiosk device). An unknown
+	// ID number and a wrong last4 give the same ENOTFOUND ("lookup.no_match", see
+	// AttemptsLeft) and both count as a failure of that number at that device; at the
+	// MaxLookupFailures-th, and while locked there, it returns EFORBIDDEN
+	// ("lookup.locked"). EINVALID for a malformed ID number or last4 (not counted).
+	LookupPerson(ctx context.Context, device, idNumber, phoneLast4 string) (*Person, error)
+	// ClearLookupLock lets an ID number try again at once, at every device (staff,
+	// after checking the person's identity at the counter).
 	ClearLookupLock(ctx context.Context, idNumber string) error
 	// Registry returns the current registry version and its number of persons.
 	Registry(ctx context.Context) (version string, count int, err error)

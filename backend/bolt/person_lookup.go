@@ -31,9 +31,16 @@ func (f lookupFailures) current(now time.Time) int {
 	return f.N
 }
 
+// failKey is where the failures of the person at key, tried from device, are
+// counted: the person's key, then the device's name. A device's wrong answers lock
+// the number at that device alone (docs/security.md).
+func failKey(key []byte, device string) []byte {
+	return append(bytes.Clone(key), device...)
+}
+
 // LookupPerson finds a person by ID number and checks the last four digits of the
 // phone on record. A successful lookup with no earlier failures only reads the file.
-func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 string) (*backend.Person, error) {
+func (s *PersonService) LookupPerson(ctx context.Context, device, idNumber, phoneLast4 string) (*backend.Person, error) {
 	now := s.db.Clock.Now()
 	idNumber = backend.NormalizeIDNumber(idNumber)
 	if err := backend.ValidateIDNumber(idNumber, now.In(s.db.Location)); err != nil {
@@ -53,7 +60,7 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 		if err != nil {
 			return err
 		}
-		if _, err := getJSON(tx.Bucket(bucketLookupFail), key, &failures); err != nil {
+		if _, err := getJSON(tx.Bucket(bucketLookupFail), failKey(key, device), &failures); err != nil {
 			return err
 		}
 		if failures.current(now) >= backend.MaxLookupFailures {
@@ -91,8 +98,9 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 			return err
 		}
 		b := tx.Bucket(bucketLookupFail)
+		fk := failKey(key, device)
 		var f lookupFailures
-		if _, err := getJSON(b, key, &f); err != nil {
+		if _, err := getJSON(b, fk, &f); err != nil {
 			return err
 		}
 		n := f.current(now)
@@ -101,10 +109,10 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 			return nil
 		}
 		if person != nil {
-			return b.Delete(key)
+			return b.Delete(fk)
 		}
 		n++
-		if err := putJSON(b, key, lookupFailures{N: n, Last: now}); err != nil {
+		if err := putJSON(b, fk, lookupFailures{N: n, Last: now}); err != nil {
 			return err
 		}
 		if n < backend.MaxLookupFailures {
@@ -123,7 +131,7 @@ func (s *PersonService) LookupPerson(ctx context.Context, idNumber, phoneLast4 s
 	return person, nil
 }
 
-// ClearLookupLock forgets the failures of an ID number.
+// ClearLookupLock forgets the failures of an ID number, at every device.
 func (s *PersonService) ClearLookupLock(ctx context.Context, idNumber string) error {
 	now := s.db.Clock.Now()
 	idNumber = backend.NormalizeIDNumber(idNumber)
@@ -139,15 +147,18 @@ func (s *PersonService) ClearLookupLock(ctx context.Context, idNumber string) er
 		if err != nil {
 			return err
 		}
-		b := tx.Bucket(bucketLookupFail)
-		var f lookupFailures
-		if ok, err := getJSON(b, key, &f); err != nil || !ok {
-			return err
+		c := tx.Bucket(bucketLookupFail).Cursor()
+		locked := false
+		for k, v := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, v = c.Seek(key) {
+			var f lookupFailures
+			if json.Unmarshal(v, &f) == nil && f.current(now) >= backend.MaxLookupFailures {
+				locked = true
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
 		}
-		if err := b.Delete(key); err != nil {
-			return err
-		}
-		if f.current(now) < backend.MaxLookupFailures {
+		if !locked {
 			return nil
 		}
 		return s.db.appendOutbox(tx, s.stationID, backend.KindLookupUnlocked, backend.LookupLockFact{At: now})
@@ -178,14 +189,19 @@ func (s *PersonService) rekeyFailures(tx *bolt.Tx, newHash func(string) string) 
 	var moves []move
 	err := b.ForEach(func(k, v []byte) error {
 		m := move{from: bytes.Clone(k), v: bytes.Clone(v)}
-		p, err := s.get(tx, k, hex.EncodeToString(k))
+		if len(k) < 32 {
+			return nil // not a failure count: dropped
+		}
+		p, err := s.get(tx, k[:32], hex.EncodeToString(k[:32]))
 		if err != nil {
 			return err
 		}
 		if p != nil {
-			if m.to, _, err = s.key(newHash, p.IDNumber); err != nil {
+			to, _, err := s.key(newHash, p.IDNumber)
+			if err != nil {
 				return err
 			}
+			m.to = failKey(to, string(k[32:])) // the same device's count
 		}
 		moves = append(moves, m)
 		return nil

@@ -74,7 +74,7 @@ func TestPersonService_Lookup(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		s, _, _, people := MustPersons(t, 50)
 		for _, p := range people[:10] {
-			got, err := s.LookupPerson(ctx, strings.ToLower(p.IDNumber), p.PhoneLast4())
+			got, err := s.LookupPerson(ctx, "kiosk", strings.ToLower(p.IDNumber), p.PhoneLast4())
 			if err != nil {
 				t.Fatalf("lookup: %v", err)
 			}
@@ -91,12 +91,12 @@ func TestPersonService_Lookup(t *testing.T) {
 			{people[0].IDNumber, "123"},
 			{people[0].IDNumber, "12a4"},
 		} {
-			if _, err := s.LookupPerson(ctx, tt.id, tt.last4); backend.ErrorCode(err) != backend.EINVALID {
+			if _, err := s.LookupPerson(ctx, "kiosk", tt.id, tt.last4); backend.ErrorCode(err) != backend.EINVALID {
 				t.Errorf("%q/%q: %v, want invalid", tt.id, tt.last4, err)
 			}
 		}
 		// Typing mistakes are not attempts: the real owner still has all three.
-		if _, err := s.LookupPerson(ctx, people[0].IDNumber, wrongLast4(people[0])); err == nil {
+		if _, err := s.LookupPerson(ctx, "kiosk", people[0].IDNumber, wrongLast4(people[0])); err == nil {
 			t.Fatal("wrong last4 accepted")
 		} else if left, ok := backend.AttemptsLeft(err); !ok || left != 2 {
 			t.Fatalf("attempts left %d, %v after the first real failure", left, ok)
@@ -107,37 +107,65 @@ func TestPersonService_Lookup(t *testing.T) {
 		s, db, clock, people := MustPersons(t, 5)
 		p := people[0]
 		for want := 2; want >= 1; want-- {
-			_, err := s.LookupPerson(ctx, p.IDNumber, wrongLast4(p))
+			_, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
 			if left, ok := backend.AttemptsLeft(err); !ok || left != want || backend.ErrorCode(err) != backend.ENOTFOUND {
 				t.Fatalf("attempts left = %d, %v (%v); want %d", left, ok, err, want)
 			}
 		}
-		_, err := s.LookupPerson(ctx, p.IDNumber, wrongLast4(p))
+		_, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
 		if backend.ErrorCode(err) != backend.EFORBIDDEN {
 			t.Fatalf("third failure: %v, want forbidden", err)
 		}
 		// Now even the right answer is refused: the person is sent to staff.
-		if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
+		if _, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
 			t.Fatalf("right answer while locked: %v, want forbidden", err)
 		}
 		if kinds := outboxKinds(t, db); !slices.Contains(kinds, backend.KindLookupLocked) {
 			t.Errorf("no %s fact in outbox %v", backend.KindLookupLocked, kinds)
 		}
 		// Other people are not affected.
-		if _, err := s.LookupPerson(ctx, people[1].IDNumber, people[1].PhoneLast4()); err != nil {
+		if _, err := s.LookupPerson(ctx, "kiosk", people[1].IDNumber, people[1].PhoneLast4()); err != nil {
 			t.Fatalf("another person: %v", err)
 		}
 
 		t.Run("Expires", func(t *testing.T) {
 			clock.Advance(backend.LookupLockTime - time.Minute)
-			if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
+			if _, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
 				t.Fatalf("before a day has passed: %v", err)
 			}
 			clock.Advance(2 * time.Minute)
-			if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); err != nil {
+			if _, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4()); err != nil {
 				t.Fatalf("after a day: %v", err)
 			}
 		})
+	})
+
+	// A device that locks a number locks it there alone: a tablet someone is
+	// guessing on does not lock the veteran out at the station's own kiosk. Staff
+	// clearing the number clears it everywhere.
+	t.Run("LockedAtOneDevice", func(t *testing.T) {
+		s, _, _, people := MustPersons(t, 5)
+		p := people[0]
+		for range backend.MaxLookupFailures {
+			s.LookupPerson(ctx, "device:tablet", p.IDNumber, wrongLast4(p))
+		}
+		if _, err := s.LookupPerson(ctx, "device:tablet", p.IDNumber, p.PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
+			t.Fatalf("at the device that failed: %v, want forbidden", err)
+		}
+		if _, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4()); err != nil {
+			t.Fatalf("at the kiosk: %v", err)
+		}
+		s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
+		if err := s.ClearLookupLock(ctx, p.IDNumber); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LookupPerson(ctx, "device:tablet", p.IDNumber, p.PhoneLast4()); err != nil {
+			t.Fatalf("at the device after staff cleared the number: %v", err)
+		}
+		_, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
+		if left, _ := backend.AttemptsLeft(err); left != backend.MaxLookupFailures-1 {
+			t.Fatalf("the kiosk's earlier failure still counts after the clear: %d left", left)
+		}
 	})
 
 	t.Run("LockSurvivesRestart", func(t *testing.T) {
@@ -150,19 +178,19 @@ func TestPersonService_Lookup(t *testing.T) {
 			t.Fatal(err)
 		}
 		for range backend.MaxLookupFailures {
-			s.LookupPerson(ctx, people[0].IDNumber, wrongLast4(people[0]))
+			s.LookupPerson(ctx, "kiosk", people[0].IDNumber, wrongLast4(people[0]))
 		}
 		db.Close()
 		db2, _ := MustOpenDBAt(t, dir)
 		s2 := newPersons(t, db2, k)
-		if _, err := s2.LookupPerson(ctx, people[0].IDNumber, people[0].PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
+		if _, err := s2.LookupPerson(ctx, "kiosk", people[0].IDNumber, people[0].PhoneLast4()); backend.ErrorCode(err) != backend.EFORBIDDEN {
 			t.Fatalf("after restart: %v, want forbidden", err)
 		}
 		t.Run("StaffClear", func(t *testing.T) {
 			if err := s2.ClearLookupLock(ctx, people[0].IDNumber); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s2.LookupPerson(ctx, people[0].IDNumber, people[0].PhoneLast4()); err != nil {
+			if _, err := s2.LookupPerson(ctx, "kiosk", people[0].IDNumber, people[0].PhoneLast4()); err != nil {
 				t.Fatalf("after staff cleared it: %v", err)
 			}
 			if kinds := outboxKinds(t, db2); !slices.Contains(kinds, backend.KindLookupUnlocked) {
@@ -174,17 +202,17 @@ func TestPersonService_Lookup(t *testing.T) {
 	t.Run("UnknownLooksLikeWrong", func(t *testing.T) {
 		s, _, _, people := MustPersons(t, 5)
 		unknown := demo.IDNumber("110105", time.Date(1950, 3, 4, 0, 0, 0, 0, time.UTC), 11)
-		errUnknown := func() error { _, err := s.LookupPerson(ctx, unknown, "1234"); return err }()
-		_, errWrong := s.LookupPerson(ctx, people[0].IDNumber, wrongLast4(people[0]))
+		errUnknown := func() error { _, err := s.LookupPerson(ctx, "kiosk", unknown, "1234"); return err }()
+		_, errWrong := s.LookupPerson(ctx, "kiosk", people[0].IDNumber, wrongLast4(people[0]))
 		for _, lang := range []string{"zh-CN", "en"} {
 			if a, b := backend.ErrorMessage(errUnknown, lang), backend.ErrorMessage(errWrong, lang); a != b {
 				t.Errorf("unknown ID says %q, wrong last4 says %q: the difference reveals who is registered", a, b)
 			}
 		}
 		for range 2 {
-			s.LookupPerson(ctx, unknown, "1234")
+			s.LookupPerson(ctx, "kiosk", unknown, "1234")
 		}
-		if _, err := s.LookupPerson(ctx, unknown, "1234"); backend.ErrorCode(err) != backend.EFORBIDDEN {
+		if _, err := s.LookupPerson(ctx, "kiosk", unknown, "1234"); backend.ErrorCode(err) != backend.EFORBIDDEN {
 			t.Fatalf("unknown ID after 3 tries: %v, want forbidden", err)
 		}
 	})
@@ -193,12 +221,12 @@ func TestPersonService_Lookup(t *testing.T) {
 		s, _, _, people := MustPersons(t, 3)
 		p := people[0]
 		for range 2 {
-			s.LookupPerson(ctx, p.IDNumber, wrongLast4(p))
+			s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
 		}
-		if _, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4()); err != nil {
+		if _, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4()); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.LookupPerson(ctx, p.IDNumber, wrongLast4(p))
+		_, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, wrongLast4(p))
 		if left, _ := backend.AttemptsLeft(err); left != 2 {
 			t.Fatalf("after a success, %d attempts left, want 2", left)
 		}
@@ -217,10 +245,10 @@ func TestPersonService_Registry(t *testing.T) {
 		if n, err := s.ReplaceRegistry(ctx, "r2", slicesSeq(next)); err != nil || n != 10 {
 			t.Fatalf("replace: %d, %v", n, err)
 		}
-		if _, err := s.LookupPerson(ctx, next[0].IDNumber, next[0].PhoneLast4()); err != nil {
+		if _, err := s.LookupPerson(ctx, "kiosk", next[0].IDNumber, next[0].PhoneLast4()); err != nil {
 			t.Fatalf("new person: %v", err)
 		}
-		if _, err := s.LookupPerson(ctx, people[0].IDNumber, people[0].PhoneLast4()); backend.ErrorCode(err) != backend.ENOTFOUND {
+		if _, err := s.LookupPerson(ctx, "kiosk", people[0].IDNumber, people[0].PhoneLast4()); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Fatalf("person of the old registry: %v, want not found", err)
 		}
 		if v, n, _ := s.Registry(ctx); v != "r2" || n != 10 {
@@ -235,7 +263,7 @@ func TestPersonService_Registry(t *testing.T) {
 			if _, err := s.ReplaceRegistry(ctx, "r2", slicesSeq(people)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.LookupPerson(ctx, next[1].IDNumber, next[1].PhoneLast4()); err != nil {
+			if _, err := s.LookupPerson(ctx, "kiosk", next[1].IDNumber, next[1].PhoneLast4()); err != nil {
 				t.Fatalf("registry changed by a repeated version: %v", err)
 			}
 			if after := len(outboxKinds(t, db)); after != before {
@@ -259,7 +287,7 @@ func TestPersonService_Registry(t *testing.T) {
 		if v, _, _ := s.Registry(ctx); v != "r1" {
 			t.Fatalf("version %q after failed replacements", v)
 		}
-		if _, err := s.LookupPerson(ctx, people[0].IDNumber, people[0].PhoneLast4()); err != nil {
+		if _, err := s.LookupPerson(ctx, "kiosk", people[0].IDNumber, people[0].PhoneLast4()); err != nil {
 			t.Fatalf("old registry gone: %v", err)
 		}
 	})
@@ -273,7 +301,7 @@ func TestPersonService_Registry(t *testing.T) {
 		if err := s.PutPersons(ctx, []backend.Person{p, extra}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.LookupPerson(ctx, p.IDNumber, p.PhoneLast4())
+		got, err := s.LookupPerson(ctx, "kiosk", p.IDNumber, p.PhoneLast4())
 		if err != nil || got.CardStatus != backend.CardReady {
 			t.Fatalf("updated person: %+v, %v", got, err)
 		}
@@ -291,7 +319,7 @@ func TestPersonService_Registry(t *testing.T) {
 		if n, err := s.ReplaceRegistry(ctx, "county-7", backend.DecodePersons(strings.NewReader(in))); err != nil || n != 2 {
 			t.Fatalf("%d, %v", n, err)
 		}
-		got, err := s.LookupPerson(ctx, "11010519491231002x", "1234")
+		got, err := s.LookupPerson(ctx, "kiosk", "11010519491231002x", "1234")
 		if err != nil || got.Name != "测试甲" {
 			t.Fatalf("%+v, %v", got, err)
 		}
@@ -317,7 +345,7 @@ func TestPersonService_NoPlaintext(t *testing.T) {
 	}
 	// Failures and lockouts are stored too: they must not hold the number either.
 	for range 3 {
-		s.LookupPerson(ctx, people[0].IDNumber, wrongLast4(people[0]))
+		s.LookupPerson(ctx, "kiosk", people[0].IDNumber, wrongLast4(people[0]))
 	}
 	if err := s.PutPersons(ctx, people[:5]); err != nil {
 		t.Fatal(err)

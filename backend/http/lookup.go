@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"math"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,11 @@ type Lookup struct {
 	shaped map[string]shapedResults
 }
 
+// LimitLookupFailures is a device's budget of wrong answers at the lookup, over every
+// ID number: twenty, then one more every three minutes. A real kiosk sees a few an
+// hour; a device walking a list of numbers is stopped after twenty.
+var LimitLookupFailures = Limit{Every: 3 * time.Minute, Burst: 20}
+
 type shapedResults struct {
 	entitlements, domains json.RawMessage
 }
@@ -49,7 +55,7 @@ func (s *Server) lookupRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/catalog/questions", s.handleQuestions)
 	mux.HandleFunc("POST /api/v1/eligibility", s.handleEligibility)
 	mux.HandleFunc("POST /api/v1/id/check", s.handleIDCheck)
-	mux.HandleFunc("POST /api/v1/lookup", s.handleLookup)
+	mux.HandleFunc("POST /api/v1/lookup", s.limited(LimitLookups, s.handleLookup))
 	mux.HandleFunc("POST /api/v1/lookup/unlock", s.requireStaff(s.handleLookupUnlock))
 }
 
@@ -439,10 +445,21 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := httperr.Lang(r)
-	p, err := s.Lookup.Persons.LookupPerson(r.Context(), req.IDNumber, strings.TrimSpace(req.PhoneLast4))
+	device := clientKey(r)
+	// Each device's budget of wrong answers over all numbers: a device trying many
+	// numbers is paused, whichever numbers they are.
+	failures := s.limiter(LimitLookupFailures)
+	if wait := failures.wait(device); wait > 0 {
+		mins := int(math.Ceil(wait.Minutes()))
+		w.Header().Set("Retry-After", strconv.Itoa(mins*60))
+		s.Error(w, r, backend.Errorf(backend.EUNAVAILABLE, "lookup.paused", mins))
+		return
+	}
+	p, err := s.Lookup.Persons.LookupPerson(r.Context(), device, req.IDNumber, strings.TrimSpace(req.PhoneLast4))
 	if err != nil {
 		// A miss says how many tries are left, so the kiosk can warn before the lock.
 		if backend.ErrorCode(err) == backend.ENOTFOUND {
+			failures.allow(device)
 			left, _ := backend.AttemptsLeft(err)
 			s.JSON(w, r, httperr.Status(err), map[string]any{
 				"code": backend.ENOTFOUND, "message": backend.ErrorMessage(err, lang), "attempts_left": left,

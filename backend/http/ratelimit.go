@@ -24,9 +24,9 @@ type Limit struct {
 
 // The limits of each limited action, per client (device or address).
 var (
-	// LimitTickets: a person every four seconds, ten at once (a family, a double
-	// tap, the morning's first rush at a kiosk).
-	LimitTickets = Limit{Every: 4 * time.Second, Burst: 10}
+	// LimitTickets: a request every two seconds — a person every four, each
+	// tapping twice — and ten at once (a family, the morning's first rush).
+	LimitTickets = Limit{Every: 2 * time.Second, Burst: 10}
 	// LimitLookups: a personal lookup every six seconds, six at once (a person who
 	// mistypes a digit twice, then the next person).
 	LimitLookups = Limit{Every: 6 * time.Second, Burst: 6}
@@ -76,6 +76,22 @@ func (l *limiter) allow(client string) (bool, time.Duration) {
 	return true, 0
 }
 
+// wait returns how long until client has a token again, without taking one: 0 when
+// it has one now.
+func (l *limiter) wait(client string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[client]
+	if !ok {
+		return 0
+	}
+	now := l.now()
+	if t := b.TokensAt(now); t < 1 {
+		return time.Duration((1 - t) * float64(l.limit.Every))
+	}
+	return 0
+}
+
 // sweep forgets the buckets that have filled up again: they would allow a burst
 // anyway, as a new one does.
 func (l *limiter) sweep(now time.Time) {
@@ -91,9 +107,14 @@ func (l *limiter) sweep(now time.Time) {
 // allows; a faster one gets 429 with Retry-After and a message saying when to try
 // again, and h never sees the request.
 func (s *Server) limited(lim Limit, h http.HandlerFunc) http.HandlerFunc {
-	l := newLimiter(lim, s.now)
+	l := s.limiter(lim)
 	return func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := l.allow(clientKey(r))
+		client := clientKey(r)
+		if client == kioskClient {
+			h(w, r) // the station's own kiosk: a queue at it is people, not a flood
+			return
+		}
+		ok, wait := l.allow(client)
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -104,14 +125,34 @@ func (s *Server) limited(lim Limit, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// clientKey names the client a limit counts for: the kiosk window, an enrolled
-// device, or else the network address (without the port, which changes with every
-// connection).
+// kioskClient is the clientKey of the station's own kiosk: its window, or a browser
+// on the kiosk PC itself.
+const kioskClient = "kiosk"
+
+// clientKey names the client that limits and lookup failures count for: the
+// station's own kiosk, an enrolled device, or else the network address (without the
+// port, which changes with every connection).
 func clientKey(r *http.Request) string {
-	if v, _ := r.Context().Value(windowKey{}).(bool); v {
-		return "window"
+	if atKiosk(r) {
+		return kioskClient
 	}
 	return "addr:" + clientAddr(r)
+}
+
+// limiter returns the server's limiter for lim, the same for every handler built
+// (the kiosk window's and the LAN listener's count together).
+func (s *Server) limiter(lim Limit) *limiter {
+	s.limitersMu.Lock()
+	defer s.limitersMu.Unlock()
+	if s.limiters == nil {
+		s.limiters = map[Limit]*limiter{}
+	}
+	l, ok := s.limiters[lim]
+	if !ok {
+		l = newLimiter(lim, s.now)
+		s.limiters[lim] = l
+	}
+	return l
 }
 
 // clientAddr returns the IP address a request came from, or "" for one without

@@ -67,6 +67,9 @@ type Server struct {
 	TLS atomic.Pointer[stationtls.Authority]
 
 	printMu sync.Mutex // one job at a time on the one printer
+
+	limitersMu sync.Mutex
+	limiters   map[Limit]*limiter // by limit: each kind of request counts on its own
 }
 
 // Handler returns the API and, for every other path, the frontend.
@@ -88,7 +91,7 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("GET /api/v1/services", s.handleServices)
 	mux.HandleFunc("PUT /api/v1/services/{letter}", s.requireAdmin(s.handleUpdateService))
 	mux.HandleFunc("GET /api/v1/queue", s.handleQueue)
-	mux.HandleFunc("POST /api/v1/tickets", s.handleIssueTicket)
+	mux.HandleFunc("POST /api/v1/tickets", s.limited(LimitTickets, s.handleIssueTicket))
 	mux.HandleFunc("POST /api/v1/tickets/verify", s.handleVerifyTicket)
 	mux.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
 	mux.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.handleTicketQR)

@@ -26,10 +26,10 @@ func (s *Server) staffRoutes(mux *http.ServeMux) {
 	if s.Staff == nil {
 		return
 	}
-	mux.HandleFunc("POST /api/v1/login", s.handleLogin)
+	mux.HandleFunc("POST /api/v1/login", s.limited(LimitLogins, s.handleLogin))
 	mux.HandleFunc("POST /api/v1/logout", s.handleLogout)
 	mux.HandleFunc("GET /api/v1/me", s.requireStaff(s.handleMe))
-	mux.HandleFunc("POST /api/v1/kiosk/exit", s.handleKioskExit)
+	mux.HandleFunc("POST /api/v1/kiosk/exit", s.limited(LimitKioskExit, s.handleKioskExit))
 	mux.HandleFunc("GET /api/v1/kiosk/staff-names", s.handleStaffNames)
 	mux.HandleFunc("GET /api/v1/staff", s.requireAdmin(s.handleListStaff))
 	mux.HandleFunc("POST /api/v1/staff", s.requireAdmin(s.handleAddStaff))

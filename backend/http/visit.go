@@ -30,7 +30,7 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 		return
 	}
 	mux.HandleFunc("GET /api/v1/visits/matters", s.handleVisitMatters)
-	mux.HandleFunc("POST /api/v1/visits", s.handleRegisterVisit)
+	mux.HandleFunc("POST /api/v1/visits", s.limited(LimitVisits, s.handleRegisterVisit))
 	mux.HandleFunc("GET /api/v1/visits", s.requireStaff(s.handleListVisits))
 	mux.HandleFunc("POST /api/v1/visits/search", s.requireStaff(s.handleSearchVisits))
 	mux.HandleFunc("GET /api/v1/visits/export", s.requireStaff(s.handleExportVisits))
