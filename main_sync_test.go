@@ -181,7 +181,7 @@ func TestSync_NotEnrolledStaysQuiet(t *testing.T) {
 	}
 	defer m.Close()
 	waitBackup(t, m)
-	if m.Agent != nil {
+	if m.SyncAgent() != nil {
 		t.Fatal("an unenrolled station started the sync agent")
 	}
 	if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
@@ -243,8 +243,8 @@ func TestSync_SeveralCountyAddresses(t *testing.T) {
 	if strings.Join(st.Counties, " ") != down.URL+" "+up.URL {
 		t.Fatalf("status names %q", st.Counties)
 	}
-	if m.Agent.County() != up.URL {
-		t.Fatalf("agent at %s", m.Agent.County())
+	if m.SyncAgent().County() != up.URL {
+		t.Fatalf("agent at %s", m.SyncAgent().County())
 	}
 	if n, _, _ := c.Store.EntryCount(t.Context(), e.StationID); n == 0 {
 		t.Fatal("the county got nothing")

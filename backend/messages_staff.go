@@ -17,6 +17,9 @@ func init() {
 		"staff.names_kiosk": {"工作人员名单只在自助机上显示，请输入姓名。", "The list of staff is shown only on the kiosk itself. Please type your name."},
 		"kiosk.not_window":  {"当前不是自助机窗口模式，无需退出。", "This is not the kiosk window, so there is nothing to leave."},
 
+		"setup.done":       {"本站已有工作人员账户，不能再这样设置管理员。请用已有的管理员账户登录，在“站务设置”中添加账户。", "This station already has staff accounts, so no admin can be set up this way. Log in with an existing admin account and add accounts in Station settings."},
+		"setup.kiosk_only": {"第一位管理员只能在自助机上设置：请在自助机的首页长按站名 3 秒。", "The first admin can only be set up at the kiosk itself: on the kiosk's home screen, hold the station name for 3 seconds."},
+
 		"staff.remove_self": {"不能删除自己正在使用的账户，请让另一位管理员操作。", "You cannot remove the account you are logged in with. Ask another admin to do it."},
 		"staff.role_self":   {"不能更改自己的角色，请让另一位管理员操作。", "You cannot change your own role. Ask another admin to do it."},
 		"staff.last_admin":  {"“%s”是本站唯一的管理员，请先把另一个账户设为管理员。", "\"%s\" is the station's only admin. Make another account an admin first."},

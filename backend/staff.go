@@ -162,6 +162,12 @@ type StaffService interface {
 	// AddStaff creates an account. EINVALID for a bad name, role or PIN; ECONFLICT if
 	// the name is taken.
 	AddStaff(ctx context.Context, name string, role Role, pin string) (*Staff, error)
+	// AddFirstAdmin creates the station's first account, an admin, only while the
+	// station has no account at all: of two tries at once, one makes the admin.
+	// EINVALID for a bad name or PIN; ECONFLICT once any account exists.
+	AddFirstAdmin(ctx context.Context, name, pin string) (*Staff, error)
+	// HasStaff reports whether the station has any account.
+	HasStaff(ctx context.Context) (bool, error)
 	// ListStaff returns every account, by name, without PIN hashes.
 	ListStaff(ctx context.Context) ([]Staff, error)
 	// SetPIN gives an account a new PIN and unlocks it. EINVALID for a bad PIN,

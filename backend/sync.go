@@ -148,6 +148,17 @@ type SyncService interface {
 	DiscardDeadLetter(ctx context.Context, seq uint64, reason, by string) error
 }
 
+// EnrolService links the running station to its county from the enrolment file the
+// county gave, as `bingzhan enrol` does on a stopped one.
+type EnrolService interface {
+	// Enrol checks the file and applies it at once: the station stores the county,
+	// its credentials and certificate pin, and syncs with them from then on, without
+	// a restart. A file for another county registration (another station id, or none
+	// of the addresses it had) starts a fresh sync state; the outbox is kept and goes
+	// there. EINVALID for a file that cannot be used, which changes nothing.
+	Enrol(ctx context.Context, file []byte) (Enrolment, error)
+}
+
 // KindSyncDiscarded is the outbox kind of the marker left by a discarded dead letter.
 const KindSyncDiscarded = "sync.discarded"
 

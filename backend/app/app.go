@@ -87,11 +87,10 @@ type Station struct {
 
 	// Server is the HTTP API; set by Open, nil after OpenData.
 	Server *bzhttp.Server
-	// Agent is the county link; nil unless the station is enrolled and open.
-	Agent *agent.Agent
 
 	opts      Options
 	stdout    io.Writer
+	link      countyLink // the sync agent; SyncAgent returns it
 	cancel    context.CancelFunc
 	jobs      sync.WaitGroup // background jobs, waited for before the file closes
 	listeners []*http.Server
@@ -194,9 +193,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 		Lookup: &bzhttp.Lookup{Catalog: st.Catalog, Persons: st.Persons},
 		Staff: &bzhttp.Staff{Accounts: st.Accounts, Counters: st.Counters, Calls: st.Calls,
 			Stats: st.Stats, Events: st.Events},
-		Ledger:  &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
-		Sync:    st.DB,
-		QRImage: qr.Image, QRPNG: qr.PNG,
+		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
+		Sync:   st.DB, Enrolment: st, QRImage: qr.Image, QRPNG: qr.PNG,
 		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Clock: st.Clock,
 	}
 	ctx, st.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -320,6 +318,7 @@ func (st *Station) Close() error {
 		srv.Shutdown(ctx)
 		cancel()
 	}
+	st.link.close()
 	st.jobs.Wait()
 	return st.DB.Close()
 }

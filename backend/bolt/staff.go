@@ -46,6 +46,24 @@ func NewStaffService(db *DB) *StaffService { return &StaffService{db: db, TTL: b
 
 // AddStaff creates an account.
 func (s *StaffService) AddStaff(ctx context.Context, name string, role backend.Role, pin string) (*backend.Staff, error) {
+	return s.add(name, role, pin, false)
+}
+
+// AddFirstAdmin creates the station's first account, an admin, in one transaction
+// that finds no account at all: of two tries at once, one makes the admin and the
+// other is refused. A station with an account refuses before the PIN is even hashed.
+func (s *StaffService) AddFirstAdmin(ctx context.Context, name, pin string) (*backend.Staff, error) {
+	if has, err := s.HasStaff(ctx); err != nil {
+		return nil, err
+	} else if has {
+		return nil, backend.Errorf(backend.ECONFLICT, "setup.done")
+	}
+	return s.add(name, backend.RoleAdmin, pin, true)
+}
+
+// add checks and hashes, then stores the account; first refuses it unless the
+// station has no account yet.
+func (s *StaffService) add(name string, role backend.Role, pin string, first bool) (*backend.Staff, error) {
 	name, err := backend.ValidateStaffName(name)
 	if err != nil {
 		return nil, err
@@ -63,6 +81,11 @@ func (s *StaffService) AddStaff(ctx context.Context, name string, role backend.R
 	st := &backend.Staff{Name: name, Role: role, PINHash: hash, CreatedAt: s.db.Clock.Now()}
 	err = s.db.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketStaff)
+		if first {
+			if k, _ := b.Cursor().First(); k != nil {
+				return backend.Errorf(backend.ECONFLICT, "setup.done")
+			}
+		}
 		if b.Get([]byte(name)) != nil {
 			return backend.Errorf(backend.ECONFLICT, "staff.exists", name)
 		}
@@ -72,6 +95,17 @@ func (s *StaffService) AddStaff(ctx context.Context, name string, role backend.R
 		return nil, err
 	}
 	return st, nil
+}
+
+// HasStaff reports whether the station has any account.
+func (s *StaffService) HasStaff(ctx context.Context) (bool, error) {
+	var has bool
+	err := s.db.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketStaff).Cursor().First()
+		has = k != nil
+		return nil
+	})
+	return has, err
 }
 
 // ListStaff returns every account by name, without PIN hashes.

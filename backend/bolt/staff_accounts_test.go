@@ -2,6 +2,8 @@ package bolt_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"bingzhan/backend"
@@ -211,6 +213,102 @@ func TestStaffService_SetRole(t *testing.T) {
 		err := s.SetRole(ctx, "站长", backend.RoleStaff, "")
 		if backend.ErrorCode(err) != backend.ECONFLICT || errKey(err) != "staff.last_admin" {
 			t.Fatalf("demoted the last admin: %v", err)
+		}
+	})
+}
+
+// TestStaffService_AddFirstAdmin: a fresh station gets its first admin once. Two tries
+// at once (two taps, two screens) make one admin; after it, every try is refused and
+// changes nothing; a refused PIN stores nothing.
+func TestStaffService_AddFirstAdmin(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		s := bolt.NewStaffService(db)
+		if has, err := s.HasStaff(ctx); err != nil || has {
+			t.Fatalf("fresh station has staff: %v %v", has, err)
+		}
+		a, err := s.AddFirstAdmin(ctx, " 站长 ", "975310")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Name != "站长" || a.Role != backend.RoleAdmin {
+			t.Fatalf("first admin %+v", a)
+		}
+		if has, _ := s.HasStaff(ctx); !has {
+			t.Fatal("HasStaff after the first admin")
+		}
+		if _, err := s.Login(ctx, "站长", "975310"); err != nil {
+			t.Fatalf("the first admin cannot log in: %v", err)
+		}
+	})
+
+	t.Run("ErrConflict", func(t *testing.T) {
+		s, _ := mustAccounts(t)
+		for _, name := range []string{"站长", "新站长"} {
+			if _, err := s.AddFirstAdmin(ctx, name, "135792"); backend.ErrorCode(err) != backend.ECONFLICT || errKey(err) != "setup.done" {
+				t.Fatalf("first admin %s on a station with accounts: %v", name, err)
+			}
+		}
+		if list, _ := s.ListStaff(ctx); len(list) != 3 {
+			t.Fatalf("accounts changed: %+v", list)
+		}
+		if _, err := s.Login(ctx, "站长", "975310"); err != nil {
+			t.Fatalf("the admin's PIN changed: %v", err)
+		}
+	})
+
+	t.Run("AtOnce", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		s := bolt.NewStaffService(db)
+		const tries = 6
+		errs := make(chan error, tries)
+		var start sync.WaitGroup
+		start.Add(1)
+		for i := range tries {
+			go func() {
+				start.Wait()
+				_, err := s.AddFirstAdmin(ctx, fmt.Sprintf("站长%d", i), "975310")
+				errs <- err
+			}()
+		}
+		start.Done()
+		made := 0
+		for range tries {
+			switch err := <-errs; backend.ErrorCode(err) {
+			case "":
+				made++
+			case backend.ECONFLICT:
+			default:
+				t.Fatalf("unexpected error: %v", err)
+			}
+		}
+		list, _ := s.ListStaff(ctx)
+		if made != 1 || len(list) != 1 || list[0].Role != backend.RoleAdmin {
+			t.Fatalf("%d tries at once made %d admins: %+v", tries, made, list)
+		}
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		s := bolt.NewStaffService(db)
+		for _, tc := range []struct{ name, pin, key string }{
+			{"站长", "12345", "staff.pin_length"},
+			{"站长", "123456", "staff.pin_weak"},
+			{"站长", "12ab56", "staff.pin_length"},
+			{"  ", "975310", "staff.name"},
+		} {
+			if _, err := s.AddFirstAdmin(ctx, tc.name, tc.pin); backend.ErrorCode(err) != backend.EINVALID || errKey(err) != tc.key {
+				t.Fatalf("%q %q: %v, want %s", tc.name, tc.pin, err, tc.key)
+			}
+		}
+		if has, _ := s.HasStaff(ctx); has {
+			t.Fatal("a refused first admin was stored")
+		}
+		// Refusals leave the way open: the next good try makes the admin.
+		if _, err := s.AddFirstAdmin(ctx, "站长", "975310"); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

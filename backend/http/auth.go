@@ -119,12 +119,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.authError(w, r, err)
 		return
 	}
+	s.Logger.Info("staff logged in", "name", se.Name, "role", se.Role)
+	s.answerSession(w, r, se)
+}
+
+// answerSession answers a request that opened session se: the session cookie for
+// browsers, the session with its token for everyone else.
+func (s *Server) answerSession(w http.ResponseWriter, r *http.Request, se *backend.Session) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: se.Token, Path: "/api/", Expires: se.ExpiresAt,
 		MaxAge: int(se.ExpiresAt.Sub(s.now()) / time.Second), HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
-	s.Logger.Info("staff logged in", "name", se.Name, "role", se.Role)
 	s.JSON(w, r, http.StatusOK, s.sessionJSON(se))
 }
 

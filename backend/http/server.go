@@ -47,6 +47,9 @@ type Server struct {
 	OnExit func()
 	// Sync is the county link's status and dead letters (sync.go); nil turns it off.
 	Sync backend.SyncService
+	// Enrolment links the running station to its county from the console (sync.go);
+	// nil turns it off.
+	Enrolment backend.EnrolService
 	// Ledger is the visitor ledger (visit.go); nil turns it off.
 	Ledger *Ledger
 	// Printer prints paper tickets; nil when the station has none.
@@ -97,9 +100,10 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.handleTicketQR)
 	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.handlePrintTicket)
 	// Each area of the station adds its routes here, one line each, from a file of
-	// its own (staff.go, lookup.go, visit.go, sync.go).
+	// its own (staff.go, setup.go, lookup.go, visit.go, sync.go).
 	s.lookupRoutes(mux)
 	s.staffRoutes(mux)
+	s.setupRoutes(mux)
 	s.syncRoutes(mux)
 	s.ledgerRoutes(mux)
 	s.tlsRoutes(mux)

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -15,6 +16,39 @@ func (s *Server) syncRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/sync", s.requireStaff(s.handleSyncStatus))
 	mux.HandleFunc("POST /api/v1/sync/dead/{seq}/retry", s.requireAdmin(s.handleDeadRetry))
 	mux.HandleFunc("POST /api/v1/sync/dead/{seq}/discard", s.requireAdmin(s.handleDeadDiscard))
+	mux.HandleFunc("POST /api/v1/sync/enrolment", s.requireAdmin(s.handleEnrol))
+}
+
+// enrolmentJSON is what the console shows of an enrolment just applied: whom the
+// county knows the station as, and where it reaches the county. Never the secret.
+type enrolmentJSON struct {
+	StationID   string   `json:"station_id"`
+	StationName string   `json:"station_name"`
+	County      string   `json:"county"`
+	Counties    []string `json:"counties"`
+}
+
+// handleEnrol applies the enrolment file in the body, as it came from the county
+// (JSON; at most maxBody bytes, a file far larger than any enrolment is the wrong
+// file). The body holds the station's secret: it is never logged or answered.
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
+	if s.Enrolment == nil {
+		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
+		return
+	}
+	file, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.Error(w, r, backend.Errorf(backend.EINVALID, "sync.enrol_not_file"))
+		return
+	}
+	e, err := s.Enrolment.Enrol(r.Context(), file)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.Logger.Info("enrolled with the county from the console", "station", e.StationID, "counties", e.Counties(), "by", actor(r))
+	s.JSON(w, r, http.StatusOK, enrolmentJSON{StationID: e.StationID, StationName: e.StationName,
+		County: e.CountyURL, Counties: e.Counties()})
 }
 
 // syncStatusJSON is the answer of GET /api/v1/sync; docs/sync-protocol.md.

@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -138,4 +140,170 @@ func TestSyncPanel(t *testing.T) {
 			t.Fatalf("discard marker %+v", entries[0])
 		}
 	})
+}
+
+// TestSync_Enrol: an admin enrols the running station from the console with the file
+// the county gave, and the station syncs at once, without a restart; a new file with
+// a new secret, or for another county registration, takes over the same way. A wrong
+// file is refused in words a person can act on and changes nothing; staff are
+// refused; the secret is never answered or logged.
+func TestSync_Enrol(t *testing.T) {
+	ctx := context.Background()
+	c := synctest.StartCounty(t)
+	st := openStation(t, apptest.Options{Accounts: true})
+	clerk, admin := st.login(t, apptest.StaffName, apptest.StaffPIN), st.login(t, apptest.AdminName, apptest.AdminPIN)
+	enrol := func(token string, file []byte) (int, string) {
+		t.Helper()
+		resp, body := apptest.Send(t, "POST", st.URL+"/api/v1/sync/enrolment", file, nil, apptest.Req{Token: token, Lang: "zh-CN"})
+		return resp.StatusCode, string(body)
+	}
+	status := func() syncStatus {
+		t.Helper()
+		var s syncStatus
+		if resp, body := apptest.Send(t, "GET", st.URL+"/api/v1/sync", nil, &s, apptest.Req{Token: clerk}); resp.StatusCode != 200 {
+			t.Fatalf("sync status: %d %s", resp.StatusCode, body)
+		}
+		return s
+	}
+	stored := func(stationID string) int {
+		n, _, err := c.Store.EntryCount(ctx, stationID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	unchanged := func() {
+		t.Helper()
+		if s := status(); s.Enrolled || s.State != backend.SyncNotEnrolled {
+			t.Fatalf("a refused enrolment changed the station: %+v", s)
+		}
+		if st.SyncAgent() != nil {
+			t.Fatal("a refused enrolment started the agent")
+		}
+	}
+	var secrets []string // of every file given, to look for in answers and the log
+	secretOf := func(file []byte) string {
+		var e struct{ Secret string }
+		if err := json.Unmarshal(file, &e); err != nil || e.Secret == "" {
+			t.Fatalf("enrolment file %s: %v", file, err)
+		}
+		secrets = append(secrets, e.Secret)
+		return e.Secret
+	}
+	file := c.EnrolmentFile(t, "东风镇退役军人服务站")
+	var e struct {
+		StationID string `json:"station_id"`
+	}
+	json.Unmarshal(file, &e)
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		if code, body := enrol(clerk, file); code != 403 || !strings.Contains(body, "管理员") {
+			t.Fatalf("staff enrolled: %d %s", code, body)
+		}
+		if code, _ := enrol("", file); code != 401 {
+			t.Fatalf("nobody enrolled: %d", code)
+		}
+		unchanged()
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			file []byte
+			says string
+		}{
+			{"NotJSON", []byte("PK\x03\x04 这是一个表格文件"), "这不是县中心的注册文件"},
+			{"Empty", nil, "这不是县中心的注册文件"},
+			{"OtherJSON", []byte(`{"version":"2026-11","entries":[]}`), "这不是县中心的注册文件"},
+			{"Newer", bytes.Replace(file, []byte("bingzhan-enrolment/1"), []byte("bingzhan-enrolment/2"), 1), "请先升级本站的兵站程序"},
+			{"BadAddress", bytes.Replace(file, []byte(`"http://`), []byte(`"ftp://`), 1), "注册文件无法使用"},
+			{"TooLarge", bytes.Repeat([]byte(" "), 200<<10), "这不是县中心的注册文件"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				code, body := enrol(admin, tc.file)
+				if code != 400 || !strings.Contains(body, `"invalid"`) || !strings.Contains(body, tc.says) {
+					t.Fatalf("%d %s, want 400 saying %s", code, body, tc.says)
+				}
+				if strings.Contains(body, secretOf(file)) {
+					t.Fatalf("the refusal shows the secret: %s", body)
+				}
+			})
+		}
+		unchanged()
+	})
+
+	t.Run("OK", func(t *testing.T) {
+		code, body := enrol(admin, file)
+		var got struct {
+			StationID   string   `json:"station_id"`
+			StationName string   `json:"station_name"`
+			County      string   `json:"county"`
+			Counties    []string `json:"counties"`
+		}
+		if code != 200 || json.Unmarshal([]byte(body), &got) != nil {
+			t.Fatalf("enrol: %d %s", code, body)
+		}
+		if got.StationID != e.StationID || got.StationName != "东风镇退役军人服务站" || got.County != c.URL ||
+			len(got.Counties) != 1 || got.Counties[0] != c.URL {
+			t.Fatalf("answer %+v", got)
+		}
+		if strings.Contains(body, secretOf(file)) || strings.Contains(body, "secret") {
+			t.Fatalf("the answer shows the secret: %s", body)
+		}
+		if st.SyncAgent() == nil {
+			t.Fatal("no agent after enrolling")
+		}
+		// The agent pushes at once: the county hears of the station joining.
+		synctest.WaitFor(t, "the county stores the station's records", func() bool {
+			s := status()
+			return stored(e.StationID) > 0 && s.State == backend.SyncOK && s.Pending == 0
+		})
+	})
+
+	t.Run("NewSecret", func(t *testing.T) {
+		before, old := stored(e.StationID), st.SyncAgent()
+		file2 := c.NewSecretFile(t, e.StationID)
+		secretOf(file2)
+		if code, body := enrol(admin, file2); code != 200 {
+			t.Fatalf("enrol with a new secret: %d %s", code, body)
+		}
+		if st.SyncAgent() == old || st.SyncAgent() == nil {
+			t.Fatal("the agent was not restarted with the new secret")
+		}
+		// The old secret no longer works at the county: a record stored now came with
+		// the new one.
+		synctest.WaitFor(t, "the station syncs with its new secret", func() bool {
+			s := status()
+			return stored(e.StationID) > before && s.State == backend.SyncOK && s.LastError == nil
+		})
+	})
+
+	t.Run("OtherStation", func(t *testing.T) {
+		file3 := c.EnrolmentFile(t, "西山镇退役军人服务站")
+		secretOf(file3)
+		var moved struct {
+			StationID string `json:"station_id"`
+		}
+		json.Unmarshal(file3, &moved)
+		if code, body := enrol(admin, file3); code != 200 || !strings.Contains(body, "西山镇退役军人服务站") {
+			t.Fatalf("enrol as another station: %d %s", code, body)
+		}
+		synctest.WaitFor(t, "the station syncs under its new county id", func() bool {
+			var s struct {
+				State       string `json:"state"`
+				StationName string `json:"station_name"`
+			}
+			apptest.Send(t, "GET", st.URL+"/api/v1/sync", nil, &s, apptest.Req{Token: clerk})
+			return stored(moved.StationID) > 0 && s.State == backend.SyncOK && s.StationName == "西山镇退役军人服务站"
+		})
+	})
+
+	for _, secret := range secrets {
+		if strings.Contains(st.Log.String(), secret) {
+			t.Fatalf("the station log holds a secret:\n%s", st.Log.String())
+		}
+	}
+	if !strings.Contains(st.Log.String(), "enrolled with the county from the console") {
+		t.Fatalf("the log does not record the enrolment:\n%s", st.Log.String())
+	}
 }

@@ -301,7 +301,7 @@ func runStationAdd(ctx context.Context, verb string, args []string, stdout io.Wr
 	} else {
 		fmt.Fprintf(stdout, "station %s (%s) added; enrolment file %s\n", e.StationID, e.StationName, *out)
 	}
-	fmt.Fprintf(stdout, "hand it over like a key, then on the station: bingzhan enrol %s --data DIR\n", *out)
+	fmt.Fprintf(stdout, "hand it over like a key; on the station an admin chooses it in 站务设置 → 县中心 (or runs bingzhan enrol %s --data DIR with the station stopped)\n", *out)
 	return nil
 }
 

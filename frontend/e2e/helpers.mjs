@@ -37,8 +37,9 @@ const CHROMIUM_ARGS = [
  * folder, with demo data, and resolves once it says where it listens. `people` holds
  * the demo persons it prints for the personal lookup, by card status (docs/lookup.md).
  * @param {string[]} extraArgs flags added after the standard ones
- * @param {{setup?: (data: string, bin: string) => Promise<void>}} [opts] setup runs
- *   on the fresh data folder before the server starts (e.g. `staff add`)
+ * @param {{setup?: (data: string, bin: string) => Promise<void>, demo?: boolean}} [opts]
+ *   setup runs on the fresh data folder before the server starts (e.g. `staff add`);
+ *   demo: false starts a station as a package installs it — no demo data, no account
  * @returns {Promise<{url: string, data: string, people: Record<string, DemoPerson>, stop: () => Promise<void>}>}
  */
 export async function startServer(extraArgs = [], opts = {}) {
@@ -48,7 +49,8 @@ export async function startServer(extraArgs = [], opts = {}) {
   }
   const data = await mkdtemp(join(tmpdir(), 'bingzhan-e2e-'))
   if (opts.setup) await opts.setup(data, bin)
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, '--demo', ...extraArgs], {
+  const demo = opts.demo === false ? [] : ['--demo']
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...demo, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''

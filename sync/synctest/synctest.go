@@ -236,6 +236,38 @@ func (c *County) Enrol(tb testing.TB, name string, urls ...string) backend.Enrol
 	return Enrol(tb, c.Store, c.Clock, name, urls, c.Server.CertPin)
 }
 
+// EnrolmentFile adds a station called name and returns its enrolment file as
+// `bingzhan-county station add` writes it, pointing at the county's own URL: for a
+// test that enrols a station as a person does, with the file.
+func (c *County) EnrolmentFile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	e, err := county.NewEnrolment(tb.Context(), c.Store, c.Clock, name, []string{c.URL}, c.Server.CertPin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	buf, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return buf
+}
+
+// NewSecretFile gives the station idOrName a new secret and returns its new
+// enrolment file, as `bingzhan-county station new-secret` writes it; the old secret
+// stops working at once.
+func (c *County) NewSecretFile(tb testing.TB, idOrName string) []byte {
+	tb.Helper()
+	e, err := county.NewSecretEnrolment(tb.Context(), c.Store, c.Clock, idOrName, []string{c.URL}, c.Server.CertPin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	buf, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return buf
+}
+
 // Enrol adds a station called name to store (any county.Store: bbolt, PostgreSQL) and
 // returns its enrolment at urls with certificate pin pin, as `bingzhan enrol` stores it.
 func Enrol(tb testing.TB, store county.Store, clock backend.Clock, name string, urls []string, pin string) backend.Enrolment {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -49,11 +50,21 @@ var (
 // ValidStationID reports whether id is a well-formed county station id.
 func ValidStationID(id string) bool { return stationIDRE.MatchString(id) }
 
-// ParseEnrolment reads and checks an enrolment file.
+// ErrNotEnrolment is in the error of a file that is no enrolment file at all: not
+// JSON, or JSON of another kind. Someone chose the wrong file.
+var ErrNotEnrolment = errors.New("not an enrolment file")
+
+// ErrNewerFormat is in the error of an enrolment file of a later format version than
+// this program reads: the county runs a newer program than the station.
+var ErrNewerFormat = errors.New("enrolment format newer than this program's")
+
+// ParseEnrolment reads and checks an enrolment file. A byte-order mark in front (a
+// file saved again by Windows Notepad) is not the file's fault and is skipped.
 func ParseEnrolment(buf []byte) (*Enrolment, error) {
+	buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf"))
 	var e Enrolment
 	if err := json.Unmarshal(buf, &e); err != nil {
-		return nil, fmt.Errorf("not an enrolment file: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNotEnrolment, err)
 	}
 	return &e, e.Validate()
 }
@@ -61,7 +72,11 @@ func ParseEnrolment(buf []byte) (*Enrolment, error) {
 // Validate reports the first thing that makes e unusable.
 func (e *Enrolment) Validate() error {
 	if e.Format != EnrolmentFormat {
-		return fmt.Errorf("enrolment format %q is not %q", e.Format, EnrolmentFormat)
+		kind := ErrNotEnrolment
+		if strings.HasPrefix(e.Format, "bingzhan-enrolment/") {
+			kind = ErrNewerFormat
+		}
+		return fmt.Errorf("%w: format %q is not %q", kind, e.Format, EnrolmentFormat)
 	}
 	if err := checkCountyURL("county_url", e.CountyURL); err != nil {
 		return err

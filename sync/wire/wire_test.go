@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,37 @@ func TestEnrolment(t *testing.T) {
 				t.Fatal("accepted")
 			}
 		})
+	}
+}
+
+// TestEnrolment_WrongFile: a file that is no enrolment file, or one of a newer
+// format, says so (the console tells a person which), and a byte-order mark in front
+// of a good file is no fault of the file.
+func TestEnrolment_WrongFile(t *testing.T) {
+	good := `{"format":"bingzhan-enrolment/1","county_url":"https://county.example:8443","station_id":"st-0001-abcd",
+		"secret":"xAf-2JOZ2YaGvf-vDGpzUss34exq2W63pZTD6pvTo9M"}`
+	if _, err := wire.ParseEnrolment([]byte("\xef\xbb\xbf" + good)); err != nil {
+		t.Fatalf("a file with a byte-order mark: %v", err)
+	}
+	for _, tc := range []struct {
+		name, file string
+		want       error
+	}{
+		{"Empty", "", wire.ErrNotEnrolment},
+		{"NotJSON", "PK\x03\x04 a spreadsheet", wire.ErrNotEnrolment},
+		{"OtherJSON", `{"version":"2026-11","entries":[]}`, wire.ErrNotEnrolment},
+		{"Null", "null", wire.ErrNotEnrolment},
+		{"Newer", strings.Replace(good, "/1", "/2", 1), wire.ErrNewerFormat},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := wire.ParseEnrolment([]byte(tc.file)); !errors.Is(err, tc.want) {
+				t.Fatalf("%v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := wire.ParseEnrolment([]byte(strings.Replace(good, "st-0001-abcd", "ST 1", 1))); err == nil ||
+		errors.Is(err, wire.ErrNotEnrolment) || errors.Is(err, wire.ErrNewerFormat) {
+		t.Fatalf("a bad station id: %v", err)
 	}
 }
 

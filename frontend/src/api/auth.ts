@@ -1,7 +1,7 @@
 // Staff sessions, the kiosk's own staff routes and the accounts admins keep
 // (docs/staff.md).
 import { ApiError, forgetToken, holdToken, request } from './client'
-import type { KioskExit, Role, StaffAccount, StaffNames, StaffSession } from './types'
+import type { KioskExit, Role, Setup, StaffAccount, StaffNames, StaffSession } from './types'
 
 /**
  * login opens a staff session; the answer sets the session cookie. Where the cookie
@@ -9,7 +9,26 @@ import type { KioskExit, Role, StaffAccount, StaffNames, StaffSession } from './
  */
 export async function login(name: string, pin: string): Promise<StaffSession> {
   forgetToken()
-  const se = await request<StaffSession>('POST', '/api/v1/login', { body: { name, pin } })
+  return keepSession(await request<StaffSession>('POST', '/api/v1/login', { body: { name, pin } }))
+}
+
+/** getSetup says whether the station still needs its first admin, and whether this is its kiosk. */
+export function getSetup(): Promise<Setup> {
+  return request('GET', '/api/v1/setup')
+}
+
+/**
+ * setupFirstAdmin makes a fresh station's first admin (only at its kiosk, only while
+ * it has no account) and logs them in, as login does.
+ */
+export async function setupFirstAdmin(name: string, pin: string): Promise<StaffSession> {
+  forgetToken()
+  return keepSession(await request<StaffSession>('POST', '/api/v1/setup/admin', { body: { name, pin } }))
+}
+
+// keepSession makes the session of a login's answer this tab's: by its cookie, or
+// where none came back, by holding its token.
+async function keepSession(se: StaffSession): Promise<StaffSession> {
   try {
     await getMe()
   } catch (e) {

@@ -28,9 +28,14 @@ const DEFAULT_TIMEOUT_MS = 10_000
 /** PRINT_TIMEOUT_MS bounds calls that print before answering: a thermal printer can be slow. */
 export const PRINT_TIMEOUT_MS = 25_000
 
-/** RequestOptions are a call's body and how long to wait (0: as long as it takes). */
+/**
+ * RequestOptions are a call's body and how long to wait (0: as long as it takes).
+ * body is sent as JSON; rawJSON is text that already is JSON (a file a person chose),
+ * sent as it is, so the station judges the file and not a copy of it.
+ */
 export interface RequestOptions {
   body?: unknown
+  rawJSON?: string
   timeoutMs?: number
 }
 
@@ -78,7 +83,8 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
   }
   const token = heldToken()
   if (token) headers.Authorization = 'Bearer ' + token
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  const body = opts.rawJSON ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body))
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
 
   const ctrl = new AbortController()
   const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -88,7 +94,7 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
     res = await fetch(path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body,
       signal: ctrl.signal,
       credentials: 'same-origin',
     })

@@ -26,6 +26,8 @@ export type StaffSession = S['StaffSession']
 export type StaffAccount = S['StaffAccount']
 export type StaffNames = S['StaffNames']
 export type KioskExit = S['KioskExit']
+/** Setup says whether the station still needs its first admin, and whether this is the kiosk. */
+export type Setup = S['Setup']
 
 // Counters, calls, the waiting list and the board.
 export type Call = S['Call']
@@ -75,6 +77,8 @@ export type SyncState = S['SyncState']
 export type SyncError = S['SyncError']
 export type DeadLetter = S['DeadLetter']
 export type SyncStatus = S['SyncStatus']
+/** Enrolled is an enrolment just applied, without its secret. */
+export type Enrolled = S['Enrolled']
 
 // Visitor ledger.
 export type CodeName = S['CodeName']

@@ -1,9 +1,10 @@
 // The county sync store: what GET /api/v1/sync last said, kept fresh every 5 seconds
-// while a sync panel or a status mark is on screen, and the admin's two actions on a
-// record the county refused. Logging in is the staff store's; this one only reads.
+// while a sync panel or a status mark is on screen, the admin's two actions on a
+// record the county refused, and enrolling the station with the county's file.
+// Logging in is the staff store's; this one only reads.
 import { reactive } from 'vue'
 import * as api from '../api'
-import { ApiError, type SyncStatus } from '../api'
+import { ApiError, type Enrolled, type SyncStatus } from '../api'
 import { i18n } from '../i18n'
 import { staff } from './staff'
 
@@ -190,4 +191,41 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   const at = Date.parse(iso)
   if (Number.isNaN(at)) return ''
   return i18n.global.t('sync.ago', { age: humanAge((now - at) / 1000) })
+}
+
+/** MAX_ENROLMENT_BYTES is far above any enrolment file (about 500 bytes) and the station's limit. */
+export const MAX_ENROLMENT_BYTES = 64 * 1024
+
+/** EnrolState is the outcome of the last enrolment from the settings. */
+export interface EnrolState {
+  busy: boolean
+  done: Enrolled | null
+  /** Why the file was refused, in the station's words. */
+  error: string
+}
+
+/** enrolment is the shared enrolment state. */
+export const enrolment = reactive<EnrolState>({ busy: false, done: null, error: '' })
+
+/**
+ * enrol sends the chosen enrolment file to the station (admin), which checks it and
+ * links to the county at once; the sync state is read again to follow the first push.
+ * A file too large to be one is refused here, without sending it.
+ */
+export async function enrol(file: File): Promise<boolean> {
+  if (enrolment.busy) return false
+  enrolment.busy = true
+  enrolment.done = null
+  enrolment.error = ''
+  try {
+    if (file.size > MAX_ENROLMENT_BYTES) throw new Error(i18n.global.t('settings.county.notFile'))
+    enrolment.done = await api.enrolStation(await file.text())
+    return true
+  } catch (e) {
+    if (!sessionEnded(e)) enrolment.error = (e as Error).message
+    return false
+  } finally {
+    enrolment.busy = false
+    await refreshSync()
+  }
 }
