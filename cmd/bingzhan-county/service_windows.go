@@ -248,7 +248,7 @@ func installService(args []string, stdout io.Writer) error {
 	// A service that cannot start is removed again, so that a wrong flag is fixed by
 	// running install once more rather than by a failure at every boot.
 	logPath := filepath.Join(m.DataDir, serviceLogName)
-	err = s.Start()
+	err = startService(s)
 	if err == nil {
 		err = waitService(s, svc.Running)
 	}
@@ -260,6 +260,17 @@ func installService(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "service %s is running and starts with Windows; log: %s\n", serviceName, logPath)
 	fmt.Fprintln(stdout, "stop or start it in services.msc (兵站县级服务器), or with sc.exe stop|start bingzhan-county")
 	return nil
+}
+
+// startService starts s, waiting while the service manager's database is locked: it
+// is while the manager starts the automatic services at boot.
+func startService(s *mgr.Service) error {
+	for deadline := time.Now().Add(serviceWait); ; time.Sleep(time.Second) {
+		err := s.Start()
+		if !errors.Is(err, windows.ERROR_SERVICE_DATABASE_LOCKED) || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 // setRecovery sets the actions the service manager takes when the service fails.
