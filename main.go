@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,9 @@ var (
 )
 
 func main() {
+	if cmd, args := command(os.Args[1:]); cmd != "" || slices.ContainsFunc(args, isHelpFlag) {
+		attachConsole()
+	}
 	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -50,11 +54,22 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
-	cmd := ""
+// command splits the command word off args; "" (args empty or starting with a flag)
+// opens the kiosk window.
+func command(args []string) (string, []string) {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		return args[0], args[1:]
 	}
+	return "", args
+}
+
+// isHelpFlag reports whether arg asks the flag package for the usage text.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--h" || arg == "--help"
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	cmd, args := command(args)
 	switch cmd {
 	case "":
 		return runWindow(ctx, args, stdout)

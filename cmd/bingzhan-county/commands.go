@@ -35,6 +35,8 @@ const usage = `usage:
   bingzhan-county station list --data DIR
   bingzhan-county user add NAME [--pin PIN] --data DIR
   bingzhan-county migrate --from DIR --to URL
+  bingzhan-county service install --data DIR [serve flags]...   (Windows: run serve as a service)
+  bingzhan-county service remove
   bingzhan-county version
 
 Every command that takes --data also takes --db postgres://… (or $BINGZHAN_COUNTY_DB):
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return runStationList(ctx, args[2:], stdout)
 	case args[0] == "migrate":
 		return runMigrate(ctx, args[1:], stdout)
+	case args[0] == "service":
+		return runService(ctx, args[1:], stdout)
 	case cmd == "user add":
 		return runUserAdd(ctx, args[2:], stdin, stdout)
 	case args[0] == "version":
