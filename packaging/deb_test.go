@@ -20,9 +20,6 @@ import (
 	"time"
 )
 
-// The packages under test are what `make package` left in build/dist; these tests
-// install them on this machine (they run as root, on a CI machine of their own).
-const dist = "../build/dist"
 
 // distDeb returns the one package of name and arch in build/dist and its version.
 func distDeb(t *testing.T, name, arch string) (path, version string) {

@@ -29,8 +29,6 @@ import (
 // What Wine here cannot show: the kiosk window (WebView2 does not run under Wine),
 // and a console for AttachConsole (commands print through pipes in these tests).
 
-const dist = "../build/dist"
-
 // winDist is what build/dist holds for Windows, and the version it was built as.
 type winDist struct {
 	Version         string
@@ -295,7 +293,7 @@ func testCountyServe(t *testing.T, w *Wine, d *winDist) {
 
 // freePort is a loopback port nothing listens on, for a program whose output the test
 // does not see (a service).
-func freePort(t *testing.T) string {
+func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -310,7 +308,7 @@ func freePort(t *testing.T) string {
 // stays.
 func testCountyService(t *testing.T, w *Wine, d *winDist) {
 	data := filepath.Join(t.TempDir(), "county")
-	addr := "127.0.0.1:" + freePort(t)
+	addr := "127.0.0.1:" + freeAddr(t)
 	if out, err := w.Try(d.County, "service", "install", "--data", "county-data"); err == nil || !strings.Contains(out, "full path") {
 		t.Errorf("service install with a relative --data: %v\n%s", err, out)
 	}
