@@ -16,9 +16,10 @@ func init() {
 
 func init() {
 	addMessages(map[string][2]string{
-		"device.name":      {"设备名称应为 1 到 %d 个字。", "A device name has 1 to %d characters."},
-		"device.exists":    {"已有名为“%s”的设备。", "There is already a device named \"%s\"."},
-		"device.not_found": {"没有这台设备，或它已被移除。", "There is no such device, or it was removed."},
+		"device.name":         {"设备名称应为 1 到 %d 个字。", "A device name has 1 to %d characters."},
+		"device.exists":       {"已有名为“%s”的设备。", "There is already a device named \"%s\"."},
+		"device.lan_settings": {"请说明是否允许局域网内任何设备取号（open_tickets）。", "Say whether any device on the network may take tickets (open_tickets)."},
+		"device.not_found":    {"没有这台设备，或它已被移除。", "There is no such device, or it was removed."},
 		"device.kiosk_only": {"这项操作只能在服务站的自助机上进行。请到大厅的自助机上操作，或请工作人员帮忙。",
 			"This can only be done at the station's kiosk. Please use the kiosk in the lobby, or ask the staff."},
 	})

@@ -2,11 +2,11 @@ package http
 
 import (
 	"context"
-	"math"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,7 +55,7 @@ func (s *Server) lookupRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/catalog/questions", s.handleQuestions)
 	mux.HandleFunc("POST /api/v1/eligibility", s.handleEligibility)
 	mux.HandleFunc("POST /api/v1/id/check", s.handleIDCheck)
-	mux.HandleFunc("POST /api/v1/lookup", s.limited(LimitLookups, s.handleLookup))
+	mux.HandleFunc("POST /api/v1/lookup", s.kioskOnly(false, s.limited(LimitLookups, s.handleLookup)))
 	mux.HandleFunc("POST /api/v1/lookup/unlock", s.requireStaff(s.handleLookupUnlock))
 }
 

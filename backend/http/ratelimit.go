@@ -136,6 +136,9 @@ func clientKey(r *http.Request) string {
 	if atKiosk(r) {
 		return kioskClient
 	}
+	if d := deviceOf(r); d != nil {
+		return "device:" + d.ID
+	}
 	return "addr:" + clientAddr(r)
 }
 

@@ -52,6 +52,9 @@ type Server struct {
 	Enrolment backend.EnrolService
 	// Ledger is the visitor ledger (visit.go); nil turns it off.
 	Ledger *Ledger
+	// Devices are the enrolled kiosk devices (devices.go); nil: only the kiosk itself
+	// may take tickets, look up and register visits.
+	Devices backend.DeviceService
 	// Printer prints paper tickets; nil when the station has none.
 	Printer backend.Printer
 	// QRImage and QRPNG render a payload; the qr package provides them.
@@ -94,11 +97,11 @@ func (s *Server) APIHandler() http.Handler {
 	mux.HandleFunc("GET /api/v1/services", s.handleServices)
 	mux.HandleFunc("PUT /api/v1/services/{letter}", s.requireAdmin(s.handleUpdateService))
 	mux.HandleFunc("GET /api/v1/queue", s.handleQueue)
-	mux.HandleFunc("POST /api/v1/tickets", s.limited(LimitTickets, s.handleIssueTicket))
+	mux.HandleFunc("POST /api/v1/tickets", s.kioskOnly(true, s.limited(LimitTickets, s.handleIssueTicket)))
 	mux.HandleFunc("POST /api/v1/tickets/verify", s.handleVerifyTicket)
 	mux.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
 	mux.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.handleTicketQR)
-	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.handlePrintTicket)
+	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.kioskOnly(false, s.handlePrintTicket))
 	// Each area of the station adds its routes here, one line each, from a file of
 	// its own (staff.go, setup.go, lookup.go, visit.go, sync.go).
 	s.lookupRoutes(mux)
@@ -107,10 +110,11 @@ func (s *Server) APIHandler() http.Handler {
 	s.syncRoutes(mux)
 	s.ledgerRoutes(mux)
 	s.tlsRoutes(mux)
+	s.deviceRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})
-	return s.logRequests(mux)
+	return s.logRequests(s.withDevice(mux))
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,7 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 		return
 	}
 	mux.HandleFunc("GET /api/v1/visits/matters", s.handleVisitMatters)
-	mux.HandleFunc("POST /api/v1/visits", s.limited(LimitVisits, s.handleRegisterVisit))
+	mux.HandleFunc("POST /api/v1/visits", s.kioskOnly(false, s.limited(LimitVisits, s.handleRegisterVisit)))
 	mux.HandleFunc("GET /api/v1/visits", s.requireStaff(s.handleListVisits))
 	mux.HandleFunc("POST /api/v1/visits/search", s.requireStaff(s.handleSearchVisits))
 	mux.HandleFunc("GET /api/v1/visits/export", s.requireStaff(s.handleExportVisits))
@@ -39,7 +39,7 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/visits/{id}", s.requireStaff(s.handleVisit))
 	mux.HandleFunc("PATCH /api/v1/visits/{id}", s.requireStaff(s.handleUpdateVisit))
 	mux.HandleFunc("POST /api/v1/visits/{id}/unmask", s.requireAdmin(s.handleUnmaskVisit))
-	mux.HandleFunc("POST /api/v1/visits/{id}/ticket", s.handleTieVisitTicket)
+	mux.HandleFunc("POST /api/v1/visits/{id}/ticket", s.kioskOnly(false, s.handleTieVisitTicket))
 }
 
 type codeName struct {
