@@ -160,6 +160,7 @@ func serveUntilDone(ctx context.Context, dir string, opts app.Options, addr stri
 	if err != nil {
 		return err
 	}
+	settleMemory(opts.Logger)
 	fmt.Fprintf(opts.Stdout, "Open http://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", a)
 	<-ctx.Done()
 	return nil
