@@ -84,6 +84,7 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		default:
 		}
 	}
+	setUpWebKit()
 	abs, _ := filepath.Abs(m.Dir)
 	lock := sha256.Sum256([]byte(abs))
 	err = wails.Run(&options.App{
