@@ -35,7 +35,7 @@ var (
 )
 
 func main() {
-	gctune.Apply()
+	gctune.Apply(gctune.StationLimit)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
