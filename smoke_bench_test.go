@@ -30,9 +30,9 @@ const (
 	smokePSSTargetMB = 300
 	// smokeRSSCeilingMB bounds the sum of the same processes' resident sets. The sum
 	// counts WebKit's, GTK's and Mesa's libraries once in every process that maps them:
-	// about 330 MB of it are such pages (libLLVM alone 43 MB in two processes), more
-	// than the 300 MB the issue hoped for, so it is no budget; it catches what PSS would
-	// share out: the registry left resident, a Go heap that grows.
+	// over 300 MB of it are such pages (libLLVM alone 43 MB in two processes), so the
+	// sum cannot come down to the issue's 300 MB and is no budget. The ceiling catches
+	// what PSS would share out: the registry left resident, a Go heap that grows.
 	smokeRSSCeilingMB = 470
 )
 
