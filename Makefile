@@ -151,7 +151,7 @@ bench: $(BIN)
 	@echo "county stores, bbolt then PostgreSQL: backfill of 1,000,000 entries, 300 stations pushing at once, figures"
 	$(GO) test -run '^$$' -bench 'Backfill|Stations300' -benchtime 1x -count=1 ./sync/county/bolt ./sync/county/postgres
 	$(GO) test -run '^$$' -bench Figures -benchtime 30x -count=1 ./sync/county/bolt ./sync/county/postgres
-	BINGZHAN_BIN=$(CURDIR)/$(BIN) BINGZHAN_BENCH=1 $(GO) test -tags smoke -count=1 -run TestSmoke -v . | grep -E 'window|RSS|ready'
+	BINGZHAN_BIN=$(CURDIR)/$(BIN) BINGZHAN_BENCH=1 $(GO) test -tags smoke -count=1 -run TestSmoke -v . | grep -E 'window|RSS|ready|budget|ceiling|skipped|FAIL'
 
 lint: setup frontend/dist/index.html
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

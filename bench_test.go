@@ -20,7 +20,7 @@ import (
 // a bare fsync'd bbolt Put on the same disk, interleaved so both see the same load.
 // Target: the API's p99 within 1.5× of the bare Put's p99.
 func BenchmarkIssueTicket(b *testing.B) {
-	gctune.Apply() // as main does
+	gctune.Apply(gctune.StationLimit) // as main does
 	_, base := mustOpen(b, b.TempDir(), app.Options{})
 	raw, err := bbolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
 	if err != nil {

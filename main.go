@@ -39,7 +39,7 @@ func main() {
 	if cmd, args := command(os.Args[1:]); cmd != "" || slices.ContainsFunc(args, isHelpFlag) {
 		attachConsole()
 	}
-	gctune.Apply()
+	gctune.Apply(gctune.StationLimit)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
@@ -194,6 +194,7 @@ func serveUntilDone(ctx context.Context, dir string, opts app.Options, addr stri
 	if st.Config.TLS {
 		scheme = "https"
 	}
+	settleMemory(opts.Logger)
 	fmt.Fprintf(opts.Stdout, "Open %s://%s/ in a browser to use the kiosk. Press Ctrl+C to stop.\n", scheme, a)
 	<-ctx.Done()
 	return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,9 @@ var appIcon []byte
 
 // started is when the process began, for the "window ready" figure in the log.
 var started = time.Now()
+
+// settleOnce makes the kiosk settle its memory once, after the first page load.
+var settleOnce sync.Once
 
 // fallbackAddr is where the kiosk is served when there is no display to open it on.
 const fallbackAddr = "127.0.0.1:8080"
@@ -85,6 +89,7 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		default:
 		}
 	}
+	setUpWebKit()
 	abs, _ := filepath.Abs(m.Dir)
 	lock := sha256.Sum256([]byte(abs))
 	err = wails.Run(&options.App{
@@ -126,6 +131,8 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 		},
 		OnDomReady: func(context.Context) {
 			m.Logger.Info("window ready", "ms", time.Since(started).Milliseconds())
+			// Every reload of the page comes here too; the first is the one after start.
+			settleOnce.Do(func() { go settleMemory(m.Logger) })
 		},
 		Linux: &linux.Options{ProgramName: "bingzhan", Icon: appIcon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})

@@ -235,6 +235,9 @@ func (st *Station) ready(ctx context.Context) error {
 		return err
 	}
 	st.Logger.Debug("ledger index built", "ms", st.Clock.Since(start).Milliseconds())
+	// The integrity check and the index read every page of the file; serving reads a
+	// few at a time.
+	st.DB.ReleaseMapped()
 	return nil
 }
 

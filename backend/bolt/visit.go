@@ -132,6 +132,7 @@ func (s *VisitService) Init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("build ledger index: %w", err)
 	}
+	idx.compact()
 	s.mu.Lock()
 	s.idx = idx
 	s.mu.Unlock()

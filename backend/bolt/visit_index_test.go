@@ -11,7 +11,8 @@ import (
 )
 
 func TestVisitService_Search(t *testing.T) {
-	l := mustLedger(t)
+	dir, k := t.TempDir(), MustKeys(t)
+	l := mustLedgerAt(t, dir, k)
 	p := registryPeople
 	a := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "B1")             // 张三
 	b := l.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D2")             // 单伟
@@ -26,7 +27,7 @@ func TestVisitService_Search(t *testing.T) {
 	l.Clock.Advance(48 * time.Hour)
 	f := l.kiosk(t, p[0].IDNumber, "13812345678", backend.RelationSelf, "A1") // 张三 again, two days later
 
-	for _, tt := range []struct {
+	cases := []struct {
 		name string
 		f    backend.VisitFilter
 		want []string
@@ -53,7 +54,8 @@ func TestVisitService_Search(t *testing.T) {
 		{"date range", backend.VisitFilter{From: "2026-11-24", To: "2026-11-30"}, []string{f.Serial}},
 		{"first day only", backend.VisitFilter{To: "2026-11-23", Query: "zs"}, []string{c.Serial, a.Serial}},
 		{"page", backend.VisitFilter{Limit: 2, Offset: 1}, []string{e.Serial, d.Serial}},
-	} {
+	}
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := l.search(t, tt.f); !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
@@ -72,6 +74,26 @@ func TestVisitService_Search(t *testing.T) {
 			if _, err := l.Visits(context.Background(), f); backend.ErrorCode(err) != backend.EINVALID {
 				t.Errorf("filter %+v: %v", f, err)
 			}
+		}
+	})
+	// The index built at start (and packed: compact) finds what the one built visit by
+	// visit found, and takes new and changed visits as before.
+	t.Run("SameAfterRestart", func(t *testing.T) {
+		l.DB.Close()
+		l2 := mustLedgerAt(t, dir, k)
+		setTime(l2.Clock, l.Clock.Now())
+		for _, tt := range cases {
+			if got := l2.search(t, tt.f); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+			}
+		}
+		g := l2.kiosk(t, p[1].IDNumber, "13900001111", backend.RelationSelf, "D1")
+		l2.update(t, b.ID, backend.VisitPatch{Outcome: ptr("handled"), Close: true}, "王芳")
+		if got, want := l2.search(t, backend.VisitFilter{Query: "sw"}), []string{g.Serial, b.Serial}; !slices.Equal(got, want) {
+			t.Errorf("after a new visit: got %v, want %v", got, want)
+		}
+		if got, want := l2.search(t, backend.VisitFilter{Status: "closed"}), []string{b.Serial, a.Serial}; !slices.Equal(got, want) {
+			t.Errorf("after closing one: got %v, want %v", got, want)
 		}
 	})
 	t.Run("AfterRestart", func(t *testing.T) {

@@ -491,7 +491,7 @@ func TestStatsExport(t *testing.T) {
 // HTTP without the disk's flush, so what the code itself costs shows apart from the
 // disk, which the bare Put beside each run measures.
 func BenchmarkCallNext(b *testing.B) {
-	gctune.Apply() // as the station's main does
+	gctune.Apply(gctune.StationLimit) // as the station's main does
 	b.Run("disk", benchCallNext)
 	b.Run("ramdisk", func(b *testing.B) {
 		probe, err := os.MkdirTemp("/dev/shm", "bench")

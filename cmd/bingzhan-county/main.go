@@ -41,7 +41,7 @@ var (
 )
 
 func main() {
-	gctune.Apply()
+	gctune.Apply(gctune.CountyLimit)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {

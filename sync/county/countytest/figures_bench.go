@@ -37,7 +37,7 @@ func yearOfDays(n int) map[string]county.DayStats {
 // does (gctune): the range read makes a hundred megabytes of it.
 func BenchFigures(b *testing.B, open func(b *testing.B) (county.Store, PutDays)) {
 	defer debug.SetGCPercent(debug.SetGCPercent(gctune.Percent))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(gctune.Limit))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(gctune.CountyLimit))
 	st, put := open(b)
 	ctx := b.Context()
 	for i := range 300 {

@@ -1,0 +1,7 @@
+//go:build !linux || !(production || dev)
+
+package main
+
+// setUpWebKit has nothing to set where the window is not WebKitGTK's, nor in a build
+// without Wails' window (the tests': Wails then opens none).
+func setUpWebKit() {}
