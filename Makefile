@@ -18,6 +18,10 @@ ARTIFACTS := $(CURDIR)/test-artifacts
 # both order it). `make package VERSION=0.9.1` makes a given one.
 VERSION  ?= $(shell cat VERSION).$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Worked out once and handed to the sub-makes, so one `make package` has one version.
+VERSION  := $(VERSION)
+COMMIT   := $(COMMIT)
+export VERSION COMMIT
 LDFLAGS  := -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
 APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils \
 	imagemagick chromium fonts-noto-cjk xdotool postgresql
