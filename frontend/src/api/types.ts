@@ -95,3 +95,9 @@ export type VisitFilter = S['VisitFilter']
 export type VisitList = S['VisitList']
 export type VisitPatch = S['VisitPatch']
 export type AccessEntry = S['AccessEntry']
+
+// Kiosk devices and the LAN (docs/security.md).
+/** KioskDevice is a second kiosk screen an admin enrolled; never its token. */
+export type KioskDevice = S['KioskDevice']
+/** LANSettings says whether any client on the LAN may take tickets. */
+export type LANSettings = S['LANSettings']
