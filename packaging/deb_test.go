@@ -20,7 +20,6 @@ import (
 	"time"
 )
 
-
 // distDeb returns the one package of name and arch in build/dist and its version.
 func distDeb(t *testing.T, name, arch string) (path, version string) {
 	t.Helper()
