@@ -20,6 +20,8 @@ func init() {
 		"device.exists":       {"已有名为“%s”的设备。", "There is already a device named \"%s\"."},
 		"device.lan_settings": {"请说明是否允许局域网内任何设备取号（open_tickets）。", "Say whether any device on the network may take tickets (open_tickets)."},
 		"device.not_found":    {"没有这台设备，或它已被移除。", "There is no such device, or it was removed."},
+		"device.kiosk_pc": {"这项操作只能在服务站大厅的自助机上进行。",
+			"This can only be done on the station's own kiosk, in the lobby."},
 		"device.kiosk_only": {"这项操作只能在服务站的自助机上进行。请到大厅的自助机上操作，或请工作人员帮忙。",
 			"This can only be done at the station's kiosk. Please use the kiosk in the lobby, or ask the staff."},
 	})

@@ -21,12 +21,19 @@ import (
 // from its OpenAPI document, or when the document lists a route that is gone. The
 // routes are read from the source, not from a running server, so a route counts
 // wherever and however it is registered: any file in the tree (subpackages too),
-// any call of HandleFunc or Handle whose pattern is a constant string, built from
-// literals and constants of this module.
+// any call of HandleFunc or Handle — or the station's rt.handle, which names the
+// route's access rule — whose pattern is a constant string, built from literals and
+// constants of this module.
+//
+// The station's routes must all go through rt.handle, and the document's x-trust of
+// each must be the rule the code gives it.
 func TestOpenAPI_Routes(t *testing.T) {
-	for _, tc := range []struct{ doc, tree string }{
-		{"openapi/station.yaml", "backend/http"},
-		{"openapi/county.yaml", "sync/county"},
+	for _, tc := range []struct {
+		doc, tree string
+		rules     bool // every route names its access rule, which x-trust must match
+	}{
+		{"openapi/station.yaml", "backend/http", true},
+		{"openapi/county.yaml", "sync/county", false},
 	} {
 		t.Run(tc.tree, func(t *testing.T) {
 			code := sourceRoutes(t, filepath.Join("..", tc.tree))
@@ -35,8 +42,23 @@ func TestOpenAPI_Routes(t *testing.T) {
 			}
 			doc := documentRoutes(t, tc.doc)
 			for _, r := range sortedKeys(code) {
-				if !doc[r] {
-					t.Errorf("%s registers %q (%s), missing from %s", tc.tree, r, code[r], tc.doc)
+				trust, ok := doc[r]
+				if !ok {
+					t.Errorf("%s registers %q (%s), missing from %s", tc.tree, r, code[r].pos, tc.doc)
+					continue
+				}
+				if !tc.rules {
+					continue
+				}
+				if code[r].access == "" {
+					t.Errorf("%s: %q is registered without an access rule: use rt.handle(pattern, access, h)", code[r].pos, r)
+					continue
+				}
+				want, known := trustOf[code[r].access]
+				if !known {
+					t.Errorf("%s: %q has access %s, which this test does not know: add it to trustOf", code[r].pos, r, code[r].access)
+				} else if trust != want {
+					t.Errorf("%s: %q is %s in the code, x-trust %q in %s; want %q", code[r].pos, r, code[r].access, trust, tc.doc, want)
 				}
 			}
 			for _, r := range sortedKeys(doc) {
@@ -46,6 +68,17 @@ func TestOpenAPI_Routes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// trustOf is the x-trust each access rule of backend/http (routes.go) is documented
+// as.
+var trustOf = map[string]string{
+	"Public":           "public",
+	"KioskPC":          "kiosk",
+	"KioskDevice":      "kiosk-device",
+	"KioskDeviceOrLAN": "kiosk-device",
+	"StaffSession":     "staff",
+	"AdminSession":     "admin",
 }
 
 // TestOpenAPI_Normalise pins the one rule both sides are compared by: parameter
@@ -71,8 +104,9 @@ func normalise(route string) string {
 	return strings.ToUpper(method) + " " + paramRE.ReplaceAllString(path, "{}")
 }
 
-// documentRoutes returns the document's paths × methods, normalised.
-func documentRoutes(t *testing.T, file string) map[string]bool {
+// documentRoutes returns the document's paths × methods, normalised, each with its
+// x-trust ("" where it has none).
+func documentRoutes(t *testing.T, file string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -89,23 +123,33 @@ func documentRoutes(t *testing.T, file string) map[string]bool {
 		t.Errorf("%s: openapi %q, want 3.1.x", file, doc.OpenAPI)
 	}
 	methods := []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-	out := map[string]bool{}
+	out := map[string]string{}
 	for path, item := range doc.Paths {
-		for key := range item {
+		for key, op := range item {
 			if slices.Contains(methods, key) {
-				out[normalise(key+" "+path)] = true
+				var ext struct {
+					Trust string `yaml:"x-trust"`
+				}
+				if err := op.Decode(&ext); err != nil {
+					t.Fatalf("%s: %s %s: %v", file, key, path, err)
+				}
+				out[normalise(key+" "+path)] = ext.Trust
 			}
 		}
 	}
 	return out
 }
 
+// sourceRoute is where a route is registered and, for rt.handle, the name of its
+// access rule.
+type sourceRoute struct{ pos, access string }
+
 // sourceRoutes parses every non-test Go file under dir and returns the /api/v1
-// routes registered there, normalised, each with the place it was found.
-func sourceRoutes(t *testing.T, dir string) map[string]string {
+// routes registered there, normalised.
+func sourceRoutes(t *testing.T, dir string) map[string]sourceRoute {
 	t.Helper()
 	consts := &constants{fset: token.NewFileSet(), byDir: map[string]map[string]ast.Expr{}, module: modulePath(t)}
-	out := map[string]string{}
+	out := map[string]sourceRoute{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
@@ -125,11 +169,24 @@ func sourceRoutes(t *testing.T, dir string) map[string]string {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) != 2 {
+			if !ok {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") {
+			if !ok {
+				return true
+			}
+			access := ""
+			switch {
+			case (sel.Sel.Name == "HandleFunc" || sel.Sel.Name == "Handle") && len(call.Args) == 2:
+			case sel.Sel.Name == "handle" && len(call.Args) == 3:
+				id, ok := call.Args[1].(*ast.Ident)
+				if !ok {
+					t.Errorf("%s: a route whose access rule is not one of routes.go's constants", consts.fset.Position(call.Pos()))
+					return true
+				}
+				access = id.Name
+			default:
 				return true
 			}
 			pattern, ok := consts.eval(filepath.Dir(path), imports, call.Args[0])
@@ -152,7 +209,7 @@ func sourceRoutes(t *testing.T, dir string) map[string]string {
 				t.Errorf("%s: %q is registered for every method; name one", consts.fset.Position(call.Pos()), pattern)
 				return true
 			}
-			out[normalise(pattern)] = consts.fset.Position(call.Pos()).String()
+			out[normalise(pattern)] = sourceRoute{consts.fset.Position(call.Pos()).String(), access}
 			return true
 		})
 		return nil

@@ -12,23 +12,24 @@ import (
 	"bingzhan/backend"
 )
 
-// Staff sessions reach the API two ways, both checked by requireStaff/requireAdmin:
+// Staff sessions reach the API two ways, both checked by requireRole:
 //
 //   - Authorization: Bearer <token>, for scripts and tests;
 //   - the HttpOnly cookie SessionCookie set by POST /api/v1/login, for browsers. It is
 //     SameSite=Strict, so another site cannot make a staff browser act.
 //
-// A handler that needs a staff member is wrapped: mux.HandleFunc("GET /api/v1/x",
-// s.requireStaff(s.handleX)); inside it SessionOf(r) says who is acting. No session
-// gives 401 (code unauthorized), a staff session on an admin route 403 (forbidden).
+// A route that needs a staff member says so where it is registered:
+// rt.handle("GET /api/v1/x", StaffSession, s.handleX) (routes.go); inside it SessionOf(r)
+// says who is acting. No session gives 401 (code unauthorized), a staff session on an
+// admin route 403 (forbidden).
 
 // SessionCookie is the name of the cookie that carries a browser's session token.
 const SessionCookie = "bingzhan_session"
 
 type sessionKey struct{}
 
-// SessionOf returns the staff session of a request that passed requireStaff or
-// requireAdmin, and nil for any other request.
+// SessionOf returns the staff session of a request that passed requireRole (or came
+// from a staff member to a kiosk route), and nil for any other request.
 func SessionOf(r *http.Request) *backend.Session {
 	se, _ := r.Context().Value(sessionKey{}).(*backend.Session)
 	return se
@@ -55,16 +56,6 @@ func (s *Server) session(r *http.Request) (*backend.Session, error) {
 		return nil, backend.Errorf(backend.EUNAUTHORIZED, "auth.required")
 	}
 	return s.Staff.Accounts.Session(r.Context(), requestToken(r))
-}
-
-// requireStaff runs h only for a request with a live staff or admin session.
-func (s *Server) requireStaff(h http.HandlerFunc) http.HandlerFunc {
-	return s.requireRole(backend.RoleStaff, h)
-}
-
-// requireAdmin runs h only for a request with a live admin session.
-func (s *Server) requireAdmin(h http.HandlerFunc) http.HandlerFunc {
-	return s.requireRole(backend.RoleAdmin, h)
 }
 
 func (s *Server) requireRole(role backend.Role, h http.HandlerFunc) http.HandlerFunc {
@@ -222,10 +213,6 @@ func atKiosk(r *http.Request) bool {
 // touchscreen has no keyboard to type a name on: staff tap theirs, then give the PIN.
 // Elsewhere names are typed, and the list is not given.
 func (s *Server) handleStaffNames(w http.ResponseWriter, r *http.Request) {
-	if !atKiosk(r) {
-		s.Error(w, r, backend.Errorf(backend.EFORBIDDEN, "staff.names_kiosk"))
-		return
-	}
 	list, err := s.Staff.Accounts.ListStaff(r.Context())
 	if err != nil {
 		s.Error(w, r, err)

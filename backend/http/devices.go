@@ -41,41 +41,13 @@ func (s *Server) withDevice(h http.Handler) http.Handler {
 	})
 }
 
-// ticketsOpen says whether a station admin opened taking tickets to the whole LAN.
-type ticketsOpen bool
-
-// kioskOnly runs h for the station's own kiosk, an enrolled kiosk device or a
-// logged-in staff member, and refuses any other client on the LAN with 403 and a
-// word to use the kiosk: a laptop plugged into the station's network may not take
-// tickets, look people up or register visits. open, when true, lets anyone take
-// tickets while the station's setting says so.
-func (s *Server) kioskOnly(open ticketsOpen, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if atKiosk(r) || deviceOf(r) != nil {
-			h(w, r)
-			return
-		}
-		if se, err := s.session(r); err == nil {
-			h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, se)))
-			return
-		}
-		if open && s.Devices != nil {
-			if ok, err := s.Devices.OpenTickets(r.Context()); err == nil && ok {
-				h(w, r)
-				return
-			}
-		}
-		s.Error(w, r, backend.Errorf(backend.EFORBIDDEN, "device.kiosk_only"))
-	}
-}
-
 // deviceRoutes adds the admin's list of kiosk devices and the LAN setting.
-func (s *Server) deviceRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/kiosk-devices", s.requireAdmin(s.handleDevices))
-	mux.HandleFunc("POST /api/v1/kiosk-devices", s.requireAdmin(s.handleAddDevice))
-	mux.HandleFunc("DELETE /api/v1/kiosk-devices/{id}", s.requireAdmin(s.handleRemoveDevice))
-	mux.HandleFunc("GET /api/v1/lan-settings", s.requireAdmin(s.handleLANSettings))
-	mux.HandleFunc("PUT /api/v1/lan-settings", s.requireAdmin(s.handleSetLANSettings))
+func (s *Server) deviceRoutes(rt *router) {
+	rt.handle("GET /api/v1/kiosk-devices", AdminSession, s.handleDevices)
+	rt.handle("POST /api/v1/kiosk-devices", AdminSession, s.handleAddDevice)
+	rt.handle("DELETE /api/v1/kiosk-devices/{id}", AdminSession, s.handleRemoveDevice)
+	rt.handle("GET /api/v1/lan-settings", AdminSession, s.handleLANSettings)
+	rt.handle("PUT /api/v1/lan-settings", AdminSession, s.handleSetLANSettings)
 }
 
 func (s *Server) devices(w http.ResponseWriter, r *http.Request) bool {

@@ -49,14 +49,14 @@ const maxShaped = 4096
 const serviceNamesTTL = 10 * time.Second
 
 // lookupRoutes adds the wizard, ID check and personal lookup endpoints.
-func (s *Server) lookupRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/categories", s.handleCategories)
-	mux.HandleFunc("GET /api/v1/catalog", s.handleCatalog)
-	mux.HandleFunc("GET /api/v1/catalog/questions", s.handleQuestions)
-	mux.HandleFunc("POST /api/v1/eligibility", s.handleEligibility)
-	mux.HandleFunc("POST /api/v1/id/check", s.handleIDCheck)
-	mux.HandleFunc("POST /api/v1/lookup", s.kioskOnly(false, s.limited(LimitLookups, s.handleLookup)))
-	mux.HandleFunc("POST /api/v1/lookup/unlock", s.requireStaff(s.handleLookupUnlock))
+func (s *Server) lookupRoutes(rt *router) {
+	rt.handle("GET /api/v1/categories", Public, s.handleCategories)
+	rt.handle("GET /api/v1/catalog", Public, s.handleCatalog)
+	rt.handle("GET /api/v1/catalog/questions", Public, s.handleQuestions)
+	rt.handle("POST /api/v1/eligibility", Public, s.handleEligibility)
+	rt.handle("POST /api/v1/id/check", Public, s.handleIDCheck)
+	rt.handle("POST /api/v1/lookup", KioskDevice, s.limited(LimitLookups, s.handleLookup))
+	rt.handle("POST /api/v1/lookup/unlock", StaffSession, s.handleLookupUnlock)
 }
 
 // catalog returns the current catalog, or writes the error and returns nil.

@@ -35,8 +35,6 @@ var (
 	// LimitLogins: a PIN every twelve seconds, five at once; the account's own lock
 	// after five wrong PINs stays the real guard.
 	LimitLogins = Limit{Every: 12 * time.Second, Burst: 5}
-	// LimitKioskExit: an admin PIN to leave the kiosk every 30 seconds, three at once.
-	LimitKioskExit = Limit{Every: 30 * time.Second, Burst: 3}
 )
 
 // limiter keeps a token bucket (golang.org/x/time/rate) per client for one Limit.

@@ -91,30 +91,35 @@ func (s *Server) Handler() http.Handler {
 // APIHandler returns the /api/v1 routes alone, for Wails' AssetServer, which serves the
 // frontend files itself.
 func (s *Server) APIHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/health", s.handleHealth)
-	mux.HandleFunc("GET /api/v1/station", s.handleStation)
-	mux.HandleFunc("GET /api/v1/services", s.handleServices)
-	mux.HandleFunc("PUT /api/v1/services/{letter}", s.requireAdmin(s.handleUpdateService))
-	mux.HandleFunc("GET /api/v1/queue", s.handleQueue)
-	mux.HandleFunc("POST /api/v1/tickets", s.kioskOnly(true, s.limited(LimitTickets, s.handleIssueTicket)))
-	mux.HandleFunc("POST /api/v1/tickets/verify", s.handleVerifyTicket)
-	mux.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
-	mux.HandleFunc("GET /api/v1/tickets/{id}/qr.png", s.handleTicketQR)
-	mux.HandleFunc("POST /api/v1/tickets/{id}/print", s.kioskOnly(false, s.handlePrintTicket))
-	// Each area of the station adds its routes here, one line each, from a file of
-	// its own (staff.go, setup.go, lookup.go, visit.go, sync.go).
-	s.lookupRoutes(mux)
-	s.staffRoutes(mux)
-	s.setupRoutes(mux)
-	s.syncRoutes(mux)
-	s.ledgerRoutes(mux)
-	s.tlsRoutes(mux)
-	s.deviceRoutes(mux)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	rt := &router{s: s, mux: http.NewServeMux()}
+	s.register(rt)
+	rt.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, backend.Errorf(backend.ENOTFOUND, "not_found"))
 	})
-	return s.logRequests(s.withDevice(mux))
+	return s.logRequests(s.withDevice(rt.mux))
+}
+
+// register adds every route of the API to rt, each with its access rule.
+func (s *Server) register(rt *router) {
+	rt.handle("GET /api/v1/health", Public, s.handleHealth)
+	rt.handle("GET /api/v1/station", Public, s.handleStation)
+	rt.handle("GET /api/v1/services", Public, s.handleServices)
+	rt.handle("PUT /api/v1/services/{letter}", AdminSession, s.handleUpdateService)
+	rt.handle("GET /api/v1/queue", Public, s.handleQueue)
+	rt.handle("POST /api/v1/tickets", KioskDeviceOrLAN, s.limited(LimitTickets, s.handleIssueTicket))
+	rt.handle("POST /api/v1/tickets/verify", Public, s.handleVerifyTicket)
+	rt.handle("GET /api/v1/tickets/{id}", Public, s.handleTicket)
+	rt.handle("GET /api/v1/tickets/{id}/qr.png", Public, s.handleTicketQR)
+	rt.handle("POST /api/v1/tickets/{id}/print", KioskDevice, s.handlePrintTicket)
+	// Each area of the station adds its routes here, one line each, from a file of
+	// its own (staff.go, setup.go, lookup.go, visit.go, sync.go, tls.go, devices.go).
+	s.lookupRoutes(rt)
+	s.staffRoutes(rt)
+	s.setupRoutes(rt)
+	s.syncRoutes(rt)
+	s.ledgerRoutes(rt)
+	s.tlsRoutes(rt)
+	s.deviceRoutes(rt)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -1,21 +1,17 @@
 package http
 
-import (
-	"net/http"
-
-	"bingzhan/backend"
-)
+import "net/http"
 
 // A station installed from a package has no account at all, and its staff never open
 // a terminal: its first admin is set up at the kiosk itself, which only someone in
 // the station's lobby can touch. The routes here do nothing once any account exists.
 
-func (s *Server) setupRoutes(mux *http.ServeMux) {
+func (s *Server) setupRoutes(rt *router) {
 	if s.Staff == nil {
 		return
 	}
-	mux.HandleFunc("GET /api/v1/setup", s.handleSetup)
-	mux.HandleFunc("POST /api/v1/setup/admin", s.handleSetupAdmin)
+	rt.handle("GET /api/v1/setup", Public, s.handleSetup)
+	rt.handle("POST /api/v1/setup/admin", KioskPC, s.handleSetupAdmin)
 }
 
 // setupJSON says what a fresh station still needs: FirstAdmin while it has no
@@ -38,10 +34,6 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 // POST /api/v1/login does. Only the kiosk may (403 elsewhere), and only while the
 // station has no account (409): afterwards accounts are an admin's to add.
 func (s *Server) handleSetupAdmin(w http.ResponseWriter, r *http.Request) {
-	if !atKiosk(r) {
-		s.Error(w, r, backend.Errorf(backend.EFORBIDDEN, "setup.kiosk_only"))
-		return
-	}
 	var req struct {
 		Name string `json:"name"`
 		PIN  string `json:"pin"`

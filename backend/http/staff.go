@@ -22,33 +22,33 @@ type Staff struct {
 	Events   *event.Broker
 }
 
-func (s *Server) staffRoutes(mux *http.ServeMux) {
+func (s *Server) staffRoutes(rt *router) {
 	if s.Staff == nil {
 		return
 	}
-	mux.HandleFunc("POST /api/v1/login", s.limited(LimitLogins, s.handleLogin))
-	mux.HandleFunc("POST /api/v1/logout", s.handleLogout)
-	mux.HandleFunc("GET /api/v1/me", s.requireStaff(s.handleMe))
-	mux.HandleFunc("POST /api/v1/kiosk/exit", s.limited(LimitKioskExit, s.handleKioskExit))
-	mux.HandleFunc("GET /api/v1/kiosk/staff-names", s.handleStaffNames)
-	mux.HandleFunc("GET /api/v1/staff", s.requireAdmin(s.handleListStaff))
-	mux.HandleFunc("POST /api/v1/staff", s.requireAdmin(s.handleAddStaff))
-	mux.HandleFunc("PUT /api/v1/staff/{name}/pin", s.requireAdmin(s.handleSetPIN))
-	mux.HandleFunc("POST /api/v1/staff/{name}/unlock", s.requireAdmin(s.handleUnlockStaff))
-	mux.HandleFunc("PUT /api/v1/staff/{name}/role", s.requireAdmin(s.handleSetRole))
-	mux.HandleFunc("DELETE /api/v1/staff/{name}", s.requireAdmin(s.handleRemoveStaff))
+	rt.handle("POST /api/v1/login", Public, s.limited(LimitLogins, s.handleLogin))
+	rt.handle("POST /api/v1/logout", Public, s.handleLogout)
+	rt.handle("GET /api/v1/me", StaffSession, s.handleMe)
+	rt.handle("POST /api/v1/kiosk/exit", KioskPC, s.handleKioskExit)
+	rt.handle("GET /api/v1/kiosk/staff-names", KioskPC, s.handleStaffNames)
+	rt.handle("GET /api/v1/staff", AdminSession, s.handleListStaff)
+	rt.handle("POST /api/v1/staff", AdminSession, s.handleAddStaff)
+	rt.handle("PUT /api/v1/staff/{name}/pin", AdminSession, s.handleSetPIN)
+	rt.handle("POST /api/v1/staff/{name}/unlock", AdminSession, s.handleUnlockStaff)
+	rt.handle("PUT /api/v1/staff/{name}/role", AdminSession, s.handleSetRole)
+	rt.handle("DELETE /api/v1/staff/{name}", AdminSession, s.handleRemoveStaff)
 
-	mux.HandleFunc("GET /api/v1/counters", s.requireStaff(s.handleCounters))
-	mux.HandleFunc("PUT /api/v1/counters/{n}", s.requireAdmin(s.handlePutCounter))
-	mux.HandleFunc("DELETE /api/v1/counters/{n}", s.requireAdmin(s.handleDeleteCounter))
-	mux.HandleFunc("POST /api/v1/counters/{n}/call-next", s.requireStaff(s.handleCallNext))
-	mux.HandleFunc("POST /api/v1/tickets/{id}/{action}", s.requireStaff(s.handleTicketAction))
-	mux.HandleFunc("GET /api/v1/waiting", s.requireStaff(s.handleWaiting))
+	rt.handle("GET /api/v1/counters", StaffSession, s.handleCounters)
+	rt.handle("PUT /api/v1/counters/{n}", AdminSession, s.handlePutCounter)
+	rt.handle("DELETE /api/v1/counters/{n}", AdminSession, s.handleDeleteCounter)
+	rt.handle("POST /api/v1/counters/{n}/call-next", StaffSession, s.handleCallNext)
+	rt.handle("POST /api/v1/tickets/{id}/{action}", StaffSession, s.handleTicketAction)
+	rt.handle("GET /api/v1/waiting", StaffSession, s.handleWaiting)
 
-	mux.HandleFunc("GET /api/v1/board", s.handleBoard)
-	mux.HandleFunc("GET /api/v1/events", s.handleEvents)
-	mux.HandleFunc("GET /api/v1/stats", s.requireStaff(s.handleStats))
-	mux.HandleFunc("GET /api/v1/stats/export", s.requireStaff(s.handleStatsExport))
+	rt.handle("GET /api/v1/board", Public, s.handleBoard)
+	rt.handle("GET /api/v1/events", Public, s.handleEvents)
+	rt.handle("GET /api/v1/stats", StaffSession, s.handleStats)
+	rt.handle("GET /api/v1/stats/export", StaffSession, s.handleStatsExport)
 }
 
 // staffJSON is an account as admins see it: never the PIN hash.

@@ -12,11 +12,11 @@ import (
 
 // syncRoutes adds the staff sync panel: the backlog and the dead letters, and the
 // admin's two actions on a dead letter.
-func (s *Server) syncRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/sync", s.requireStaff(s.handleSyncStatus))
-	mux.HandleFunc("POST /api/v1/sync/dead/{seq}/retry", s.requireAdmin(s.handleDeadRetry))
-	mux.HandleFunc("POST /api/v1/sync/dead/{seq}/discard", s.requireAdmin(s.handleDeadDiscard))
-	mux.HandleFunc("POST /api/v1/sync/enrolment", s.requireAdmin(s.handleEnrol))
+func (s *Server) syncRoutes(rt *router) {
+	rt.handle("GET /api/v1/sync", StaffSession, s.handleSyncStatus)
+	rt.handle("POST /api/v1/sync/dead/{seq}/retry", AdminSession, s.handleDeadRetry)
+	rt.handle("POST /api/v1/sync/dead/{seq}/discard", AdminSession, s.handleDeadDiscard)
+	rt.handle("POST /api/v1/sync/enrolment", AdminSession, s.handleEnrol)
 }
 
 // enrolmentJSON is what the console shows of an enrolment just applied: whom the

@@ -10,9 +10,9 @@ import (
 
 // tlsRoutes adds the station's CA for staff PCs and the TV to trust, and what the
 // console shows about it.
-func (s *Server) tlsRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/tls/ca.pem", s.handleCAFile)
-	mux.HandleFunc("GET /api/v1/tls", s.requireStaff(s.handleTLS))
+func (s *Server) tlsRoutes(rt *router) {
+	rt.handle("GET /api/v1/tls/ca.pem", Public, s.handleCAFile)
+	rt.handle("GET /api/v1/tls", StaffSession, s.handleTLS)
 }
 
 // handleCAFile gives the CA certificate as a file to save and trust: it is public

@@ -25,21 +25,21 @@ type Ledger struct {
 	RetentionDays int
 }
 
-func (s *Server) ledgerRoutes(mux *http.ServeMux) {
+func (s *Server) ledgerRoutes(rt *router) {
 	if s.Ledger == nil {
 		return
 	}
-	mux.HandleFunc("GET /api/v1/visits/matters", s.handleVisitMatters)
-	mux.HandleFunc("POST /api/v1/visits", s.kioskOnly(false, s.limited(LimitVisits, s.handleRegisterVisit)))
-	mux.HandleFunc("GET /api/v1/visits", s.requireStaff(s.handleListVisits))
-	mux.HandleFunc("POST /api/v1/visits/search", s.requireStaff(s.handleSearchVisits))
-	mux.HandleFunc("GET /api/v1/visits/export", s.requireStaff(s.handleExportVisits))
-	mux.HandleFunc("POST /api/v1/visits/export", s.requireStaff(s.handleExportVisits))
-	mux.HandleFunc("GET /api/v1/visits/access-log", s.requireAdmin(s.handleVisitAccessLog))
-	mux.HandleFunc("GET /api/v1/visits/{id}", s.requireStaff(s.handleVisit))
-	mux.HandleFunc("PATCH /api/v1/visits/{id}", s.requireStaff(s.handleUpdateVisit))
-	mux.HandleFunc("POST /api/v1/visits/{id}/unmask", s.requireAdmin(s.handleUnmaskVisit))
-	mux.HandleFunc("POST /api/v1/visits/{id}/ticket", s.kioskOnly(false, s.handleTieVisitTicket))
+	rt.handle("GET /api/v1/visits/matters", Public, s.handleVisitMatters)
+	rt.handle("POST /api/v1/visits", KioskDevice, s.limited(LimitVisits, s.handleRegisterVisit))
+	rt.handle("GET /api/v1/visits", StaffSession, s.handleListVisits)
+	rt.handle("POST /api/v1/visits/search", StaffSession, s.handleSearchVisits)
+	rt.handle("GET /api/v1/visits/export", StaffSession, s.handleExportVisits)
+	rt.handle("POST /api/v1/visits/export", StaffSession, s.handleExportVisits)
+	rt.handle("GET /api/v1/visits/access-log", AdminSession, s.handleVisitAccessLog)
+	rt.handle("GET /api/v1/visits/{id}", StaffSession, s.handleVisit)
+	rt.handle("PATCH /api/v1/visits/{id}", StaffSession, s.handleUpdateVisit)
+	rt.handle("POST /api/v1/visits/{id}/unmask", AdminSession, s.handleUnmaskVisit)
+	rt.handle("POST /api/v1/visits/{id}/ticket", KioskDevice, s.handleTieVisitTicket)
 }
 
 type codeName struct {
