@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -55,6 +56,9 @@ type Options struct {
 	SyncTuning func(*agent.Config)
 	// NoServer opens the station without a loopback server.
 	NoServer bool
+	// Assets are the built frontend files to serve (os.DirFS of frontend/dist); nil
+	// serves the API alone.
+	Assets fs.FS
 }
 
 // Station is an open test station.
@@ -93,7 +97,7 @@ func Open(tb testing.TB, o Options) *Station {
 	}
 	s, err := app.Open(context.Background(), o.Dir, app.Options{
 		Config: &cfg, Clock: clock, Logger: logger, Demo: o.Demo, Printer: o.Printer,
-		Version: o.Version, SyncTuning: o.SyncTuning,
+		Version: o.Version, SyncTuning: o.SyncTuning, Assets: o.Assets,
 	})
 	if err != nil {
 		tb.Fatal(err)
