@@ -137,16 +137,24 @@ test-smoke: $(BIN)
 
 # Each fuzz target for a while (one at a time: go test -fuzz takes one target). New
 # crashers land in the package's testdata/fuzz and are committed, so plain `go test`
-# replays them for good.
+# replays them for good. Go 1.26's fuzz coordinator can fail a target with a bare
+# "context deadline exceeded" as -fuzztime runs out (golang/go#75804, fixed in 1.27):
+# that counts as a failure only when it wrote a crasher.
 FUZZTIME ?= 30s
 FUZZ_TARGETS := ./backend:FuzzVerifyProof ./backend:FuzzValidateIDNumber ./backend:FuzzParseCatalog \
 	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest \
 	./backend/http:FuzzDecodeVisitRequest ./backend/http:FuzzDecodeVisitTicketRequest ./backend/keys:FuzzCipherOpen \
 	./sync/wire:FuzzParseEnrolment ./backend/report:FuzzParseSheet
 fuzz: frontend/dist/index.html
-	@for t in $(FUZZ_TARGETS); do \
+	@mkdir -p .tools; shopt -s nullglob; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; before=($$pkg/testdata/fuzz/$$name/*); \
 		echo "fuzz $$t"; \
-		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
+		if ! $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) 2>&1 | tee .tools/fuzz.log; then \
+			after=($$pkg/testdata/fuzz/$$name/*); \
+			if [ $${#after[@]} -eq $${#before[@]} ] && tail -4 .tools/fuzz.log | grep -q 'context deadline exceeded'; then \
+				echo "fuzz $$t: the coordinator's deadline race (golang/go#75804), no crasher: not a failure"; \
+			else exit 1; fi; \
+		fi; \
 	done
 
 bench: $(BIN)

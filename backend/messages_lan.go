@@ -5,9 +5,8 @@ package backend
 func init() {
 	addMessages(map[string][2]string{
 		"rate.too_fast": {"操作太频繁，请 %d 秒后再试。", "Too many requests. Please try again in %d seconds."},
-		"lookup.paused": {"这台设备上输错的次数太多，查询暂停 %d 分钟。请到窗口请工作人员帮您查询。",
-			"Too many wrong answers on this device: the lookup is paused for %d minutes. Please ask the staff at a counter."},
-		"tls.off": {"本站的局域网地址没有启用 HTTPS，没有证书可下载。", "The station does not serve HTTPS on its network, so there is no certificate to download."},
+		"lookup.paused": {"这台设备上输错的次数太多，查询暂停 %d 分钟。", "Too many wrong answers on this device: the lookup is paused for %d minutes."},
+		"tls.off":       {"本站的局域网地址没有启用 HTTPS，没有证书可下载。", "The station does not serve HTTPS on its network, so there is no certificate to download."},
 		"tls.board_only": {"这个地址只用于大厅显示屏。工作台请使用 https 地址。",
 			"This address is for the lobby board only. Use the https address for the staff console."},
 	})

@@ -452,7 +452,11 @@ func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) {
 	if wait := failures.wait(device); wait > 0 {
 		mins := int(math.Ceil(wait.Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(mins*60))
-		s.Error(w, r, backend.Errorf(backend.EUNAVAILABLE, "lookup.paused", mins))
+		err := backend.Errorf(backend.EUNAVAILABLE, "lookup.paused", mins)
+		// reason tells the kiosk to send the person to the counter, not to wait.
+		s.JSON(w, r, httperr.Status(err), map[string]any{
+			"code": backend.ErrorCode(err), "message": backend.ErrorMessage(err, lang), "reason": "paused",
+		})
 		return
 	}
 	p, err := s.Lookup.Persons.LookupPerson(r.Context(), device, req.IDNumber, strings.TrimSpace(req.PhoneLast4))

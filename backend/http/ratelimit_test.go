@@ -106,7 +106,7 @@ func TestRateLimit_LookupFailures(t *testing.T) {
 			continue
 		}
 		rec := st.lanSend(tablet, "POST", "/api/v1/lookup", body)
-		if rec.Code == http.StatusTooManyRequests && strings.Contains(rec.Body.String(), "paused") {
+		if rec.Code == http.StatusTooManyRequests && strings.Contains(rec.Body.String(), `"reason":"paused"`) {
 			if i < 20 {
 				t.Fatalf("paused after %d wrong answers: a real kiosk sees that many", i)
 			}

@@ -317,6 +317,36 @@ describe('entitlement lookup', () => {
     await page.close()
   })
 
+  test('personal: a lobby tablet paused for wrong answers sends the person to the counter', async () => {
+    // The answer an enrolled device gets after too many wrong answers over all
+    // numbers (backend/http TestRateLimit_LookupFailures makes it for real; the
+    // kiosk PC itself is never paused, so the browser here is given it).
+    const person = server.people.issued
+    const page = await openKiosk(browser.context, server.url)
+    await page.route('**/api/v1/lookup', (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { 'Retry-After': '180' },
+        contentType: 'application/json',
+        body: JSON.stringify({
+          code: 'unavailable',
+          reason: 'paused',
+          message: '这台设备上输错的次数太多，查询暂停 3 分钟。',
+        }),
+      }),
+    )
+    await openPersonal(page)
+    await enterId(page, person.id)
+    await tapKeys(page, person.last4)
+    await page.click('[data-test=submit]')
+    await page.locator('[data-test=locked]').waitFor()
+    await page.getByText('查询暂停 3 分钟').waitFor()
+    await screenshot(page, 'lookup-paused-zh')
+    await assertFits(page, 'paused zh')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
   test('idle reset clears the record: nothing personal stays in the page', async () => {
     const person = server.people.making
     const page = await openKiosk(browser.context, server.url, { path: '/?idle=4,2' })

@@ -39,6 +39,8 @@ export interface LookupState {
   person: api.PersonLookup | null
   /** One request key per service for the shown record: a double tap is one ticket. */
   ticketRequests: Record<string, string>
+  /** The station's words on the "ask at the counter" screen when it has its own. */
+  lockedMessage: string
 
   // Both.
   busy: boolean
@@ -64,6 +66,7 @@ function initial(): LookupState {
     phoneLast4: '',
     person: null,
     ticketRequests: {},
+    lockedMessage: '',
     busy: false,
     error: '',
   }
@@ -112,6 +115,7 @@ export function clearPersonal(): void {
     phoneLast4: i.phoneLast4,
     person: i.person,
     ticketRequests: i.ticketRequests,
+    lockedMessage: i.lockedMessage,
     busy: false,
     error: '',
   })
@@ -266,7 +270,8 @@ export function setPhoneLast4(v: string): void {
 /**
  * submitLookup looks the person up. A wrong ID number or last four digits leave the
  * station's message (with the attempts left) and empty the digits; a locked number
- * (423) shows the "ask at the counter" screen.
+ * (423), or a device paused after too many wrong answers (429, reason paused), shows
+ * the "ask at the counter" screen.
  */
 export async function submitLookup(): Promise<void> {
   if (lookup.busy || lookup.phoneLast4.length !== 4) return
@@ -282,7 +287,9 @@ export async function submitLookup(): Promise<void> {
     return
   }
   lookup.phoneLast4 = ''
-  if (r.err.status === 423) {
+  const paused = r.err.status === 429 && r.err.body.reason === 'paused'
+  if (r.err.status === 423 || paused) {
+    lookup.lockedMessage = paused ? r.err.message : ''
     lookup.person = null
     lookup.idNumber = ''
     lookup.idChecked = ''
