@@ -7,7 +7,6 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -259,7 +258,8 @@ func (st *Station) Handler() http.Handler { return st.Server.Handler() }
 
 // Listen serves the UI and API on addr until Close and returns the bound address:
 // over HTTPS with the station's own certificate when the configuration says tls, so
-// PINs and sessions do not cross the LAN in plain text.
+// PINs and sessions do not cross the LAN in plain text; a browser that comes to the
+// same port in plain HTTP is sent to HTTPS.
 func (st *Station) Listen(addr string) (net.Addr, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -273,7 +273,7 @@ func (st *Station) Listen(addr string) (net.Addr, error) {
 			return nil, fmt.Errorf("the station's certificate: %w", err)
 		}
 		st.Server.TLS.Store(a)
-		lis = tls.NewListener(lis, a.TLSConfig())
+		lis = stationtls.Listen(lis, a.TLSConfig())
 		scheme = "https"
 		fmt.Fprintf(st.stdout, "HTTPS with the station's own certificate authority, %s (fingerprint %s):\n"+
 			"  staff PCs and the TV trust it once; the staff console offers it (站务设置 → 安全)\n",

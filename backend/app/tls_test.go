@@ -53,8 +53,26 @@ func TestListen_TLS(t *testing.T) {
 	if c := resp.Cookies(); len(c) != 1 || !c[0].Secure || !c[0].HttpOnly {
 		t.Errorf("session cookie over HTTPS %+v: want Secure and HttpOnly", c)
 	}
-	if resp, err := http.Get("http://" + addr.String() + "/api/v1/health"); err == nil && resp.StatusCode == http.StatusOK {
-		t.Error("plain HTTP answered on the TLS listener")
+	// A staff member who types the address without https:// is sent to it; a form
+	// posted in plain HTTP is refused, never handled.
+	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = plain.Get("http://" + addr.String() + "/staff?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusPermanentRedirect || loc != base+"/staff?x=1" {
+		t.Errorf("plain HTTP GET: %s to %q, want 308 to %s/staff?x=1", resp.Status, loc, base)
+	}
+	resp, err = plain.Post("http://"+addr.String()+"/api/v1/login", "application/json",
+		strings.NewReader(`{"name":"`+apptest.AdminName+`","pin":"`+apptest.AdminPIN+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "https://") || len(resp.Cookies()) != 0 {
+		t.Errorf("plain HTTP login: %s %q %v, want 400 saying to use https://", resp.Status, body, resp.Cookies())
 	}
 	if _, err := (&http.Client{}).Get(base + "/api/v1/health"); err == nil {
 		t.Error("a client that never trusted the CA connected")
