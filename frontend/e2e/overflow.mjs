@@ -1,0 +1,74 @@
+// assertNoCutText: the check behind "nothing cut without a sign" (issue 17). It fails
+// when any visible text on the page is cut off: clipped by a box too small for it, cut
+// to "…" or a line clamp, pushed past the screen's edge, or hidden in a scrolling area
+// that shows no sign that more is there.
+import assert from 'node:assert/strict'
+
+/**
+ * assertNoCutText fails with a list of what is cut, element by element.
+ * A scrolling area passes only when it says so: it, or an element inside it or right
+ * after it, carries data-more-cue and is visible (上下滑动可以查看更多, or 上一页 / 下一页).
+ * @param {import('playwright-core').Page} page
+ * @param {string} what the screen, for the message
+ */
+export async function assertNoCutText(page, what) {
+  const problems = await cutText(page)
+  assert.deepEqual(problems, [], `${what}: text is cut:\n  ${problems.join('\n  ')}`)
+}
+
+/**
+ * cutText returns what assertNoCutText finds wrong, one line per element.
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<string[]>}
+ */
+export async function cutText(page) {
+  return page.evaluate(() => {
+    const out = []
+    const vw = window.innerWidth
+    const vh = window.innerHeight
+    const describe = (el) => {
+      const t = (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ')
+      return `<${el.tagName.toLowerCase()}${el.dataset.test ? ` data-test=${el.dataset.test}` : ''}${el.className && typeof el.className === 'string' ? ` class="${el.className}"` : ''}> "${t.slice(0, 40)}"`
+    }
+    const visible = (el) => {
+      const s = getComputedStyle(el)
+      if (s.visibility === 'hidden' || s.display === 'none' || Number(s.opacity) === 0) return false
+      const r = el.getBoundingClientRect()
+      return r.width > 0 && r.height > 0
+    }
+    const hasOwnText = (el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== '')
+    const cueFor = (el) => {
+      const cues = [...el.querySelectorAll('[data-more-cue]')]
+      if (el.hasAttribute('data-more-cue')) cues.push(el)
+      if (el.nextElementSibling?.hasAttribute('data-more-cue')) cues.push(el.nextElementSibling)
+      if (el.parentElement) cues.push(...el.parentElement.querySelectorAll(':scope > [data-more-cue]'))
+      return cues.some((c) => c === el || visible(c))
+    }
+    for (const el of document.querySelectorAll('#app *, .van-overlay ~ * *, .van-popup *')) {
+      if (!visible(el)) continue
+      const s = getComputedStyle(el)
+      const r = el.getBoundingClientRect()
+      if (hasOwnText(el)) {
+        if (r.right > vw + 1 || r.bottom > vh + 1 || r.left < -1 || r.top < -1) {
+          out.push(`${describe(el)} runs off the screen (${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)})`)
+        }
+        if (s.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) out.push(`${describe(el)} is cut to "…"`)
+        const clamp = s.webkitLineClamp && s.webkitLineClamp !== 'none'
+        if (clamp && el.scrollHeight > el.clientHeight + 1) out.push(`${describe(el)} is clamped to ${s.webkitLineClamp} lines`)
+      }
+      const clips = (v) => v === 'hidden' || v === 'clip'
+      const scrolls = (v) => v === 'auto' || v === 'scroll'
+      const overX = el.scrollWidth > el.clientWidth + 2
+      const overY = el.scrollHeight > el.clientHeight + 2
+      if ((overX && clips(s.overflowX)) || (overY && clips(s.overflowY))) {
+        if ((el.innerText || '').trim() !== '') out.push(`${describe(el)} clips its text (${el.scrollWidth}×${el.scrollHeight} in ${el.clientWidth}×${el.clientHeight})`)
+      }
+      if (((overX && scrolls(s.overflowX)) || (overY && scrolls(s.overflowY))) && !cueFor(el)) {
+        out.push(`${describe(el)} scrolls with no sign that more is there`)
+      }
+    }
+    const d = document.documentElement
+    if (d.scrollWidth > vw || d.scrollHeight > vh) out.push(`the page is ${d.scrollWidth}×${d.scrollHeight} on a ${vw}×${vh} screen`)
+    return out
+  })
+}
