@@ -36,6 +36,15 @@ export async function cutText(page) {
       const r = el.getBoundingClientRect()
       return r.width > 0 && r.height > 0
     }
+    // Text inside a scrolling area is judged by the area (its sign of more), not by
+    // where the part scrolled away lies.
+    const inScroller = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowY
+        if (o === 'auto' || o === 'scroll') return true
+      }
+      return false
+    }
     const hasOwnText = (el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== '')
     const cueFor = (el) => {
       const cues = [...el.querySelectorAll('[data-more-cue]')]
@@ -49,7 +58,7 @@ export async function cutText(page) {
       const s = getComputedStyle(el)
       const r = el.getBoundingClientRect()
       if (hasOwnText(el)) {
-        if (r.right > vw + 1 || r.bottom > vh + 1 || r.left < -1 || r.top < -1) {
+        if (!inScroller(el) && (r.right > vw + 1 || r.bottom > vh + 1 || r.left < -1 || r.top < -1)) {
           out.push(`${describe(el)} runs off the screen (${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)})`)
         }
         if (s.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1) out.push(`${describe(el)} is cut to "…"`)
