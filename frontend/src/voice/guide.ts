@@ -153,6 +153,7 @@ function tapPhrase(name: string): Phrase | null | undefined {
 
 /** allClips lists every clip the guide may say, to fetch them ahead of need. */
 export function allClips(): string[] {
+  // Digits and the service letters (backend.ValidServiceLetter: A–Z without I and O).
   const board = [...'0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'].map(boardClip)
   return [...(Object.keys(phrases) as Phrase[]).map(guideClip), ...board, boardClip('hao')]
 }
