@@ -1,10 +1,13 @@
-// Command voicegen makes the board's voice clips (frontend/public/voice/*.ogg) from
-// the table in backend.VoiceClips: each piece is spoken by espeak-ng, trimmed of its
-// silence, resampled to 16 kHz mono and encoded as Ogg Vorbis by oggenc; the chime is
-// synthesised. It is a one-off developer step, not part of the build: the clips are
-// committed. Needs the Debian packages espeak-ng and vorbis-tools.
+// Command voicegen makes the station's voice clips: the board's calls
+// (frontend/public/voice/*.ogg, from the table in backend.VoiceClips) and the kiosk's
+// spoken guidance (frontend/public/voice/guide/*.ogg, from the phrase table
+// frontend/src/voice/phrases.json that the kiosk's guide also reads). Each piece is
+// spoken by espeak-ng, trimmed of its silence, resampled to 16 kHz mono and encoded as
+// Ogg Vorbis by oggenc; the chime is synthesised. It is a one-off developer step, not
+// part of the build: the clips are committed. Needs the Debian packages espeak-ng and
+// vorbis-tools.
 //
-//	go run ./cmd/voicegen -out frontend/public/voice
+//	go run ./cmd/voicegen -out frontend/public/voice -guide frontend/src/voice/phrases.json
 package main
 
 import (
@@ -13,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
 	"os/exec"
@@ -26,21 +30,40 @@ const rate = 16000
 
 func main() {
 	out := flag.String("out", "frontend/public/voice", "folder for the clips")
+	guide := flag.String("guide", "frontend/src/voice/phrases.json", "the kiosk guide's phrase table")
 	speed := flag.Int("speed", 140, "espeak-ng words per minute; slower than its default for elderly listeners")
 	flag.Parse()
-	if err := run(*out, *speed); err != nil {
+	if err := run(*out, *guide, *speed); err != nil {
 		fmt.Fprintln(os.Stderr, "voicegen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, speed int) error {
+func run(out, guidePath string, speed int) error {
 	for _, tool := range []string{"espeak-ng", "oggenc"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not found: apt-get install espeak-ng vorbis-tools", tool)
 		}
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	phrases, err := readPhrases(guidePath)
+	if err != nil {
+		return err
+	}
+	// The board's calls are heard across a lobby, so they keep oggenc's quality 3; the
+	// guide is heard at arm's length and has many more words, so quality 0 keeps its
+	// clips small without a difference a listener would notice in synthetic speech.
+	type job struct {
+		clip    backend.VoiceClip
+		quality int
+	}
+	var jobs []job
+	for _, c := range backend.VoiceClips() {
+		jobs = append(jobs, job{c, 3})
+	}
+	for _, p := range phrases {
+		jobs = append(jobs, job{backend.VoiceClip{Name: guideDir + "/" + p.Name, Voice: voicePinyin, Text: p.Pinyin}, 0})
+	}
+	if err := os.MkdirAll(filepath.Join(out, guideDir), 0o755); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp("", "voicegen")
@@ -48,36 +71,51 @@ func run(out string, speed int) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for _, c := range backend.VoiceClips() {
-		var pcm []int16
-		if c.Voice == "" {
-			pcm = chime()
-		} else {
-			wav, err := exec.Command("espeak-ng", "-v", c.Voice, "-s", fmt.Sprint(speed), "-a", "180", "--stdout", c.Text).Output()
-			if err != nil {
-				return fmt.Errorf("espeak-ng %s: %w", c.Name, err)
-			}
-			samples, srcRate, err := decodeWAV(wav)
-			if err != nil {
-				return fmt.Errorf("%s: %w", c.Name, err)
-			}
-			pcm = pad(resample(trim(samples), srcRate, rate))
-		}
-		wavPath := filepath.Join(tmp, c.Name+".wav")
-		if err := os.WriteFile(wavPath, encodeWAV(pcm), 0o644); err != nil {
+	for _, j := range jobs {
+		if err := makeClip(j.clip, j.quality, out, tmp, speed); err != nil {
 			return err
 		}
-		dst := filepath.Join(out, c.Name+backend.VoiceFormat)
-		if b, err := exec.Command("oggenc", "-Q", "-q", "3", "-o", dst, wavPath).CombinedOutput(); err != nil {
-			return fmt.Errorf("oggenc %s: %v: %s", c.Name, err, b)
-		}
-		fmt.Printf("%-22s %5d ms\n", dst, len(pcm)*1000/rate)
 	}
-	readme := "Voice clips for the lobby board's calls (请 B017 号到 2 号窗口办理), played in the order\n" +
-		"backend.Announcement gives. Generated, not hand-made: `go run ./cmd/voicegen` (espeak-ng\n" +
-		"Mandarin from pinyin, trimmed, 16 kHz mono, Ogg Vorbis by oggenc; needs the Debian packages\n" +
-		"espeak-ng and vorbis-tools). Edit backend/announce.go, then run it again.\n"
 	return os.WriteFile(filepath.Join(out, "README.md"), []byte(readme), 0o644)
+}
+
+const readme = "Voice clips for the lobby board's calls (请 B017 号到 2 号窗口办理), played in the order\n" +
+	"backend.Announcement gives, and in guide/ the kiosk's spoken guidance (语音引导), named in\n" +
+	"frontend/src/voice/phrases.json and played as frontend/src/voice/guide.ts says. Generated,\n" +
+	"not hand-made: `go run ./cmd/voicegen` (espeak-ng Mandarin from tone-numbered pinyin, trimmed,\n" +
+	"16 kHz mono, Ogg Vorbis by oggenc; needs the Debian packages espeak-ng and vorbis-tools).\n" +
+	"Edit backend/announce.go or phrases.json, then run it again.\n"
+
+// makeClip speaks c (or synthesises the chime) and writes it to out as Ogg Vorbis of
+// the given oggenc quality.
+func makeClip(c backend.VoiceClip, quality int, out, tmp string, speed int) error {
+	var pcm []int16
+	if c.Voice == "" {
+		pcm = chime()
+	} else {
+		wav, err := exec.Command("espeak-ng", "-v", c.Voice, "-s", fmt.Sprint(speed), "-a", "180", "--stdout", c.Text).Output()
+		if err != nil {
+			return fmt.Errorf("espeak-ng %s: %w", c.Name, err)
+		}
+		samples, srcRate, err := decodeWAV(wav)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Name, err)
+		}
+		pcm = pad(resample(trim(samples), srcRate, rate))
+	}
+	wavPath := filepath.Join(tmp, "clip.wav")
+	if err := os.WriteFile(wavPath, encodeWAV(pcm), 0o644); err != nil {
+		return err
+	}
+	dst := filepath.Join(out, filepath.FromSlash(c.Name)+backend.VoiceFormat)
+	// A serial number taken from the name, not oggenc's random one, so running voicegen
+	// again leaves the clips whose words did not change byte for byte as they were.
+	serial := fmt.Sprint(crc32.ChecksumIEEE([]byte(c.Name)) & 0x7fffffff)
+	if b, err := exec.Command("oggenc", "-Q", "-q", fmt.Sprint(quality), "-s", serial, "-o", dst, wavPath).CombinedOutput(); err != nil {
+		return fmt.Errorf("oggenc %s: %v: %s", c.Name, err, b)
+	}
+	fmt.Printf("%-40s %5d ms\n", dst, len(pcm)*1000/rate)
+	return nil
 }
 
 // decodeWAV returns the samples of a 16-bit mono PCM WAV and its rate. espeak-ng

@@ -17,6 +17,8 @@ export interface Announcement {
  */
 export interface ClipPlayer {
   play(url: string): Promise<void>
+  /** stop, where the player can, cuts the clip now playing short; its play resolves. */
+  stop?(): void
 }
 
 /** BlockedError is what a ClipPlayer rejects with when autoplay is not allowed. */
@@ -53,6 +55,8 @@ export class Announcer {
   private running = false
   private done: Promise<void> = Promise.resolve()
   private current: Announcement | null = null
+  // The announcement stop() cut short: the rest of its clips are skipped.
+  private cut: Announcement | null = null
 
   constructor(player: ClipPlayer, opts: AnnouncerOptions = {}) {
     this.player = player
@@ -107,6 +111,20 @@ export class Announcer {
     this.opts.onChange?.()
   }
 
+  /**
+   * stop silences at once: the waiting announcements are dropped and the one being
+   * spoken ends mid-clip (if the player can stop). The board never needs it; the
+   * kiosk's voice guide does, when the person moves on faster than the voice.
+   */
+  stop(): void {
+    this.queue.length = 0
+    if (this.current) {
+      this.cut = this.current
+      this.player.stop?.()
+    }
+    this.opts.onChange?.()
+  }
+
   /** idle resolves once nothing is spoken or waiting (for tests and orderly shutdown). */
   async idle(): Promise<void> {
     while (this.running) await this.done
@@ -122,6 +140,7 @@ export class Announcer {
         this.current = a
         this.opts.onChange?.()
         for (const clip of a.clips) {
+          if (this.cut === a) break
           try {
             await this.player.play(clip)
           } catch (e) {
@@ -135,6 +154,7 @@ export class Announcer {
           }
         }
         this.current = null
+        this.cut = null
         this.opts.onChange?.()
       }
     } finally {

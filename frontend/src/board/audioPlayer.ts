@@ -17,6 +17,8 @@ export class AudioElementPlayer implements ClipPlayer {
   }
 
   private readonly preloaded = new Set<string>()
+  // Ends the play() in progress, if any, as if its clip had ended.
+  private finish: (() => void) | null = null
 
   /** preload asks the browser to fetch urls now (once each), so a call starts at once. */
   preload(urls: string[]): void {
@@ -29,6 +31,12 @@ export class AudioElementPlayer implements ClipPlayer {
     }
   }
 
+  /** stop cuts the clip now playing short; its play() resolves. */
+  stop(): void {
+    this.audio.pause()
+    this.finish?.()
+  }
+
   play(url: string): Promise<void> {
     const audio = this.audio
     return new Promise<void>((resolve, reject) => {
@@ -36,6 +44,7 @@ export class AudioElementPlayer implements ClipPlayer {
       const done = (err?: Error): void => {
         if (settled) return
         settled = true
+        if (this.finish === finish) this.finish = null
         clearTimeout(timer)
         audio.removeEventListener('ended', onEnded)
         audio.removeEventListener('error', onError)
@@ -44,6 +53,8 @@ export class AudioElementPlayer implements ClipPlayer {
       }
       const onEnded = (): void => done()
       const onError = (): void => done()
+      const finish = (): void => done()
+      this.finish = finish
       const timer = setTimeout(() => {
         audio.pause()
         done()

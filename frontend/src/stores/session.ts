@@ -1,5 +1,5 @@
 // The kiosk session: the choices one person makes for themselves (language, large
-// text), and the reset that hands a clean kiosk to the next person.
+// text, spoken guidance), and the reset that hands a clean kiosk to the next person.
 import { reactive, watchEffect } from 'vue'
 import type { Router } from 'vue-router'
 import { DEFAULT_LOCALE, i18n, type Locale } from '../i18n'
@@ -10,10 +10,12 @@ import { clearVisit } from './visit'
 /** SessionState is the current person's display choices. */
 export interface SessionState {
   elderly: boolean
+  /** voice: the spoken guidance (语音引导, src/voice/guide.ts) is on. */
+  voice: boolean
 }
 
 /** session is the shared session state. */
-export const session = reactive<SessionState>({ elderly: false })
+export const session = reactive<SessionState>({ elderly: false, voice: false })
 
 /** locale returns the language now shown. */
 export function locale(): Locale {
@@ -27,18 +29,19 @@ export function setLocale(l: Locale): void {
 
 /** isPristine reports whether the session is as the next person should find it. */
 export function isPristine(): boolean {
-  return !session.elderly && locale() === DEFAULT_LOCALE
+  return !session.elderly && !session.voice && locale() === DEFAULT_LOCALE
 }
 
 /**
  * resetSession clears everything one person left: their ticket, what they looked up,
- * language, text size, and the screen they were on.
+ * language, text size, spoken guidance, and the screen they were on.
  */
 export async function resetSession(router: Router): Promise<void> {
   clearTickets()
   clearLookup()
   clearVisit()
   session.elderly = false
+  session.voice = false
   setLocale(DEFAULT_LOCALE)
   ;(document.activeElement as HTMLElement | null)?.blur()
   await router.replace({ name: 'home' })
