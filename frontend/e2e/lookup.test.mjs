@@ -301,13 +301,20 @@ describe('entitlement lookup', () => {
     await page.click('[data-test=submit]')
     await page.locator('[data-test=locked]').waitFor()
     await page.getByText('请到窗口由工作人员为您查询').waitFor()
-    // Only the way home is offered.
-    assert.equal(await page.locator('[data-test=locked] button, .screen__actions button').count(), 1)
+    // The person sent to the counter gets the number to go there with, in one tap
+    // (and the priority question every ticket asks).
+    assert.equal(await page.locator('.screen__actions button').count(), 2)
     await screenshot(page, 'lookup-locked-zh')
     await assertFits(page, 'locked zh')
+    const before = await waitingCount(server.url, 'B')
+    await page.click('[data-test=locked-ticket]')
+    await page.click('[data-test=priority-no]')
+    await page.locator('[data-test=ticket-number]').waitFor()
+    assert.match(await page.textContent('[data-test=ticket-number]'), /^\s*B\d{3}\s*$/)
+    assert.equal(await waitingCount(server.url, 'B'), before + 1)
 
     // The right digits do not open it either.
-    await page.click('[data-test=primary]')
+    await page.click('[data-test=home]')
     await openPersonal(page)
     await enterId(page, person.id)
     await tapKeys(page, person.last4)

@@ -177,6 +177,12 @@ describe('kiosk ticket', () => {
     }
     await screenshot(page, 'kiosk-ticket-elderly')
     await assertFits(page, 'ticket, elderly, 1280×800')
+
+    // 完成: the next person finds the kiosk in normal text.
+    await page.click('[data-test=primary]')
+    await page.locator('[data-test=choice-ticket]').waitFor()
+    assert.equal(await page.locator('[data-test=elderly-toggle]').getAttribute('aria-checked'), 'false')
+    assert.notEqual(await page.locator('html').getAttribute('class'), 'elderly')
     assertNoPageErrors(page)
     await page.close()
   })

@@ -325,6 +325,10 @@ describe('kiosk visit registration', () => {
       shots: 'elderly',
     })
     await page.click('[data-test=finish]')
+    // 完成 ends the visit: the next person finds normal text, and turns 大字 on again.
+    await page.locator('[data-test=choice-visit]').waitFor()
+    assert.equal(await page.locator('[data-test=elderly-toggle]').getAttribute('aria-checked'), 'false')
+    await page.click('[data-test=elderly-toggle]')
     await page.click('[data-test=choice-visit]')
     await page.locator('[data-test=agree]').waitFor()
     const large = await pxOf(page.locator('[data-test=agree]'), 'font-size')

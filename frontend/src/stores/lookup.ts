@@ -72,6 +72,13 @@ function initial(): LookupState {
   }
 }
 
+/**
+ * CARD_SERVICE is the service of the preferential-treatment card's business, whose
+ * counter looks a person up when the kiosk cannot (backend/person.go gives the same
+ * letter for a card's business).
+ */
+export const CARD_SERVICE = 'B'
+
 /** lookup is the shared lookup state. */
 export const lookup = reactive<LookupState>(initial())
 
