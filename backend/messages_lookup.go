@@ -12,7 +12,7 @@ func init() {
 		"lookup.sex":          {"性别请选择男或女。", "Please choose male or female."},
 		"lookup.residence":    {"居住情况请选择农村、城镇无工作单位或城镇有工作单位。", "Please choose rural, urban without an employer, or urban with an employer."},
 		"lookup.relation":     {"与军人的关系请选择父母、配偶、子女或受其供养的兄弟姐妹。", "Please choose parent, spouse, child or dependent sibling."},
-		"lookup.birth_date":   {"出生日期格式不对，请输入如 1950 或 1950-01-01。", "The birth date is not valid: enter e.g. 1950 or 1950-01-01."},
+		"lookup.birth_date":   {"出生年份不对，请输入 4 位年份，例如 1950。", "The year of birth is not valid: enter 4 digits, for example 1950."},
 		"lookup.birth_future": {"出生日期晚于今天，请检查。", "The birth date is after today. Please check it."},
 		"lookup.last4":        {"请输入登记手机号码的后 4 位数字。", "Please enter the last 4 digits of the phone number on record."},
 		"lookup.no_match":     {"没有查到相符的记录：身份证号码或手机后 4 位不对，或者您还没有登记。还可以再试 %d 次。", "No matching record: the ID number or the last 4 phone digits do not match, or you are not registered yet. %d attempts left."},
@@ -32,9 +32,9 @@ func init() {
 
 		// Card statuses and what to do next.
 		"lookup.card.none":            {"未建档", "No file yet"},
-		"lookup.card.none.next":       {"您还没有建档立卡。请取 C 号，到窗口办理信息采集，之后就可以申领优待证。", "You have no file yet. Take a C ticket to register at the counter; then you can apply for the card."},
+		"lookup.card.none.next":       {"您在服务站还没有建档。请取号到窗口登记您的信息，之后就可以申领优待证。", "The station has no file on you yet. Take a number and register at the counter; then you can apply for the card."},
 		"lookup.card.registered":      {"已建档未申领", "Registered, not applied"},
-		"lookup.card.registered.next": {"您已建档，可以申领优待证。请带身份证、户口簿、退役证件（或烈士证明书）和近期照片，取 B 号到窗口办理。", "You are registered and can apply for the card. Bring your ID card, household register, discharge papers (or martyr certificate) and a recent photo, and take a B ticket."},
+		"lookup.card.registered.next": {"您已建档，可以申领优待证。请带身份证、户口簿、退役证件（或烈士证明书）和近期照片，取号到窗口办理。", "You are registered and can apply for the card. Bring your ID card, household register, discharge papers (or martyr certificate) and a recent photo, and take a number for the counter."},
 		"lookup.card.accepted":        {"已受理", "Application accepted"},
 		"lookup.card.accepted.next":   {"申请已受理，正在报送上级审核，您不用再跑。审核一般需要 30 个工作日左右。", "Your application has been accepted and sent for review. You need not come back; review takes about 30 working days."},
 		"lookup.card.reviewing":       {"审核中", "Under review"},
@@ -42,16 +42,16 @@ func init() {
 		"lookup.card.making":          {"制卡中", "Card being made"},
 		"lookup.card.making.next":     {"审核已通过，正在制卡。卡送到服务站后会通知您来领取。", "Approved; the card is being made. You will be told when it reaches the station."},
 		"lookup.card.ready":           {"待领取", "Ready to collect"},
-		"lookup.card.ready.next":      {"您的优待证已经到服务站了。请带上身份证，取 B 号到窗口领取。", "Your card is at the station. Bring your ID card and take a B ticket to collect it."},
+		"lookup.card.ready.next":      {"您的优待证已经到服务站了。请带上身份证，取号到窗口领取。", "Your card is at the station. Bring your ID card and take a number to collect it at the counter."},
 		"lookup.card.issued":          {"已发放", "Issued"},
-		"lookup.card.issued.next":     {"优待证已发放给您，出示即可享受优待。如果丢失，请尽快取 B 号挂失。", "Your card has been issued: show it to use your entitlements. If you lose it, take a B ticket to report it."},
+		"lookup.card.issued.next":     {"优待证已发放给您，出示即可享受优待。如果丢失，请尽快到窗口挂失。", "Your card has been issued: show it to use your entitlements. If you lose it, tell the counter as soon as you can."},
 		"lookup.card.lost":            {"已挂失", "Reported lost"},
-		"lookup.card.lost.next":       {"优待证已挂失，原卡不能再用。请带身份证和近期照片，取 B 号申请补领。", "The card is reported lost and no longer valid. Bring your ID card and a recent photo and take a B ticket to apply for a new one."},
+		"lookup.card.lost.next":       {"优待证已挂失，原卡不能再用。请带身份证和近期照片，取号到窗口申请补领。", "The card is reported lost and no longer valid. Bring your ID card and a recent photo and take a number to apply for a new one."},
 		"lookup.card.replacing":       {"补换中", "Replacement in progress"},
 		"lookup.card.replacing.next":  {"补领或换卡正在办理，新卡到服务站后会通知您来领取。", "Your replacement card is being made. You will be told when it reaches the station."},
 		"lookup.card.cancelled":       {"已注销", "Cancelled"},
-		"lookup.card.cancelled.next":  {"该优待证已注销。如有疑问，请取 A 号咨询工作人员。", "This card has been cancelled. If you have questions, take an A ticket to ask staff."},
-		"lookup.card.no_card":         {"您所在的人员类别不发放优待证，可凭身份证和相关证明享受优待。有疑问请取 A 号咨询。", "Your category does not receive a preferential card; your ID card and related papers are enough. Take an A ticket to ask."},
+		"lookup.card.cancelled.next":  {"该优待证已注销。如有疑问，请取号到窗口问工作人员。", "This card has been cancelled. If you have questions, take a number and ask at the counter."},
+		"lookup.card.no_card":         {"您所在的人员类别不发放优待证，可凭身份证和相关证明享受优待。有疑问请取号到窗口问。", "People like you do not get a preferential card; your ID card and related papers are enough. If you have questions, take a number and ask at the counter."},
 
 		// The wizard's follow-up questions and their answers.
 		"lookup.q.disability_grade":          {"您的伤残等级是几级？", "What is your disability grade?"},
@@ -96,7 +96,8 @@ func init() {
 		"lookup.for.spouse":            {"由您的配偶享受", "for your spouse"},
 		"lookup.for.child":             {"由您的子女享受", "for your children"},
 		"lookup.for.sibling_dependent": {"由您供养的兄弟姐妹享受", "for your dependent siblings"},
-		"lookup.where_station":         {"本服务站：取 %s 号（%s）", "This station: take a %s ticket (%s)"},
+		"lookup.where_station":         {"本服务站：取号办理“%s”", "This station: take a number for \"%s\""},
+		"lookup.where_here":            {"本服务站", "This station"},
 		"lookup.list_sep":              {"、", ", "},
 	})
 	// A visitor's answers, refused by the catalog's rules; the registry's and the

@@ -315,8 +315,11 @@ func (s *Server) entitlementsOut(lang string, names map[string]string, cat *back
 			if res.Beneficiary != "" {
 				out.ForText = backend.Translate(lang, "lookup.for."+res.Beneficiary)
 			}
-			if out.Where == "" {
-				out.Where = backend.Translate(lang, "lookup.where_station", e.Service, out.ServiceName)
+			// Named by its service, never by a letter alone: a letter says nothing to a visitor.
+			if out.Where == "" && out.ServiceName != "" {
+				out.Where = backend.Translate(lang, "lookup.where_station", out.ServiceName)
+			} else if out.Where == "" {
+				out.Where = backend.Translate(lang, "lookup.where_here")
 			}
 			for _, code := range res.Documents {
 				if doc := cat.Document(code); doc != nil {

@@ -116,7 +116,7 @@ func TestLookupAPI_Wizard(t *testing.T) {
 		}
 		liv := byID(out["entitlements"], "LIV-001")
 		if liv == nil || liv["verdict"] != "yes" || liv["staff_review"] != false || liv["title"] != "残疾抚恤金" ||
-			liv["service"] != "D" || liv["service_name"] == "" || !strings.Contains(liv["where"].(string), "D") {
+			liv["service"] != "D" || liv["service_name"] == "" || liv["where"] != "本服务站：取号办理“"+liv["service_name"].(string)+"”" {
 			t.Fatalf("LIV-001: %v", liv)
 		}
 		if docs := list(liv["documents"]); len(docs) == 0 || obj(docs[0])["name"] != "居民身份证" {
@@ -156,7 +156,7 @@ func TestLookupAPI_Wizard(t *testing.T) {
 		for _, tt := range []struct{ body, want string }{
 			{`{"categories":[]}`, "请至少选择一项身份。"},
 			{`{"categories":["DISABLED_VET"],"disability_grade":11}`, "伤残等级应为一级到十级。"},
-			{`{"categories":["DISABLED_VET"],"birth_date":"1950/01/01"}`, "出生日期格式不对"},
+			{`{"categories":["DISABLED_VET"],"birth_date":"1950/01/01"}`, "出生年份不对"},
 			{`{"categories":["DISABLED_VET"],"residence":"moon"}`, "居住情况"},
 			{`{"categories":["DISABLED_VET"],"grade":3}`, "请求格式不正确。"},
 			{`not json`, "请求格式不正确。"},
@@ -183,9 +183,9 @@ func TestLookupAPI_IDCheck(t *testing.T) {
 		t.Fatalf("%d %v", status, out)
 	}
 	for _, tt := range []struct{ id, lang, reason, msg string }{
-		{"11010519491231003X", "", "checksum", "校验位不符"},
+		{"11010519491231003X", "", "checksum", "最后一位不对"},
 		{"1101051949123100", "", "length", "您输入了 16 位"},
-		{"11010519491321002X", "en", "birth", "not a real date"},
+		{"11010519491321002X", "en", "birth", "that date is not right"},
 		{"", "", "empty", "请输入身份证号码"},
 	} {
 		status, out := send(t, "POST", st.URL+"/api/v1/id/check", tt.lang, map[string]string{"id_number": tt.id})
@@ -219,7 +219,8 @@ func TestLookupAPI_Lookup(t *testing.T) {
 		card := obj(out["card"])
 		if out["name"] != backend.MaskName(p.Name) || out["id_number"] != backend.MaskIDNumber(p.IDNumber) ||
 			out["collect_ticket"] != true || card["status"] != "ready" || card["name"] != "待领取" ||
-			!strings.Contains(card["next_step"].(string), "B 号") || card["service"] != "B" {
+			!strings.Contains(card["next_step"].(string), "取号到窗口领取") || strings.Contains(card["next_step"].(string), "B 号") ||
+			card["service"] != "B" {
 			t.Fatalf("lookup: %v", out)
 		}
 		if h := list(card["history"]); len(h) != len(p.CardHistory) || obj(h[len(h)-1])["name"] != "待领取" {

@@ -75,15 +75,35 @@ func (s *Server) handleVisitMatters(w http.ResponseWriter, r *http.Request) {
 		relations = append(relations, codeName{c, backend.RelationName(c, lang)})
 	}
 	days := s.Ledger.RetentionDays
+	kept := retentionWords(lang, days)
 	s.JSON(w, r, http.StatusOK, map[string]any{
 		"retention_days": days,
-		"notice": map[string]string{
+		// points is what the kiosk shows first, two or three short lines; text is the
+		// whole notice, behind 详细说明.
+		"notice": map[string]any{
 			"title": backend.Translate(lang, "ledger.notice.title"),
-			"text":  backend.Translate(lang, "ledger.notice.text", (days+364)/365, days),
+			"points": []string{
+				backend.Translate(lang, "ledger.notice.what"),
+				backend.Translate(lang, "ledger.notice.kept", kept),
+				backend.Translate(lang, "ledger.notice.skip"),
+			},
+			"text": backend.Translate(lang, "ledger.notice.text", kept),
 		},
 		"relations": relations,
 		"services":  out,
 	})
+}
+
+// retentionWords says how long a visit is kept as a visitor would say it: whole years
+// when the retention is whole years ("3 年", not "1095 天"), days otherwise.
+func retentionWords(lang string, days int) string {
+	switch {
+	case days == 365:
+		return backend.Translate(lang, "ledger.notice.year")
+	case days > 0 && days%365 == 0:
+		return backend.Translate(lang, "ledger.notice.years", days/365)
+	}
+	return backend.Translate(lang, "ledger.notice.days", days)
 }
 
 // DecodeVisitRequest reads a POST /api/v1/visits body. It checks the JSON's form only;

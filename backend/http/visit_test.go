@@ -122,8 +122,14 @@ func TestLedgerAPI_Kiosk(t *testing.T) {
 		if status != 200 || out["retention_days"] != 1095.0 {
 			t.Fatalf("%d %v", status, out)
 		}
-		if text := obj(out["notice"])["text"].(string); !strings.Contains(text, "3 年（1095 天）") {
-			t.Fatalf("the notice does not say how long data is kept: %s", text)
+		// How long, in words a visitor says: 3 years, not 1095 days; and the few short
+		// lines shown first say it too.
+		notice := obj(out["notice"])
+		if text := notice["text"].(string); !strings.Contains(text, "保存 3 年") || strings.Contains(text, "1095") {
+			t.Fatalf("the notice does not say how long data is kept in years: %s", text)
+		}
+		if points := list(notice["points"]); len(points) < 2 || len(points) > 3 || !strings.Contains(points[1].(string), "3 年") {
+			t.Fatalf("notice points %v", points)
 		}
 		var b map[string]any
 		for _, s := range list(out["services"]) {
@@ -139,7 +145,7 @@ func TestLedgerAPI_Kiosk(t *testing.T) {
 			t.Fatalf("relations %v", rel)
 		}
 		_, en := send(t, "GET", st.URL+"/api/v1/visits/matters", "en", nil)
-		if !strings.Contains(obj(en["notice"])["text"].(string), "3 years (1095 days)") {
+		if !strings.Contains(obj(en["notice"])["text"].(string), "kept for 3 years") {
 			t.Fatalf("English notice %v", en["notice"])
 		}
 	})

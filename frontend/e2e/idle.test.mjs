@@ -2,7 +2,8 @@
 // Chinese, normal text size, with nothing of the last person's ticket left in the page.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertNoPageErrors, launchBrowser, openKiosk, screenshot, startServer, takeTicket } from './helpers.mjs'
+import { assertNoPageErrors, launchBrowser, openKiosk, startServer, takeTicket } from './helpers.mjs'
+import { kioskShot } from './plainwords.mjs'
 
 let server
 let browser
@@ -30,7 +31,7 @@ describe('idle reset', () => {
     await warning.waitFor({ state: 'visible', timeout: 6_000 })
     await page.getByText('Are you still there?').waitFor()
     await page.locator('[data-test=idle-continue]').waitFor()
-    await screenshot(page, 'kiosk-idle-warning-en')
+    await kioskShot(page, 'kiosk-idle-warning-en')
 
     await page.locator('[data-test=choice-ticket]').waitFor({ timeout: 5_000 })
     await page.getByText('取号', { exact: true }).waitFor()
@@ -54,7 +55,7 @@ describe('idle reset', () => {
     const warning = page.locator('[data-test=idle-warning]')
     await warning.waitFor({ state: 'visible', timeout: 6_000 })
     await page.getByText('还在吗？').waitFor()
-    await screenshot(page, 'kiosk-idle-warning-zh')
+    await kioskShot(page, 'kiosk-idle-warning-zh')
     await page.click('[data-test=idle-continue]')
     await warning.waitFor({ state: 'hidden' })
     assert.equal(new URL(page.url()).pathname, '/kiosk/ticket')

@@ -12,10 +12,10 @@ import {
   launchBrowser,
   openKiosk,
   pxOf,
-  screenshot,
   startServer,
   waitingCount,
 } from './helpers.mjs'
+import { kioskShot } from './plainwords.mjs'
 
 let server
 let browser
@@ -55,8 +55,16 @@ async function openPersonal(page, shots) {
   await page.click('[data-test=lookup-personal]')
   await page.locator('[data-test=privacy-notice]').waitFor()
   if (shots) {
-    await screenshot(page, `lookup-notice-${shots}`)
+    await kioskShot(page, `lookup-notice-${shots}`)
     await assertFits(page, `notice ${shots}`)
+    // Three short lines on the screen; the whole notice behind 详细说明, and back.
+    assert.equal(await page.locator('[data-test=privacy-notice] .points__item').count(), 3)
+    await page.click('[data-test=notice-details]')
+    await page.locator('[data-test=notice-full]').waitFor()
+    assert.equal(await page.locator('[data-test=notice-full] .details__line').count(), 4)
+    await kioskShot(page, `lookup-notice-details-${shots}`)
+    await page.click('[data-test=notice-close]')
+    await page.locator('[data-test=notice-full]').waitFor({ state: 'hidden' })
   }
   await page.click('[data-test=agree]')
   await page.locator('[data-test=id-step]').waitFor()
@@ -67,7 +75,7 @@ async function enterId(page, id, shots) {
   await tapKeys(page, id)
   await page.locator('[data-test=id-ok]').waitFor()
   if (shots) {
-    await screenshot(page, `lookup-id-${shots}`)
+    await kioskShot(page, `lookup-id-${shots}`)
     await assertFits(page, `ID step ${shots}`)
   }
   await page.click('[data-test=next]')
@@ -80,7 +88,7 @@ async function lookUp(page, person, shots) {
   await enterId(page, person.id, shots)
   await tapKeys(page, person.last4)
   if (shots) {
-    await screenshot(page, `lookup-phone-${shots}`)
+    await kioskShot(page, `lookup-phone-${shots}`)
     await assertFits(page, `phone step ${shots}`)
   }
   await page.click('[data-test=submit]')
@@ -92,13 +100,13 @@ async function walkWizardDisabledVet(page, shots) {
   await page.click('[data-test=choice-lookup]')
   await page.locator('[data-test=lookup-start]').waitFor()
   if (shots) {
-    await screenshot(page, `lookup-start-${shots}`)
+    await kioskShot(page, `lookup-start-${shots}`)
     await assertFits(page, `start ${shots}`)
   }
   await page.click('[data-test=lookup-wizard]')
   await page.locator('[data-test=group-veteran]').waitFor()
   if (shots) {
-    await screenshot(page, `lookup-group-${shots}`)
+    await kioskShot(page, `lookup-group-${shots}`)
     await assertFits(page, `group ${shots}`)
   }
   await page.click('[data-test=group-veteran]')
@@ -108,18 +116,18 @@ async function walkWizardDisabledVet(page, shots) {
   await page.click('[data-test=cat-VET_COMBAT]')
   assert.equal(await page.locator('[data-test=cat-DISABLED_VET]').getAttribute('aria-checked'), 'true')
   if (shots) {
-    await screenshot(page, `lookup-categories-${shots}`)
+    await kioskShot(page, `lookup-categories-${shots}`)
     await assertFits(page, `categories ${shots}`)
   }
   await page.click('[data-test=next]')
   await page.locator('[data-test=question-disability_grade]').waitFor()
   if (shots) {
-    await screenshot(page, `lookup-question-grade-${shots}`)
+    await kioskShot(page, `lookup-question-grade-${shots}`)
     await assertFits(page, `grade question ${shots}`)
   }
   await page.click('[data-test=option-3]')
   await page.locator('[data-test=question-disability_cause]').waitFor()
-  if (shots) await screenshot(page, `lookup-question-cause-${shots}`)
+  if (shots) await kioskShot(page, `lookup-question-cause-${shots}`)
   await page.click('[data-test=option-war]')
   await page.locator('[data-test=question-residence]').waitFor()
   await page.click('[data-test=option-rural]')
@@ -132,11 +140,11 @@ describe('entitlement lookup', () => {
     await walkWizardDisabledVet(page, 'zh')
     await page.getByText('您可能享受的优待').waitFor()
     assert.match(await page.locator('[data-test=results-count]').textContent(), /共 \d+ 项/)
-    await screenshot(page, 'lookup-results-zh')
+    await kioskShot(page, 'lookup-results-zh')
     await assertFits(page, 'results zh')
     await page.setViewportSize(VIEWPORTS.fullHD)
     await assertFits(page, 'results zh 1920×1080')
-    await screenshot(page, 'lookup-results-zh-fullhd')
+    await kioskShot(page, 'lookup-results-zh-fullhd')
     await page.setViewportSize(VIEWPORTS.kiosk)
 
     // Grouped by domain: the pension under 生活, the medical cover under 医疗.
@@ -147,10 +155,12 @@ describe('entitlement lookup', () => {
     assert.match(await pension.textContent(), /需要带/)
     assert.match(await pension.textContent(), /残疾军人证/)
     assert.match(await pension.textContent(), /在哪里办/)
+    // The ticket button names the service as the station does, never by letter alone.
+    assert.equal((await page.locator('[data-test=take-LIV-001]').innerText()).trim(), '取号：抚恤补助/年度确认')
     await page.click('[data-test=domain-medical]')
     await page.locator('[data-test=ent-MED-003]').waitFor()
     assert.match(await page.locator('[data-test=ent-MED-003]').textContent(), /一至六级残疾军人医疗费保障/)
-    await screenshot(page, 'lookup-results-medical-zh')
+    await kioskShot(page, 'lookup-results-medical-zh')
     // "Possibly" items say so, with their reasons.
     await page.click('[data-test=domain-housing]')
     const possibly = page.locator('[data-test=ent-HOU-002] [data-test=possibly]')
@@ -194,7 +204,7 @@ describe('entitlement lookup', () => {
     assert.equal(await page.locator('[data-test=next]').isDisabled(), true)
     for (let i = 0; i < 4; i++) await page.click('[data-test=keypad] [data-key=back]')
     await tapKeys(page, '1948')
-    await screenshot(page, 'lookup-question-year-zh')
+    await kioskShot(page, 'lookup-question-year-zh')
     await assertFits(page, 'year question zh')
     await page.click('[data-test=next]')
     await page.locator('[data-test=question-sex]').waitFor()
@@ -210,18 +220,22 @@ describe('entitlement lookup', () => {
     const page = await openKiosk(browser.context, server.url)
     await lookUp(page, person, 'zh')
     assert.equal((await page.locator('[data-test=card-status]').textContent()).trim(), '待领取')
-    assert.match(await page.locator('[data-test=card-next]').textContent(), /取 B 号/)
+    assert.match(await page.locator('[data-test=card-next]').textContent(), /取号到窗口领取/)
     // The name is masked, the ID number too.
     assert.match(await page.locator('[data-test=person-name]').textContent(), /^.\*+，您好$/)
     const shownId = await page.locator('[data-test=person-id]').textContent()
     assert.match(shownId, /\*{8}/)
     assert.ok(!(await page.locator('body').innerText()).includes(person.id), 'the full ID number is on screen')
     await page.locator('[data-test=card-history] li').first().waitFor()
-    await screenshot(page, 'lookup-result-zh')
+    // History dates in words: 2026年11月1日.
+    for (const d of await page.locator('[data-test=card-history] .timeline__date').allInnerTexts()) {
+      assert.match(d, /^\d{4}年\d{1,2}月\d{1,2}日$/)
+    }
+    await kioskShot(page, 'lookup-result-zh')
     await assertFits(page, 'result zh')
     await page.click('[data-test=tab-entitlements]')
     await page.locator('[data-test=entitlements]').waitFor()
-    await screenshot(page, 'lookup-result-entitlements-zh')
+    await kioskShot(page, 'lookup-result-entitlements-zh')
     await assertFits(page, 'result entitlements zh')
     await page.click('[data-test=tab-card]')
 
@@ -231,7 +245,7 @@ describe('entitlement lookup', () => {
     const number = (await page.locator('[data-test=ticket-number]').textContent()).trim()
     assert.match(number, /^B\d{3}$/)
     assert.equal(await waitingCount(server.url, 'B'), before + 1)
-    await screenshot(page, 'lookup-collect-ticket-zh')
+    await kioskShot(page, 'lookup-collect-ticket-zh')
     // Nothing of the record is left behind the ticket.
     assert.ok(!(await page.locator('body').innerText()).includes('待领取'))
 
@@ -250,14 +264,14 @@ describe('entitlement lookup', () => {
     const person = server.people.registered
     const page = await openKiosk(browser.context, server.url)
     await openPersonal(page, 'zh')
-    await screenshot(page, 'lookup-id-empty-zh')
+    await kioskShot(page, 'lookup-id-empty-zh')
     await tapKeys(page, wrongCheck(person.id))
     const error = page.locator('[data-test=id-error]')
     await error.waitFor()
-    assert.match(await error.textContent(), /校验位不符/)
+    assert.match(await error.textContent(), /最后一位不对/)
     // The check character is marked.
     assert.equal(await page.locator('[data-test=id-display] .digits__ch--bad').count(), 1)
-    await screenshot(page, 'lookup-id-checksum-zh')
+    await kioskShot(page, 'lookup-id-checksum-zh')
     await assertFits(page, 'ID checksum zh')
     // 下一步 with a wrong number keeps the person here, with the message.
     await page.click('[data-test=next]')
@@ -293,7 +307,7 @@ describe('entitlement lookup', () => {
       assert.match(await msg.textContent(), new RegExp(`还可以再试 ${left} 次`))
       assert.equal(await page.locator('[data-test=phone-display]').textContent(), '', 'the wrong digits stay')
       if (left === 2) {
-        await screenshot(page, 'lookup-phone-wrong-zh')
+        await kioskShot(page, 'lookup-phone-wrong-zh')
         await assertFits(page, 'wrong digits zh')
       }
     }
@@ -304,7 +318,7 @@ describe('entitlement lookup', () => {
     // The person sent to the counter gets the number to go there with, in one tap
     // (and the priority question every ticket asks).
     assert.equal(await page.locator('.screen__actions button').count(), 2)
-    await screenshot(page, 'lookup-locked-zh')
+    await kioskShot(page, 'lookup-locked-zh')
     await assertFits(page, 'locked zh')
     const before = await waitingCount(server.url, 'B')
     await page.click('[data-test=locked-ticket]')
@@ -348,7 +362,7 @@ describe('entitlement lookup', () => {
     await page.click('[data-test=submit]')
     await page.locator('[data-test=locked]').waitFor()
     await page.getByText('查询暂停 3 分钟').waitFor()
-    await screenshot(page, 'lookup-paused-zh')
+    await kioskShot(page, 'lookup-paused-zh')
     await assertFits(page, 'paused zh')
     assertNoPageErrors(page)
     await page.close()
@@ -406,7 +420,7 @@ describe('entitlement lookup', () => {
       await page.locator('[data-test=ent-HOU-002] [data-test=possibly]').textContent(),
       /May apply: please ask a member of staff/,
     )
-    await screenshot(page, 'lookup-results-en')
+    await kioskShot(page, 'lookup-results-en')
     await assertFits(page, 'results en')
 
     await page.click('[data-test=home]')
@@ -414,7 +428,10 @@ describe('entitlement lookup', () => {
     await lookUp(page, server.people.replacing, 'en')
     assert.equal((await page.locator('[data-test=card-status]').textContent()).trim(), 'Replacement in progress')
     await page.getByText('Hello,', { exact: false }).waitFor()
-    await screenshot(page, 'lookup-result-en')
+    for (const d of await page.locator('[data-test=card-history] .timeline__date').allInnerTexts()) {
+      assert.match(d, /^\d{1,2} [A-Z][a-z]+ \d{4}$/)
+    }
+    await kioskShot(page, 'lookup-result-en')
     await assertFits(page, 'result en')
     // Names stay as registered; everything else is English.
     for (const part of ['.tabs', '.card', '.who__cats', '.screen__actions']) {
@@ -429,7 +446,7 @@ describe('entitlement lookup', () => {
     const page = await openKiosk(browser.context, server.url)
     await page.click('[data-test=elderly-toggle]')
     await walkWizardDisabledVet(page, 'elderly')
-    await screenshot(page, 'lookup-results-elderly')
+    await kioskShot(page, 'lookup-results-elderly')
     await assertFits(page, 'results elderly')
     assert.ok((await pxOf(page.locator('.ent__title').first(), 'font-size')) >= 30, 'item titles are small')
 
@@ -439,25 +456,25 @@ describe('entitlement lookup', () => {
     await page.click('[data-test=lookup-wizard]')
     await page.click('[data-test=group-family]')
     await page.click('[data-test=cat-MARTYR_FAMILY]')
-    await screenshot(page, 'lookup-categories-family-elderly')
+    await kioskShot(page, 'lookup-categories-family-elderly')
     await assertFits(page, 'family categories elderly')
     await page.click('[data-test=next]')
     await page.click('[data-test=option-spouse]')
     await tapKeys(page, '1952')
-    await screenshot(page, 'lookup-question-year-elderly')
+    await kioskShot(page, 'lookup-question-year-elderly')
     await assertFits(page, 'year question elderly')
 
     await page.click('[data-test=home]')
     const person = server.people.ready
     await lookUp(page, person, 'elderly')
-    await screenshot(page, 'lookup-result-elderly')
+    await kioskShot(page, 'lookup-result-elderly')
     await assertFits(page, 'result elderly')
     const button = page.locator('[data-test=collect-ticket]')
     assert.ok((await pxOf(button, 'font-size')) >= 32, 'the collection button is small')
     const box = await button.boundingBox()
     assert.ok(box && box.height >= 72, `the collection button is ${box?.height}px high`)
     await page.click('[data-test=tab-entitlements]')
-    await screenshot(page, 'lookup-result-entitlements-elderly')
+    await kioskShot(page, 'lookup-result-entitlements-elderly')
     await assertFits(page, 'result entitlements elderly')
 
     // The keypad keys grow with the text.
@@ -468,7 +485,7 @@ describe('entitlement lookup', () => {
     assert.ok((await k.boundingBox()).height >= 72, 'keypad keys are small in elderly mode')
     await tapKeys(page, wrongCheck(server.people.issued.id))
     await page.locator('[data-test=id-error]').waitFor()
-    await screenshot(page, 'lookup-id-error-elderly')
+    await kioskShot(page, 'lookup-id-error-elderly')
     await assertFits(page, 'ID error elderly')
     await page.click('[data-test=clear]')
     await page.click('[data-test=back]')
@@ -480,7 +497,7 @@ describe('entitlement lookup', () => {
     await tapKeys(page, server.people.issued.last4)
     await page.click('[data-test=submit]')
     await page.locator('[data-test=locked]').waitFor()
-    await screenshot(page, 'lookup-locked-elderly')
+    await kioskShot(page, 'lookup-locked-elderly')
     await assertFits(page, 'locked elderly')
     assertNoPageErrors(page)
     await page.close()

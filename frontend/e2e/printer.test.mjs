@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { assertNoPageErrors, launchBrowser, openKiosk, screenshot, startServer, takeTicket } from './helpers.mjs'
+import { assertNoPageErrors, launchBrowser, openKiosk, startServer, takeTicket } from './helpers.mjs'
+import { kioskShot } from './plainwords.mjs'
 
 /** startPrinter accepts connections and records each job's bytes; it never answers
  * status queries, as many cheap printers don't. */
@@ -61,7 +62,7 @@ describe('kiosk with a ticket printer', () => {
     assert.ok(slip.subarray(0, init).every((b, i) => (i % 3 === 0 ? b === 0x10 : true)), 'only status queries come before it')
     assert.ok(slip.includes(Buffer.from(number, 'ascii')), `the slip carries the number ${number}`)
     assert.ok(slip.includes(Buffer.from([0x1d, 0x76, 0x30])), 'the slip carries the QR as a raster image (GS v 0)')
-    await screenshot(page, 'kiosk-ticket-printed')
+    await kioskShot(page, 'kiosk-ticket-printed')
 
     await page.click('[data-test=reprint]')
     await waitFor(() => printer.jobs.length === 2, 'the reprint')
@@ -77,7 +78,7 @@ describe('kiosk with a ticket printer', () => {
     await takeTicket(page, 'A', false)
     assert.match(await page.locator('[data-test=ticket-number]').textContent(), /^\s*A\d{3}\s*$/)
     assert.match(await page.locator('[data-test=print-notice]').textContent(), /打印机无法连接/)
-    await screenshot(page, 'kiosk-ticket-printer-offline')
+    await kioskShot(page, 'kiosk-ticket-printer-offline')
     assertNoPageErrors(page)
     await page.close()
   })

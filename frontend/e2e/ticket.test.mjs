@@ -10,11 +10,11 @@ import {
   launchBrowser,
   openKiosk,
   pxOf,
-  screenshot,
   startServer,
   takeTicket,
   waitingCount,
 } from './helpers.mjs'
+import { kioskShot } from './plainwords.mjs'
 
 const NUMBER = /^[A-J]\d{3}$/
 
@@ -47,13 +47,15 @@ describe('kiosk ticket', () => {
     const page = await openKiosk(browser.context, server.url)
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN')
     await page.getByText('取号', { exact: true }).waitFor()
-    await screenshot(page, 'kiosk-home-zh')
+    // Today in words: 2026年11月1日星期日.
+    assert.match(await page.locator('[data-test=date]').innerText(), /^\d{4}年\d{1,2}月\d{1,2}日星期.$/)
+    await kioskShot(page, 'kiosk-home-zh')
 
     await page.click('[data-test=choice-ticket]')
     await page.locator('[data-test=service-J]').waitFor()
     await page.getByText('请选择要办理的业务').waitFor()
     assert.equal(await page.locator('[data-test^=service-]').count(), 9)
-    await screenshot(page, 'kiosk-services-zh')
+    await kioskShot(page, 'kiosk-services-zh')
     await assertFits(page, 'services 1280×800')
 
     await page.click('[data-test=service-B]')
@@ -61,7 +63,7 @@ describe('kiosk ticket', () => {
     await page.getByText('是，优先办理').waitFor()
     await page.getByText('否，正常排队').waitFor()
     await page.getByText('返回首页').waitFor()
-    await screenshot(page, 'kiosk-priority-zh')
+    await kioskShot(page, 'kiosk-priority-zh')
     await assertFits(page, 'priority 1280×800')
 
     const before = await waitingCount(server.url, 'B')
@@ -72,7 +74,7 @@ describe('kiosk ticket', () => {
     // The demo station has no printer, so the kiosk asks the person to note the number.
     assert.match(await page.locator('[data-test=print-notice]').textContent(), /记下号码/)
     assert.equal(await waitingCount(server.url, 'B'), before + 1)
-    await screenshot(page, 'kiosk-ticket-zh')
+    await kioskShot(page, 'kiosk-ticket-zh')
     await assertFits(page, 'ticket 1280×800')
 
     // With no printer there is nothing to reprint, so the kiosk does not offer it.
@@ -90,17 +92,18 @@ describe('kiosk ticket', () => {
     assert.equal(await page.locator('html').getAttribute('lang'), 'en')
     await page.getByText('Take a ticket', { exact: true }).waitFor()
     await page.getByText('Large text').waitFor()
-    await screenshot(page, 'kiosk-home-en')
+    assert.match(await page.locator('[data-test=date]').innerText(), /^[A-Z][a-z]+,? \d{1,2} [A-Z][a-z]+ \d{4}$/)
+    await kioskShot(page, 'kiosk-home-en')
 
     await page.click('[data-test=choice-ticket]')
     await page.getByText('Please choose a service').waitFor()
     await page.getByText('Preferential card: apply, replace, update').waitFor()
-    await screenshot(page, 'kiosk-services-en')
+    await kioskShot(page, 'kiosk-services-en')
 
     await page.click('[data-test=service-A]')
     await page.getByText('Does any of these apply to you?').waitFor()
     await page.getByText('Home', { exact: true }).waitFor()
-    await screenshot(page, 'kiosk-priority-en')
+    await kioskShot(page, 'kiosk-priority-en')
 
     await page.click('[data-test=priority-no]')
     await assertTicketShown(page)
@@ -111,7 +114,7 @@ describe('kiosk ticket', () => {
     )
     assert.match(await page.locator('[data-test=print-notice]').textContent(), /note the number/)
     await page.getByText('Done', { exact: true }).waitFor()
-    await screenshot(page, 'kiosk-ticket-en')
+    await kioskShot(page, 'kiosk-ticket-en')
 
     // Server errors come back in the language on screen.
     await page.goto(server.url + '/kiosk/ticket/done/no-such-ticket')
@@ -126,7 +129,7 @@ describe('kiosk ticket', () => {
     await page.getByText('未找到该排队票').waitFor()
     await page.locator('[data-test=retry]').waitFor()
     await page.locator('[data-test=home]').waitFor()
-    await screenshot(page, 'kiosk-ticket-error-zh')
+    await kioskShot(page, 'kiosk-ticket-error-zh')
     assertNoPageErrors(page)
     await page.close()
   })
@@ -136,7 +139,7 @@ describe('kiosk ticket', () => {
     await page.click('[data-test=elderly-toggle]')
     assert.equal(await page.locator('html').getAttribute('class'), 'elderly')
     assert.equal(await page.locator('[data-test=elderly-toggle]').getAttribute('aria-checked'), 'true')
-    await screenshot(page, 'kiosk-home-elderly')
+    await kioskShot(page, 'kiosk-home-elderly')
     for (const choice of await page.locator('.choice__title').all()) {
       assert.ok((await pxOf(choice, 'font-size')) >= 30, 'home choices use ≥ 30px text')
     }
@@ -147,7 +150,7 @@ describe('kiosk ticket', () => {
 
     await page.click('[data-test=choice-ticket]')
     await page.locator('[data-test=service-J]').waitFor()
-    await screenshot(page, 'kiosk-services-elderly')
+    await kioskShot(page, 'kiosk-services-elderly')
     await assertFits(page, 'services, elderly, 1280×800')
     for (const name of await page.locator('.tile__name').all()) {
       assert.ok((await pxOf(name, 'font-size')) >= 30, 'service names use ≥ 30px text')
@@ -164,7 +167,7 @@ describe('kiosk ticket', () => {
       const box = await page.locator(sel).boundingBox()
       assert.ok(box.height >= 60, `${sel} is at least 60px tall (${box.height})`)
     }
-    await screenshot(page, 'kiosk-priority-elderly')
+    await kioskShot(page, 'kiosk-priority-elderly')
     await assertFits(page, 'priority, elderly, 1280×800')
 
     await page.click('[data-test=priority-no]')
@@ -175,7 +178,7 @@ describe('kiosk ticket', () => {
       const box = await page.locator(sel).boundingBox()
       assert.ok(box.height >= 60, `${sel} is at least 60px tall (${box.height})`)
     }
-    await screenshot(page, 'kiosk-ticket-elderly')
+    await kioskShot(page, 'kiosk-ticket-elderly')
     await assertFits(page, 'ticket, elderly, 1280×800')
 
     // 完成: the next person finds the kiosk in normal text.
@@ -212,7 +215,7 @@ describe('kiosk ticket', () => {
     const ahead = Number((await page.locator('[data-test=ahead]').textContent()).match(/\d+/)?.[0] ?? 0)
     assert.ok(ahead < before + 1, `priority ticket has ${ahead} ahead of ${before} waiting`)
     assert.equal(await waitingCount(server.url, 'C'), before + 1)
-    await screenshot(page, 'kiosk-ticket-priority')
+    await kioskShot(page, 'kiosk-ticket-priority')
     assertNoPageErrors(page)
     await page.close()
   })
@@ -258,7 +261,7 @@ describe('kiosk ticket', () => {
     await page.locator('[data-test=error]').waitFor()
     await page.getByText('取号没有成功').waitFor()
     await page.getByText('无法连接服务站主机').waitFor()
-    await screenshot(page, 'kiosk-priority-error')
+    await kioskShot(page, 'kiosk-priority-error')
     assert.equal(await waitingCount(server.url, 'F'), before + 1)
 
     await page.click('[data-test=retry]')
@@ -279,19 +282,19 @@ describe('kiosk ticket', () => {
         const tag = `${name}${elderly ? '-elderly' : ''}`
         const page = await openKiosk(browser.context, server.url, { viewport })
         if (elderly) await page.click('[data-test=elderly-toggle]')
-        await screenshot(page, `kiosk-home-${tag}`)
+        await kioskShot(page, `kiosk-home-${tag}`)
         await assertFits(page, `home ${tag}`)
         await page.click('[data-test=choice-ticket]')
         await page.locator('[data-test=service-J]').waitFor()
-        await screenshot(page, `kiosk-services-${tag}`)
+        await kioskShot(page, `kiosk-services-${tag}`)
         await assertFits(page, `services ${tag}`)
         await page.click('[data-test=service-G]')
         await page.locator('[data-test=priority-no]').waitFor()
-        await screenshot(page, `kiosk-priority-${tag}`)
+        await kioskShot(page, `kiosk-priority-${tag}`)
         await assertFits(page, `priority ${tag}`)
         await page.click('[data-test=priority-no]')
         await assertTicketShown(page)
-        await screenshot(page, `kiosk-ticket-${tag}`)
+        await kioskShot(page, `kiosk-ticket-${tag}`)
         await assertFits(page, `ticket ${tag}`)
         assertNoPageErrors(page)
         await page.close()

@@ -21,6 +21,7 @@ import {
   takeTicket,
   VIEWPORTS,
 } from './helpers.mjs'
+import { assertPlainWords, kioskShot } from './plainwords.mjs'
 
 const ADMIN = { name: '演示', pin: '246810' }
 
@@ -46,11 +47,12 @@ async function tapKeys(page, text) {
 }
 
 /**
- * shot checks that the screen offers 返回首页, and with a name saves a screenshot and
- * checks that the screen needs no scrolling.
+ * shot checks that the screen offers 返回首页 and speaks plainly, and with a name saves
+ * a screenshot and checks that the screen needs no scrolling.
  */
 async function shot(page, name) {
   assert.ok(await page.locator('[data-test=home]').isVisible(), `${name || page.url()}: no home button`)
+  await assertPlainWords(page, name || page.url())
   if (!name) return
   await screenshot(page, name)
   await assertFits(page, name)
@@ -67,6 +69,17 @@ async function register(
   await page.click(start)
   await page.locator('[data-test=visit-notice] .vs-points').waitFor()
   await shot(page, shots && `visit-1-notice-${shots}`)
+  // Two or three short lines; the station's whole notice behind 详细说明, closable.
+  const points = await page.locator('[data-test=visit-notice] .vs-points__item').count()
+  assert.ok(points >= 2 && points <= 3, `${points} lines on the notice`)
+  if (shots) {
+    await page.click('[data-test=notice-details]')
+    await page.locator('[data-test=notice-full]').waitFor()
+    assert.ok((await page.locator('[data-test=notice-full] .details__line').count()) > points)
+    await kioskShot(page, `visit-1-notice-details-${shots}`)
+    await page.click('[data-test=notice-close]')
+    await page.locator('[data-test=notice-full]').waitFor({ state: 'hidden' })
+  }
   await page.click('[data-test=agree]')
 
   await page.locator('[data-test=visit-id]').waitFor()
@@ -217,7 +230,7 @@ describe('kiosk visit registration', () => {
     await takeTicket(page, 'B', false)
     const number = (await page.textContent('[data-test=ticket-number]')).trim()
     await page.locator('[data-test=register-visit]').waitFor()
-    await screenshot(page, 'ticket-visit-button')
+    await kioskShot(page, 'ticket-visit-button')
     await assertFits(page, 'ticket with 来访登记')
     assert.match(await page.textContent('[data-test=register-visit]'), /来访登记/)
 
@@ -258,7 +271,7 @@ describe('kiosk visit registration', () => {
     assert.equal((await page.textContent('[data-test=ticket-number]')).trim(), number)
     assert.match(await page.textContent('[data-test=ticket-visit]'), new RegExp(serial))
     assert.equal(await page.locator('[data-test=register-visit]').count(), 0)
-    await screenshot(page, 'ticket-visit-registered')
+    await kioskShot(page, 'ticket-visit-registered')
     await assertFits(page, 'ticket with the visit registered')
     await page.click('[data-test=primary]')
     await page.locator('[data-test=choice-visit]').waitFor()
@@ -281,7 +294,7 @@ describe('kiosk visit registration', () => {
       if (mode === 'en') await page.click('[data-test=lang-en]')
       await takeTicket(page, 'A', false)
       await page.locator('[data-test=register-visit]').waitFor()
-      await screenshot(page, `ticket-visit-button-${mode}`)
+      await kioskShot(page, `ticket-visit-button-${mode}`)
       await assertFits(page, `ticket with the visit button, ${mode}`)
       if (mode === 'en') assert.match(await page.textContent('[data-test=register-visit]'), /Register your visit/)
       assertNoPageErrors(page)
@@ -354,7 +367,7 @@ describe('kiosk visit registration', () => {
     await tapKeys(page, wrong)
     const err = page.locator('[data-test=id-error]')
     await err.waitFor()
-    assert.match(await err.textContent(), /校验|最后一位/)
+    assert.match(await err.textContent(), /最后一位不对/)
     await shot(page, 'visit-2-id-wrong-checksum')
     await page.click('[data-test=next]')
     await page.waitForTimeout(300)
