@@ -2,7 +2,8 @@
 // Debian's Chromium driven by playwright-core, and screenshots a person can look at.
 // Nothing here is faked: the tests see exactly what a kiosk user would.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -143,7 +144,8 @@ export function assertNoPageErrors(page) {
 
 /**
  * screenshot saves the page as $SCREENSHOT_DIR/<name>.png (default
- * <repo>/test-artifacts/screenshots), for a person to judge.
+ * <repo>/test-artifacts/screenshots), for a person to judge, and checks the screen
+ * with assertAccessible: every screen a test shows a person is a screen axe reads.
  */
 export async function screenshot(page, name) {
   const dir = process.env.SCREENSHOT_DIR || join(repoRoot, 'test-artifacts', 'screenshots')
@@ -151,6 +153,43 @@ export async function screenshot(page, name) {
   // Let transitions (Vant's popup fade, the button press) settle first.
   await page.waitForTimeout(350)
   await page.screenshot({ path: join(dir, `${name}.png`) })
+  await assertAccessible(page, name)
+}
+
+/** The WCAG levels the station answers to: 2.0 and 2.1, A and AA. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+let axeSource
+
+/**
+ * assertAccessible runs axe-core on the page as it stands and fails on any serious or
+ * critical violation of AXE_TAGS, listing rule, impact, element and what is wrong.
+ *
+ * The station's Content-Security-Policy allows no inline script, so page.addScriptTag
+ * (which inserts the file's text as an inline <script>) is refused. page.evaluate goes
+ * through the DevTools protocol, which CSP does not govern, so axe is evaluated that
+ * way instead: the page keeps its real policy (no bypassCSP), and security.test still
+ * sees it. axe stays on window until the next full load, so a screen after an in-app
+ * navigation costs only the run.
+ */
+export async function assertAccessible(page, name) {
+  axeSource ??= await readFile(axePath, 'utf8')
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary.replace(/\s+/g, ' ') })),
+      }))
+  }, AXE_TAGS)
+  const list = violations
+    .flatMap((v) => v.nodes.map((n) => `  ${v.id} (${v.impact}) ${n.target}: ${v.help}. ${n.summary}`))
+    .join('\n')
+  assert.equal(list, '', `${name}: axe finds serious or critical accessibility violations:\n${list}`)
 }
 
 /** waitingCount returns how many tickets wait in a service's queue, from the API. */
@@ -239,6 +278,7 @@ export async function staffApi(url, name, pin) {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     put: (path, body) => call('PUT', path, body),
+    delete: (path) => call('DELETE', path),
   }
 }
 
