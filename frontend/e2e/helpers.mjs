@@ -22,6 +22,12 @@ export const VIEWPORTS = {
   portrait: { width: 1080, height: 1920 },
 }
 
+/** The screens of the township office PCs the staff console must serve whole. */
+export const OFFICE_VIEWPORTS = {
+  '1366x768': { width: 1366, height: 768 },
+  '1280x1024': { width: 1280, height: 1024 },
+}
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -295,4 +301,54 @@ export async function issueTickets(url, letter, n, priority = false) {
     numbers.push((await res.json()).number)
   }
   return numbers
+}
+
+/**
+ * assertReadable fails if any visible text on the page is smaller than minPx or is cut
+ * off: clipped by its own box or an ancestor's (an ellipsis, overflow: hidden, a line
+ * clamp), where no scrolling brings it back. Text in a scroll container counts as
+ * reachable; assertFits is the check for a page that must not scroll at all.
+ */
+export async function assertReadable(page, what, minPx = 14) {
+  const problems = await page.evaluate((minPx) => {
+    const out = []
+    const name = (el) => {
+      const test = el.getAttribute('data-test')
+      const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/)[0] : ''
+      return `${el.tagName.toLowerCase()}${test ? `[data-test=${test}]` : cls} «${el.textContent.trim().slice(0, 24)}»`
+    }
+    for (const el of document.body.querySelectorAll('*')) {
+      const texts = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+      if (!texts.length) continue
+      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue
+      const range = document.createRange()
+      range.setStartBefore(texts[0])
+      range.setEndAfter(texts[texts.length - 1])
+      const r = range.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) continue
+      const cs = getComputedStyle(el)
+      const fs = parseFloat(cs.fontSize)
+      if (fs < minPx) out.push(`${name(el)}: ${fs} px`)
+      const clipsX = cs.overflowX !== 'visible'
+      const clipsY = cs.overflowY !== 'visible'
+      if ((clipsX && el.scrollWidth > el.clientWidth + 1) || (clipsY && el.scrollHeight > el.clientHeight + 1)) {
+        if (!/auto|scroll/.test(cs.overflowX + cs.overflowY)) out.push(`${name(el)}: cut by its own box`)
+      }
+      for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+        const acs = getComputedStyle(a)
+        if (/auto|scroll/.test(acs.overflowX + acs.overflowY)) break
+        if (acs.overflowX === 'visible' && acs.overflowY === 'visible') continue
+        const ar = a.getBoundingClientRect()
+        if (ar.width <= 1 || ar.height <= 1) break // a visually hidden label, for screen readers
+        const outX = acs.overflowX !== 'visible' && (r.left < ar.left - 1 || r.right > ar.right + 1)
+        const outY = acs.overflowY !== 'visible' && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1)
+        if (outX || outY) {
+          out.push(`${name(el)}: cut by ${name(a).split(' «')[0]}`)
+          break
+        }
+      }
+    }
+    return [...new Set(out)]
+  }, minPx)
+  assert.deepEqual(problems, [], `${what}: text too small or cut off:\n  ${problems.join('\n  ')}`)
 }
