@@ -326,6 +326,8 @@ export async function assertReadable(page, what, minPx = 14) {
       range.setEndAfter(texts[texts.length - 1])
       const r = range.getBoundingClientRect()
       if (r.width === 0 || r.height === 0) continue
+      const box = el.getBoundingClientRect()
+      if (box.width <= 1 || box.height <= 1) continue // visually hidden, for screen readers
       const cs = getComputedStyle(el)
       const fs = parseFloat(cs.fontSize)
       if (fs < minPx) out.push(`${name(el)}: ${fs} px`)
