@@ -153,13 +153,13 @@ export function assertNoPageErrors(page) {
  * <repo>/test-artifacts/screenshots), for a person to judge, and checks the screen
  * with assertAccessible: every screen a test shows a person is a screen axe reads.
  */
-export async function screenshot(page, name) {
+export async function screenshot(page, name, opts = {}) {
   const dir = process.env.SCREENSHOT_DIR || join(repoRoot, 'test-artifacts', 'screenshots')
   await mkdir(dir, { recursive: true })
   // Let transitions (Vant's popup fade, the button press) settle first.
   await page.waitForTimeout(350)
   await page.screenshot({ path: join(dir, `${name}.png`) })
-  await assertAccessible(page, name)
+  await assertAccessible(page, name, opts.axeSkip)
 }
 
 /** The WCAG levels the station answers to: 2.0 and 2.1, A and AA. */
@@ -177,12 +177,15 @@ let axeSource
  * way instead: the page keeps its real policy (no bypassCSP), and security.test still
  * sees it. axe stays on window until the next full load, so a screen after an in-app
  * navigation costs only the run.
+ * @param {string[]} [skip] axe rule ids not to check here; each use says why, and is a
+ *   known fault to fix, not a pass
  */
-export async function assertAccessible(page, name) {
+export async function assertAccessible(page, name, skip = []) {
   axeSource ??= await readFile(axePath, 'utf8')
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
-  const violations = await page.evaluate(async (tags) => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+  const violations = await page.evaluate(async ({ tags, skip }) => {
+    const rules = Object.fromEntries(skip.map((id) => [id, { enabled: false }]))
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, rules, resultTypes: ['violations'] })
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({
@@ -191,7 +194,7 @@ export async function assertAccessible(page, name) {
         help: v.help,
         nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary.replace(/\s+/g, ' ') })),
       }))
-  }, AXE_TAGS)
+  }, { tags: AXE_TAGS, skip })
   const list = violations
     .flatMap((v) => v.nodes.map((n) => `  ${v.id} (${v.impact}) ${n.target}: ${v.help}. ${n.summary}`))
     .join('\n')
