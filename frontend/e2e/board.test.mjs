@@ -371,5 +371,48 @@ describe('lobby board', () => {
     await assertFits(page, 'board with four counters')
     assertNoPageErrors(page)
     await page.close()
+    for (const n of [3, 4]) {
+      await clearCounter(n)
+      // Back to two counters, the size the next test asks about.
+      const r = await api.delete(`/api/v1/counters/${n}`)
+      assert.ok(r.status === 200 || r.status === 204, JSON.stringify(r.body))
+    }
+  })
+
+  test('while it asks for the voice, the banner leaves the calls and the caption room', async () => {
+    await issueTickets(server.url, 'A', 2)
+    await callNext(1)
+    await callNext(2)
+    for (const [size, viewport] of [
+      ['1080p', VIEWPORTS.fullHD],
+      ['portrait', VIEWPORTS.portrait],
+    ]) {
+      const page = await browser.context.newPage()
+      page.pageErrors = []
+      page.on('pageerror', (e) => page.pageErrors.push(e.message))
+      // A TV on which nobody has turned the voice on yet (the tests above did).
+      await page.addInitScript(() => localStorage.removeItem('bingzhan.board.voice'))
+      await page.setViewportSize(viewport)
+      await page.goto(server.url + '/board')
+      await page.locator('[data-test=voice-prompt]').waitFor()
+      await page.waitForFunction(() => document.querySelectorAll('.call:not(.call--idle)').length === 2)
+      await screenshot(page, `board-voice-prompt-calls-${size}`)
+      await assertFits(page, `board with the voice banner, ${size}`)
+      const box = await page.evaluate(() => {
+        const r = (s) => document.querySelector(s).getBoundingClientRect()
+        return {
+          lastCardBottom: r('[data-test=counter-2]').bottom,
+          captionTop: r('[data-test=latest]').top,
+          captionBottom: r('[data-test=latest]').bottom,
+          mainBottom: r('.main').bottom,
+        }
+      })
+      assert.ok(box.captionTop >= box.lastCardBottom, `${size}: the caption overlaps the call cards: ${JSON.stringify(box)}`)
+      assert.ok(box.captionBottom <= box.mainBottom, `${size}: the caption is cut at the bottom: ${JSON.stringify(box)}`)
+      assertNoPageErrors(page)
+      await page.close()
+    }
+    await clearCounter(1)
+    await clearCounter(2)
   })
 })

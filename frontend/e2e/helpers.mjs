@@ -2,7 +2,8 @@
 // Debian's Chromium driven by playwright-core, and screenshots a person can look at.
 // Nothing here is faked: the tests see exactly what a kiosk user would.
 import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -19,6 +20,12 @@ export const VIEWPORTS = {
   kiosk: { width: 1280, height: 800 },
   fullHD: { width: 1920, height: 1080 },
   portrait: { width: 1080, height: 1920 },
+}
+
+/** The screens of the township office PCs the staff console must serve whole. */
+export const OFFICE_VIEWPORTS = {
+  '1366x768': { width: 1366, height: 768 },
+  '1280x1024': { width: 1280, height: 1024 },
 }
 
 const CHROMIUM_ARGS = [
@@ -143,14 +150,55 @@ export function assertNoPageErrors(page) {
 
 /**
  * screenshot saves the page as $SCREENSHOT_DIR/<name>.png (default
- * <repo>/test-artifacts/screenshots), for a person to judge.
+ * <repo>/test-artifacts/screenshots), for a person to judge, and checks the screen
+ * with assertAccessible: every screen a test shows a person is a screen axe reads.
  */
-export async function screenshot(page, name) {
+export async function screenshot(page, name, opts = {}) {
   const dir = process.env.SCREENSHOT_DIR || join(repoRoot, 'test-artifacts', 'screenshots')
   await mkdir(dir, { recursive: true })
   // Let transitions (Vant's popup fade, the button press) settle first.
   await page.waitForTimeout(350)
   await page.screenshot({ path: join(dir, `${name}.png`) })
+  await assertAccessible(page, name, opts.axeSkip)
+}
+
+/** The WCAG levels the station answers to: 2.0 and 2.1, A and AA. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+let axeSource
+
+/**
+ * assertAccessible runs axe-core on the page as it stands and fails on any serious or
+ * critical violation of AXE_TAGS, listing rule, impact, element and what is wrong.
+ *
+ * The station's Content-Security-Policy allows no inline script, so page.addScriptTag
+ * (which inserts the file's text as an inline <script>) is refused. page.evaluate goes
+ * through the DevTools protocol, which CSP does not govern, so axe is evaluated that
+ * way instead: the page keeps its real policy (no bypassCSP), and security.test still
+ * sees it. axe stays on window until the next full load, so a screen after an in-app
+ * navigation costs only the run.
+ * @param {string[]} [skip] axe rule ids not to check here; each use says why, and is a
+ *   known fault to fix, not a pass
+ */
+export async function assertAccessible(page, name, skip = []) {
+  axeSource ??= await readFile(axePath, 'utf8')
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async ({ tags, skip }) => {
+    const rules = Object.fromEntries(skip.map((id) => [id, { enabled: false }]))
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, rules, resultTypes: ['violations'] })
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary.replace(/\s+/g, ' ') })),
+      }))
+  }, { tags: AXE_TAGS, skip })
+  const list = violations
+    .flatMap((v) => v.nodes.map((n) => `  ${v.id} (${v.impact}) ${n.target}: ${v.help}. ${n.summary}`))
+    .join('\n')
+  assert.equal(list, '', `${name}: axe finds serious or critical accessibility violations:\n${list}`)
 }
 
 /** waitingCount returns how many tickets wait in a service's queue, from the API. */
@@ -239,6 +287,7 @@ export async function staffApi(url, name, pin) {
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     put: (path, body) => call('PUT', path, body),
+    delete: (path) => call('DELETE', path),
   }
 }
 
@@ -255,4 +304,56 @@ export async function issueTickets(url, letter, n, priority = false) {
     numbers.push((await res.json()).number)
   }
   return numbers
+}
+
+/**
+ * assertReadable fails if any visible text on the page is smaller than minPx or is cut
+ * off: clipped by its own box or an ancestor's (an ellipsis, overflow: hidden, a line
+ * clamp), where no scrolling brings it back. Text in a scroll container counts as
+ * reachable; assertFits is the check for a page that must not scroll at all.
+ */
+export async function assertReadable(page, what, minPx = 14) {
+  const problems = await page.evaluate((minPx) => {
+    const out = []
+    const name = (el) => {
+      const test = el.getAttribute('data-test')
+      const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/)[0] : ''
+      return `${el.tagName.toLowerCase()}${test ? `[data-test=${test}]` : cls} «${el.textContent.trim().slice(0, 24)}»`
+    }
+    for (const el of document.body.querySelectorAll('*')) {
+      const texts = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+      if (!texts.length) continue
+      if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue
+      const range = document.createRange()
+      range.setStartBefore(texts[0])
+      range.setEndAfter(texts[texts.length - 1])
+      const r = range.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) continue
+      const box = el.getBoundingClientRect()
+      if (box.width <= 1 || box.height <= 1) continue // visually hidden, for screen readers
+      const cs = getComputedStyle(el)
+      const fs = parseFloat(cs.fontSize)
+      if (fs < minPx) out.push(`${name(el)}: ${fs} px`)
+      const clipsX = cs.overflowX !== 'visible'
+      const clipsY = cs.overflowY !== 'visible'
+      if ((clipsX && el.scrollWidth > el.clientWidth + 1) || (clipsY && el.scrollHeight > el.clientHeight + 1)) {
+        if (!/auto|scroll/.test(cs.overflowX + cs.overflowY)) out.push(`${name(el)}: cut by its own box`)
+      }
+      for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+        const acs = getComputedStyle(a)
+        if (/auto|scroll/.test(acs.overflowX + acs.overflowY)) break
+        if (acs.overflowX === 'visible' && acs.overflowY === 'visible') continue
+        const ar = a.getBoundingClientRect()
+        if (ar.width <= 1 || ar.height <= 1) break // a visually hidden label, for screen readers
+        const outX = acs.overflowX !== 'visible' && (r.left < ar.left - 1 || r.right > ar.right + 1)
+        const outY = acs.overflowY !== 'visible' && (r.top < ar.top - 1 || r.bottom > ar.bottom + 1)
+        if (outX || outY) {
+          out.push(`${name(el)}: cut by ${name(a).split(' «')[0]}`)
+          break
+        }
+      }
+    }
+    return [...new Set(out)]
+  }, minPx)
+  assert.deepEqual(problems, [], `${what}: text too small or cut off:\n  ${problems.join('\n  ')}`)
 }

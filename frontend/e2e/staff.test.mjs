@@ -4,9 +4,11 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
+  OFFICE_VIEWPORTS,
   VIEWPORTS,
   addStaff,
   assertNoPageErrors,
+  assertReadable,
   issueTickets,
   launchBrowser,
   openKiosk,
@@ -193,6 +195,20 @@ describe('staff console', () => {
     const picked = (await chip.locator('.chip__number').textContent()).trim()
     await chip.click()
     assert.equal(await currentNumber(page), picked)
+
+    // On a township office PC, with a ticket in hand (the fullest desk): nothing cut
+    // off, labels readable, today's figures on screen without scrolling.
+    for (const [size, viewport] of Object.entries(OFFICE_VIEWPORTS)) {
+      await page.setViewportSize(viewport)
+      await screenshot(page, `staff-desk-${size}`)
+      await assertReadable(page, `desk at ${size}`)
+      const stats = await page.locator('[data-test^=stat-]').evaluateAll((els) =>
+        els.map((e) => ({ test: e.dataset.test, bottom: e.getBoundingClientRect().bottom, h: innerHeight })),
+      )
+      assert.ok(stats.length >= 4, 'the desk shows today\'s figures')
+      for (const st of stats) assert.ok(st.bottom <= st.h, `${size}: ${st.test} is below the screen's edge`)
+    }
+    await page.setViewportSize(VIEWPORTS.fullHD)
     await page.click('[data-test=act-transfer]')
     await page.locator('[data-test=transfer-dialog]').waitFor()
     const target = picked[0] === 'D' ? 'E' : 'D'
