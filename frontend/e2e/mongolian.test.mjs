@@ -185,9 +185,25 @@ describe('a station with Mongolian', () => {
       await api.post('/api/v1/counters/1/call-next').catch(() => {})
       const page = await openMongolian(server.url, '/board', viewport)
       await page.locator('[data-test=board]').waitFor()
+      await screenshot(page, `mongolian-board-${size}`)
       assert.equal((await style(page, '.board .heading', 'writing-mode'))['writing-mode'], 'vertical-lr')
       assert.equal((await style(page, '[data-test=call-number]', 'writing-mode'))['writing-mode'], 'horizontal-tb')
-      await screenshot(page, `mongolian-board-${size}`)
+      // The board hides what does not fit rather than scroll: each counter's row must
+      // be on the screen, its number and name inside it, clear of the sentence below.
+      const sentence = await page.locator('[data-test=latest]').boundingBox()
+      for (const row of await page.locator('[data-test^=counter-]').all()) {
+        const call = await row.boundingBox()
+        const parts = await row
+          .locator(':is(.call__number, .call__counter)')
+          .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()))
+        assert.ok(call.y >= 0 && call.y + call.height <= viewport.height, `a call row is off the screen: ${JSON.stringify(call)}`)
+        for (const p of parts) {
+          const inside =
+            p.left >= call.x - 1 && p.right <= call.x + call.width + 1 && p.top >= call.y - 1 && p.bottom <= call.y + call.height + 1
+          assert.ok(inside, `part of a call spills out of its row: ${JSON.stringify(p)} in ${JSON.stringify(call)}`)
+          assert.ok(p.bottom <= sentence.y + 1, `a call runs into the sentence below: ${JSON.stringify(p)}`)
+        }
+      }
       await assertFits(page, `board ${size}`)
       assertNoPageErrors(page)
       await page.close()
