@@ -189,6 +189,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 			ID: st.ID, Name: st.Name, PublicKey: st.Keys.Public(), Location: st.Location,
 			IdleWarning:   time.Duration(st.Config.IdleWarningS) * time.Second,
 			IdleCountdown: time.Duration(st.Config.IdleCountdownS) * time.Second,
+			Languages:     st.Config.Languages,
 		},
 		Tickets: st.Tickets, Services: st.Services, Printer: st.Printer,
 		Lookup: &bzhttp.Lookup{Catalog: st.Catalog, Persons: st.Persons},

@@ -7,7 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
+
+	"bingzhan/backend"
 )
 
 // Config is the station's configuration: defaults, overridden by config.json in the
@@ -35,7 +39,16 @@ type Config struct {
 	// LedgerRetentionDays is how long a closed visitor-ledger entry is kept before the
 	// daily purge deletes it (ledger.go, docs/ledger.md).
 	LedgerRetentionDays int `json:"ledger_retention_days"`
+	// Languages are the languages the kiosk and the board offer, Chinese first: a
+	// station near Mongolian-speaking villages adds "mn-Mong" (Languages below), one
+	// that wants Chinese alone drops "en".
+	Languages []string `json:"languages"`
 }
+
+// Languages are the language codes a station may offer, as the frontend names its
+// locale files. Chinese is the kiosk's first language and every session starts in it,
+// so a station always offers it, first.
+var Languages = []string{"zh-CN", "en", "mn-Mong"}
 
 // DefaultConfig returns the configuration of a fresh station.
 func DefaultConfig() Config {
@@ -51,6 +64,7 @@ func DefaultConfig() Config {
 		// visit may lead to a complaint or claim, and the general limitation period for
 		// those is three years (Civil Code art. 188). Counties may set their own.
 		LedgerRetentionDays: 1095,
+		Languages:           []string{"zh-CN", "en"},
 	}
 }
 
@@ -85,6 +99,26 @@ func (c Config) Validate() error {
 	}
 	if c.PrinterWidth != 384 && c.PrinterWidth != 576 {
 		return fmt.Errorf("printer_width_dots must be 384 (58 mm paper) or 576 (80 mm)")
+	}
+	return validLanguages(c.Languages)
+}
+
+// validLanguages reports a languages setting the kiosk cannot follow, in the words of
+// the person who edits config.json: it is the first thing they see when it is wrong.
+func validLanguages(langs []string) error {
+	all := strings.Join(Languages, ", ")
+	if len(langs) == 0 || langs[0] != "zh-CN" {
+		return backend.Errorf(backend.EINVALID, "config.languages_first", all)
+	}
+	seen := map[string]bool{}
+	for _, l := range langs {
+		if !slices.Contains(Languages, l) {
+			return backend.Errorf(backend.EINVALID, "config.languages_unknown", l, all)
+		}
+		if seen[l] {
+			return backend.Errorf(backend.EINVALID, "config.languages_twice", l)
+		}
+		seen[l] = true
 	}
 	return nil
 }

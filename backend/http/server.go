@@ -32,6 +32,9 @@ type Station struct {
 	Location      *time.Location
 	IdleWarning   time.Duration
 	IdleCountdown time.Duration
+	// Languages are what the kiosk's language switch and the board offer, Chinese
+	// first (app.Languages); nil offers Chinese and English.
+	Languages []string
 }
 
 // Server holds the services the API calls. Fields are set once before Handler.
@@ -129,6 +132,15 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// languages are the station's languages, or the kiosk's first two for a Station built
+// without them (tests, tools), so the switch is never empty.
+func (st Station) languages() []string {
+	if len(st.Languages) == 0 {
+		return []string{"zh-CN", "en"}
+	}
+	return st.Languages
+}
+
 func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) {
 	st := s.Station
 	s.JSON(w, r, http.StatusOK, map[string]any{
@@ -136,6 +148,7 @@ func (s *Server) handleStation(w http.ResponseWriter, r *http.Request) {
 		"date": s.now().In(st.Location).Format("2006-01-02"), "time": s.now().In(st.Location).Format(time.RFC3339),
 		"printer": s.Printer != nil, "public_key": st.PublicKey,
 		"idle_warning_s": int(st.IdleWarning / time.Second), "idle_countdown_s": int(st.IdleCountdown / time.Second),
+		"languages": st.languages(),
 	})
 }
 

@@ -13,6 +13,8 @@ import StaffView from './views/staff/StaffView.vue'
 import SyncView from './views/sync/SyncView.vue'
 import LedgerView from './views/ledger/LedgerView.vue'
 import BoardView from './views/board/BoardView.vue'
+import { DEFAULT_LOCALE } from './i18n'
+import { locale, setLocale } from './stores/session'
 
 /** router maps URLs to screens; the Go server answers index.html for all of them. */
 export const router = createRouter({
@@ -47,4 +49,10 @@ export const router = createRouter({
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },
   ],
+})
+
+// The staff screens are in Chinese or English: staff who take over a kiosk left in
+// Mongolian (AdminExit → console) get Chinese, not a mixture.
+router.beforeEach((to) => {
+  if (to.path.startsWith('/staff') && locale() === 'mn-Mong') setLocale(DEFAULT_LOCALE)
 })

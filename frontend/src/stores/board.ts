@@ -68,16 +68,21 @@ function saveVoice(on: boolean): void {
 }
 
 /**
- * boardLocale is the board's language. `?lang=en` (or `?lang=zh`) in the board's address
+ * boardLocale is the board's language. `?lang=en`, `?lang=mn-Mong` (or `?lang=zh`) in the board's address
  * chooses it, and this TV remembers the choice, as it remembers the voice: a board that
  * reloads itself, or a TV that restarts on a bookmark without the query, stays in the
- * language it was set up in. Chinese otherwise. The voice is Chinese in both.
+ * language it was set up in. Chinese otherwise. The voice is Chinese in all. Mongolian
+ * shows only on a station that offers it: BoardView checks once the station answers.
  */
 export function boardLocale(query: unknown): Locale {
-  const asked = query === 'en' ? 'en' : typeof query === 'string' && query.startsWith('zh') ? DEFAULT_LOCALE : null
+  const other = (l: unknown): l is Locale => l === 'en' || l === 'mn-Mong'
+  const asked = other(query) ? query : typeof query === 'string' && query.startsWith('zh') ? DEFAULT_LOCALE : null
   try {
     if (asked) localStorage.setItem(LANG_KEY, asked)
-    else if (localStorage.getItem(LANG_KEY) === 'en') return 'en'
+    else {
+      const kept = localStorage.getItem(LANG_KEY)
+      if (other(kept)) return kept
+    }
   } catch {
     // Without storage the address alone decides.
   }

@@ -1,9 +1,10 @@
 // The kiosk session: the choices one person makes for themselves (language, large
 // text, spoken guidance), and the reset that hands a clean kiosk to the next person.
-import { reactive, watchEffect } from 'vue'
+import { reactive, watch, watchEffect } from 'vue'
 import type { Router } from 'vue-router'
 import { DEFAULT_LOCALE, i18n, type Locale } from '../i18n'
 import { clearLookup } from './lookup'
+import { offers, station } from './station'
 import { clearTickets } from './tickets'
 import { clearVisit } from './visit'
 
@@ -25,6 +26,27 @@ export function locale(): Locale {
 /** setLocale switches the language of the screens and of server messages. */
 export function setLocale(l: Locale): void {
   i18n.global.locale.value = l
+}
+
+/**
+ * openIn opens the kiosk in lang, from the address (`?lang=mn-Mong`), once the station
+ * has said it offers that language; a language it does not offer is ignored, as a
+ * mistyped address is, and the kiosk stays in Chinese. The next session starts in
+ * Chinese again, as every session does.
+ */
+export function openIn(lang: unknown): void {
+  if (typeof lang !== 'string' || lang === '') return
+  if (station.info) {
+    if (offers(lang)) setLocale(lang)
+    return
+  }
+  const stop = watch(
+    () => station.info,
+    () => {
+      stop()
+      if (offers(lang)) setLocale(lang)
+    },
+  )
 }
 
 /** isPristine reports whether the session is as the next person should find it. */

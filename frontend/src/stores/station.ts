@@ -1,6 +1,7 @@
 // The station store: who we are and how patient the kiosk is with an idle screen.
 import { reactive } from 'vue'
 import { getStation, type Station } from '../api'
+import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n'
 
 /** StationState is what the kiosk knows about its station. */
 export interface StationState {
@@ -41,6 +42,20 @@ export function applyIdleOverride(search: string): void {
   station.idleWarningS = warning
   station.idleCountdownS = countdown
   overridden = true
+}
+
+/**
+ * languages are the languages the station offers (config.json "languages"), Chinese
+ * first; Chinese and English until the station has answered.
+ */
+export function languages(): Locale[] {
+  const offered = (station.info?.languages ?? [DEFAULT_LOCALE, 'en']).filter(isLocale)
+  return offered.length ? offered : [DEFAULT_LOCALE]
+}
+
+/** offers reports whether the station shows lang, a language asked for by address. */
+export function offers(lang: unknown): lang is Locale {
+  return isLocale(lang) && languages().includes(lang)
 }
 
 /**
