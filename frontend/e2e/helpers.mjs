@@ -357,3 +357,13 @@ export async function assertReadable(page, what, minPx = 14) {
   }, minPx)
   assert.deepEqual(problems, [], `${what}: text too small or cut off:\n  ${problems.join('\n  ')}`)
 }
+
+/** tapKeys taps characters on the on-screen keypad, as a finger would. */
+export async function tapKeys(page, text) {
+  for (const ch of text) await page.click(`[data-test=keypad] [data-key="${ch}"]`)
+}
+
+/** wrongDigits returns four digits that differ from last4 in every place. */
+export function wrongDigits(last4) {
+  return [...last4].map((d) => String((Number(d) + 5) % 10)).join('')
+}

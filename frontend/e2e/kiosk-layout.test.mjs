@@ -5,7 +5,7 @@
 // screen is photographed as layout-<size>-<text>-<screen>.png for a person to judge.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertNoPageErrors, launchBrowser, openKiosk, screenshot, startServer } from './helpers.mjs'
+import { assertNoPageErrors, launchBrowser, openKiosk, screenshot, startServer, tapKeys, wrongDigits } from './helpers.mjs'
 import { cutText } from './overflow.mjs'
 
 const SIZES = {
@@ -27,14 +27,6 @@ after(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-async function tapKeys(page, text) {
-  for (const ch of text) await page.click(`[data-test=keypad] [data-key="${ch}"]`)
-}
-
-function wrongDigits(last4) {
-  return [...last4].map((d) => String((Number(d) + 5) % 10)).join('')
-}
 
 /** tour walks every kiosk screen, checking and photographing each as `tag-<screen>`. */
 async function tour(page, tag, problems) {

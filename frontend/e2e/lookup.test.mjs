@@ -14,6 +14,8 @@ import {
   pxOf,
   startServer,
   waitingCount,
+  tapKeys,
+  wrongDigits,
 } from './helpers.mjs'
 import { kioskShot } from './plainwords.mjs'
 
@@ -32,16 +34,6 @@ after(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** tapKeys taps characters on the on-screen keypad, as a finger would. */
-async function tapKeys(page, text) {
-  for (const ch of text) await page.click(`[data-test=keypad] [data-key="${ch}"]`)
-}
-
-/** wrongDigits returns four digits that differ from last4 in every place. */
-function wrongDigits(last4) {
-  return [...last4].map((d) => String((Number(d) + 5) % 10)).join('')
-}
 
 /** wrongCheck returns the ID number with another check character. */
 function wrongCheck(id) {

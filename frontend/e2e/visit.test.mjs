@@ -20,6 +20,7 @@ import {
   startServer,
   takeTicket,
   VIEWPORTS,
+  tapKeys,
 } from './helpers.mjs'
 import { assertPlainWords, kioskShot } from './plainwords.mjs'
 
@@ -40,11 +41,6 @@ after(async () => {
   await browser?.close()
   await server?.stop()
 })
-
-/** tapKeys taps characters on the on-screen keypad, as a finger would. */
-async function tapKeys(page, text) {
-  for (const ch of text) await page.click(`[data-test=keypad] [data-key="${ch}"]`)
-}
 
 /**
  * shot checks that the screen offers 返回首页 and speaks plainly, and with a name saves
