@@ -236,10 +236,11 @@ type RatingService interface {
 	// Pending returns the ticket most recently finished at counter n within
 	// RatingWindow that is neither rated nor skipped, or nil.
 	Pending(ctx context.Context, n int) (*RatingTicket, error)
-	// Find returns today's finished, unrated ticket with display number (B017) or
-	// QR payload. EINVALID for a malformed number or code, ENOTFOUND for no such
-	// ticket today, ECONFLICT for one not finished or rated already.
-	Find(ctx context.Context, number, payload string) (*RatingTicket, error)
+	// Find returns today's finished, unrated ticket with display number (B017, as
+	// typed or read from the ticket's QR). EINVALID for a malformed number,
+	// ENOTFOUND for no such ticket today, ECONFLICT for one not finished or rated
+	// already.
+	Find(ctx context.Context, number string) (*RatingTicket, error)
 	// Reasons returns the reason list in use.
 	Reasons() *RatingReasons
 	// DayRatings returns the ratings (not skips) of tickets of date.

@@ -199,8 +199,12 @@ func (c *RatingCase) Overdue(today string) bool {
 // NewRatingCase opens the case of the bad rating r, due days working days after it.
 func NewRatingCase(id string, r *Rating, days int, cal *Calendar, loc *time.Location) *RatingCase {
 	at := r.At.In(loc)
+	day := r.Date
+	if day == "" {
+		day = at.Format(time.DateOnly)
+	}
 	return &RatingCase{
-		ID: id, TicketID: r.TicketID, Number: r.Number, Date: at.Format(time.DateOnly), Service: r.Service,
+		ID: id, TicketID: r.TicketID, Number: r.Number, Date: day, Service: r.Service,
 		Counter: r.Counter, Staff: r.Staff, Level: r.Level, Reasons: r.Reasons, Status: CaseOpen,
 		Due: AddWorkingDays(at, days, cal).Format(time.DateOnly), OpenedAt: r.At, History: []CaseStep{},
 	}
