@@ -109,7 +109,7 @@ describe('ratings', () => {
           await page.click('[data-test=rate-submit]')
           await page.locator('[data-test=rate-thanks]').waitFor()
           await setLarge(page, large)
-          await shot(page, `rate-thanks-${tag}`)
+          await shot(page, `rate-thanks-bad-${tag}`)
           bad = tk
           // Back to waiting by itself after a few seconds, or at once with 好的.
           await page.click('[data-test=rate-ok]')
@@ -118,6 +118,9 @@ describe('ratings', () => {
           // 上一步 takes the bad level back; 满意 is sent at once.
           await page.click('[data-test=rate-back]')
           await page.click('[data-test=level-4]')
+          await page.locator('[data-test=rate-thanks]').waitFor()
+          await setLarge(page, large)
+          await shot(page, `rate-thanks-${tag}`)
           await page.click('[data-test=rate-ok]')
           await page.locator('[data-test=rate-waiting]').waitFor()
         }
@@ -207,7 +210,7 @@ describe('ratings', () => {
         await page.click('[data-test=rate-back]')
         await page.click('[data-test=level-5]')
         await page.locator('[data-test=rate-thanks]').waitFor()
-        if (tag === 'portrait') await shot(page, 'kiosk-rate-thanks-portrait')
+        await shot(page, `kiosk-rate-thanks-${tag}`)
       }
     }
 
