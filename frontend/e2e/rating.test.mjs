@@ -194,6 +194,7 @@ describe('ratings', () => {
         await page.goto(server.url + '/')
         await page.locator('[data-test=choice-rate]').waitFor()
         if (large) await page.click('[data-test=elderly-toggle]')
+        await shot(page, `kiosk-home-${tag}`) // the modest 评价服务 under the three choices
         await page.click('[data-test=choice-rate]')
         await page.locator('[data-test=rate-find]').waitFor()
         const tk = await serveOne()
