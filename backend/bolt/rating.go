@@ -366,4 +366,5 @@ func (s *RatingService) publish(e backend.Event) {
 		s.Publish(e)
 	}
 }
+
 var _ backend.RatingService = (*RatingService)(nil)
