@@ -179,6 +179,13 @@ describe('ratings', () => {
     assert.equal(stats.body.station.rated, 4)
     assert.equal(stats.body.station.unsatisfied, 1)
     assert.equal(stats.body.staff.find((r) => r.key === CLERK.name)?.rated, 4)
+    // The report screen shows them, with 王芳's own row beside the counters.
+    await con.goto(server.url + '/staff/report')
+    assert.equal((await con.locator('[data-test=satisfaction-pct]').innerText()).trim(), '75%')
+    const row = con.locator(`[data-test="staff-${CLERK.name}"]`)
+    assert.equal((await row.locator('[data-test=rated]').innerText()).trim(), '4')
+    assert.equal((await row.locator('[data-test=pct]').innerText()).trim(), '75%')
+    await kioskShot(con, 'report-satisfaction')
     assertNoPageErrors(page)
     assertNoPageErrors(con)
   })
