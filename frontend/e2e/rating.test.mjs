@@ -127,6 +127,17 @@ describe('ratings', () => {
       }
     }
 
+    // A person who walks away mid-rating: the screen warns, then clears itself, the
+    // ticket counted as skipped so the next person is not asked about it.
+    const idle = await openKiosk(browser.context, server.url, { path: '/rate?counter=1&idle=1,1', viewport: VIEWPORTS.portrait })
+    const left = await serveOne()
+    await idle.locator('[data-test=rate-levels]').waitFor()
+    await idle.locator('[data-test=rate-waiting]').waitFor({ timeout: 5000 })
+    const pending = await (await fetch(`${server.url}/api/v1/counters/1/rating`)).json()
+    assert.equal(pending.ticket, null, `${left.number} is still asked for after the idle reset`)
+    await idle.close()
+    await page.locator('[data-test=rate-waiting]').waitFor()
+
     // One rating per ticket: the bad one again is refused with the station's words.
     const again = await fetch(`${server.url}/api/v1/ratings/find`, {
       method: 'POST',
