@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -32,6 +33,16 @@ type StatRow struct {
 	P90WalkS    int    `json:"p90_walk_s"`
 	AvgServiceS int    `json:"avg_service_s"`
 	P90ServiceS int    `json:"p90_service_s"`
+	// 好差评 of the tickets counted here (AddRatings): Rated ratings, Satisfied of
+	// them 基本满意 or better, Unsatisfied 不满意 or 非常不满意. SatisfactionPct is
+	// Satisfied in percent of Rated, AvgLevel the mean level (1–5, one decimal); both
+	// 0 with nothing rated. A rating whose appeal was upheld is not counted.
+	Rated           int     `json:"rated"`
+	Satisfied       int     `json:"satisfied"`
+	Unsatisfied     int     `json:"unsatisfied"`
+	SatisfactionPct float64 `json:"satisfaction_pct"`
+	AvgLevel        float64 `json:"avg_level"`
+	levelSum        int
 }
 
 // DayStats are a day's figures: the whole station, each service, each counter.
@@ -40,6 +51,9 @@ type DayStats struct {
 	Station  StatRow   `json:"station"`
 	Services []StatRow `json:"services"`
 	Counters []StatRow `json:"counters"`
+	// Staff are the figures of each staff member, by the tickets they served (the
+	// last to call, start or finish them), by name.
+	Staff []StatRow `json:"staff"`
 }
 
 // acc gathers one row's figures before averaging.
@@ -152,6 +166,22 @@ func ComputeStats(date string, tickets []Ticket, services []Service, counters []
 	for _, l := range svcOrder {
 		out.Services = append(out.Services, bySvc[l].done())
 	}
+	byStaff := map[string]*acc{}
+	for i := range tickets {
+		t := &tickets[i]
+		by := ServedBy(t)
+		if t.Date != date || by == "" {
+			continue
+		}
+		if byStaff[by] == nil {
+			byStaff[by] = &acc{row: StatRow{Key: by, NameZH: by, NameEN: by}}
+		}
+		byStaff[by].add(t, false)
+	}
+	out.Staff = []StatRow{}
+	for _, name := range slices.Sorted(maps.Keys(byStaff)) {
+		out.Staff = append(out.Staff, byStaff[name].done())
+	}
 	nums := make([]int, 0, len(byCtr))
 	for n := range byCtr {
 		nums = append(nums, n)
@@ -161,6 +191,48 @@ func ComputeStats(date string, tickets []Ticket, services []Service, counters []
 		out.Counters = append(out.Counters, byCtr[n].done())
 	}
 	return out
+}
+
+// AddRatings counts the day's ratings into its rows: the station's, the service's
+// and the counter's the ticket ended at, and the staff member's who served it. A
+// rating of an appeal upheld (Excluded) and a skip count nowhere.
+func (d *DayStats) AddRatings(ratings []Rating) {
+	row := func(rows []StatRow, key string) *StatRow {
+		for i := range rows {
+			if rows[i].Key == key {
+				return &rows[i]
+			}
+		}
+		return nil
+	}
+	for _, r := range ratings {
+		if r.Skipped || r.Excluded || r.Level < LevelVeryBad || r.Level > LevelVeryGood {
+			continue
+		}
+		rows := []*StatRow{&d.Station, row(d.Services, r.Service), row(d.Counters, strconv.Itoa(r.Counter))}
+		if r.Staff != "" {
+			s := row(d.Staff, r.Staff)
+			if s == nil {
+				d.Staff = append(d.Staff, StatRow{Key: r.Staff, NameZH: r.Staff, NameEN: r.Staff})
+				s = &d.Staff[len(d.Staff)-1]
+			}
+			rows = append(rows, s)
+		}
+		for _, x := range rows {
+			if x == nil {
+				continue
+			}
+			x.Rated++
+			x.levelSum += r.Level
+			if BadLevel(r.Level) {
+				x.Unsatisfied++
+			} else {
+				x.Satisfied++
+			}
+			x.SatisfactionPct = math.Round(float64(x.Satisfied)*1000/float64(x.Rated)) / 10
+			x.AvgLevel = math.Round(float64(x.levelSum)*10/float64(x.Rated)) / 10
+		}
+	}
 }
 
 // StatsService works out the figures of a day.

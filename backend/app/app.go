@@ -82,6 +82,7 @@ type Station struct {
 	Persons  *bolt.PersonService
 	Visits   *bolt.VisitService
 	Devices  *bolt.DeviceService
+	Ratings  *bolt.RatingService
 	Events   *event.Broker
 	Printer  backend.Printer
 
@@ -159,6 +160,13 @@ func OpenData(dir string, opts Options) (*Station, error) {
 	st.Persons = bolt.NewPersonService(st.DB, st.ID, cipher, st.Keys.PersonKey)
 	st.Visits = bolt.NewVisitService(st.DB, st.ID, cipher, st.Keys.PersonKey)
 	st.Devices = bolt.NewDeviceService(st.DB)
+	st.Ratings = bolt.NewRatingService(st.DB, st.ID)
+	st.Ratings.Publish = st.Events.Publish
+	st.Ratings.CaseDays = st.Config.RatingCaseDays
+	if st.Ratings.Calendar, err = LoadCalendar(dir); err != nil {
+		st.DB.Close()
+		return nil, err
+	}
 	st.Visits.Persons = st.Persons
 	st.Visits.RetentionDays = st.Config.LedgerRetentionDays
 	if st.Printer = opts.Printer; st.Printer == nil {
@@ -196,7 +204,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 		Staff: &bzhttp.Staff{Accounts: st.Accounts, Counters: st.Counters, Calls: st.Calls,
 			Stats: st.Stats, Events: st.Events},
 		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
-		Sync:   st.DB, Enrolment: st, Devices: st.Devices, QRImage: qr.Image, QRPNG: qr.PNG,
+		Sync:   st.DB, Enrolment: st, Devices: st.Devices, Ratings: st.Ratings, QRImage: qr.Image, QRPNG: qr.PNG,
 		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Clock: st.Clock,
 	}
 	ctx, st.cancel = context.WithCancel(context.WithoutCancel(ctx))

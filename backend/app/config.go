@@ -43,6 +43,10 @@ type Config struct {
 	// station near Mongolian-speaking villages adds "mn-Mong" (Languages below), one
 	// that wants Chinese alone drops "en".
 	Languages []string `json:"languages"`
+	// RatingCaseDays is the deadline, in working days, to call back the person and
+	// correct the cause of a bad rating (不满意, 非常不满意): local rules set 5 to 15.
+	// Weekends and public holidays follow holidays.json (LoadCalendar).
+	RatingCaseDays int `json:"rating_case_days"`
 }
 
 // Languages are the language codes a station may offer, as the frontend names its
@@ -65,6 +69,7 @@ func DefaultConfig() Config {
 		// those is three years (Civil Code art. 188). Counties may set their own.
 		LedgerRetentionDays: 1095,
 		Languages:           []string{"zh-CN", "en"},
+		RatingCaseDays:      backend.DefaultCaseDays,
 	}
 }
 
@@ -100,7 +105,33 @@ func (c Config) Validate() error {
 	if c.PrinterWidth != 384 && c.PrinterWidth != 576 {
 		return fmt.Errorf("printer_width_dots must be 384 (58 mm paper) or 576 (80 mm)")
 	}
+	if c.RatingCaseDays < 1 || c.RatingCaseDays > 30 {
+		return fmt.Errorf("rating_case_days must be 1 to 30 working days")
+	}
 	return validLanguages(c.Languages)
+}
+
+// HolidaysFile is the optional holiday calendar in the data folder: a newer copy of
+// backend/data/holidays.json, for the year after the one the program knows.
+const HolidaysFile = "holidays.json"
+
+// LoadCalendar reads dir/holidays.json, or returns the built-in calendar when there
+// is none. A file that does not pass ParseCalendar's checks stops the station with
+// the file's name and the problem, as a bad config.json does: deadlines counted on a
+// wrong calendar would be wrong for every case.
+func LoadCalendar(dir string) (*backend.Calendar, error) {
+	path := filepath.Join(dir, HolidaysFile)
+	buf, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return backend.DefaultCalendar(), nil
+	} else if err != nil {
+		return nil, err
+	}
+	cal, err := backend.ParseCalendar(buf)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, backend.ErrorMessage(err, "zh-CN"))
+	}
+	return cal, nil
 }
 
 // validLanguages reports a languages setting the kiosk cannot follow, in the words of

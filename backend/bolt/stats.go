@@ -37,6 +37,11 @@ func (s *StatsService) DayStats(ctx context.Context, date string) (*backend.DayS
 			return err
 		}
 		out = backend.ComputeStats(date, tickets, services, counters)
+		ratings, err := dayRatings(tx, date)
+		if err != nil {
+			return err
+		}
+		out.AddRatings(ratings)
 		return nil
 	})
 	return out, err

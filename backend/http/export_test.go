@@ -25,7 +25,7 @@ func checkWorkbook(t *testing.T, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2+1+9+2 || rows[0][0] != "统计 2026-11-23" || rows[1][3] != "取号" {
+	if len(rows) != 2+1+9+2+1 || rows[0][0] != "统计 2026-11-23" || rows[1][3] != "取号" {
 		t.Fatalf("summary has %d rows: %v", len(rows), rows[:2])
 	}
 	if got := rows[2]; got[0] != "全站" || got[3] != "2" || got[5] != "1" || got[13] != "9" {

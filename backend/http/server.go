@@ -55,6 +55,9 @@ type Server struct {
 	Enrolment backend.EnrolService
 	// Ledger is the visitor ledger (visit.go); nil turns it off.
 	Ledger *Ledger
+	// Ratings are the 好差评 ratings and the follow-up of bad ones (rating.go); nil
+	// turns them off.
+	Ratings backend.RatingService
 	// Devices are the enrolled kiosk devices (devices.go); nil: only the kiosk itself
 	// may take tickets, look up and register visits.
 	Devices backend.DeviceService
@@ -123,6 +126,7 @@ func (s *Server) register(rt *router) {
 	s.ledgerRoutes(rt)
 	s.tlsRoutes(rt)
 	s.deviceRoutes(rt)
+	s.ratingRoutes(rt)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -459,7 +459,8 @@ func TestStatsExport(t *testing.T) {
 			t.Fatalf("%d %q", resp.StatusCode, body[:min(len(body), 60)])
 		}
 		lines := strings.Split(strings.TrimSpace(string(body)), "\r\n")
-		if len(lines) != 1+1+9+2 || lines[1] != "全站,,全站,2,1,1,0,0,1,6.0,6.0,0.0,0.0,9.0,9.0" {
+		// Header, station, 9 services, 2 counters, 1 staff member; nothing rated yet.
+		if len(lines) != 1+1+9+2+1 || lines[1] != "全站,,全站,2,1,1,0,0,1,6.0,6.0,0.0,0.0,9.0,9.0,0,0,0,," {
 			t.Fatalf("%d lines, station row %q", len(lines), lines[1])
 		}
 		if !strings.Contains(resp.Header.Get("Content-Disposition"), "bingzhan-stats-2026-11-23.csv") {

@@ -39,11 +39,13 @@ func Day(ctx context.Context, stats backend.StatsService, loc *time.Location, da
 var (
 	statsHeader = [2][]string{
 		{"类别", "编号", "名称", "取号", "叫号", "办结", "过号", "过期", "未完成",
-			"平均等候(分)", "P90等候(分)", "平均走到窗口(分)", "P90走到窗口(分)", "平均办理(分)", "P90办理(分)"},
+			"平均等候(分)", "P90等候(分)", "平均走到窗口(分)", "P90走到窗口(分)", "平均办理(分)", "P90办理(分)",
+			"评价数", "满意(含基本满意)", "不满意", "满意率(%)", "平均评分"},
 		{"Group", "Key", "Name", "Issued", "Called", "Served", "No-shows", "Expired", "Open",
-			"Avg wait (min)", "P90 wait (min)", "Avg walk (min)", "P90 walk (min)", "Avg service (min)", "P90 service (min)"},
+			"Avg wait (min)", "P90 wait (min)", "Avg walk (min)", "P90 walk (min)", "Avg service (min)", "P90 service (min)",
+			"Ratings", "Satisfied", "Dissatisfied", "Satisfaction (%)", "Mean rating"},
 	}
-	statsGroups  = [2][3]string{{"全站", "业务", "窗口"}, {"Station", "Service", "Counter"}}
+	statsGroups  = [2][4]string{{"全站", "业务", "窗口", "工作人员"}, {"Station", "Service", "Counter", "Staff member"}}
 	detailHeader = [2][]string{
 		{"号码", "业务", "原业务", "优先", "状态", "窗口", "取号时间", "首次叫号", "开始办理", "结束", "等候(分)", "办理(分)", "办理人"},
 		{"Number", "Service", "Issued for", "Priority", "Status", "Counter", "Issued", "First call", "Started", "Ended", "Wait (min)", "Service (min)", "Served by"},
@@ -68,8 +70,14 @@ func statsRows(st *backend.DayStats, lang int) [][]any {
 		if lang == 1 {
 			name = r.NameEN
 		}
+		// Satisfaction is left blank, not 0, where nothing was rated.
+		pct, avg := any(""), any("")
+		if r.Rated > 0 {
+			pct, avg = r.SatisfactionPct, r.AvgLevel
+		}
 		return []any{group, r.Key, name, r.Issued, r.Called, r.Served, r.NoShows, r.Expired, r.Open,
-			mins(r.AvgWaitS), mins(r.P90WaitS), mins(r.AvgWalkS), mins(r.P90WalkS), mins(r.AvgServiceS), mins(r.P90ServiceS)}
+			mins(r.AvgWaitS), mins(r.P90WaitS), mins(r.AvgWalkS), mins(r.P90WalkS), mins(r.AvgServiceS), mins(r.P90ServiceS),
+			r.Rated, r.Satisfied, r.Unsatisfied, pct, avg}
 	}
 	g := statsGroups[lang]
 	out := [][]any{row(g[0], st.Station)}
@@ -78,6 +86,9 @@ func statsRows(st *backend.DayStats, lang int) [][]any {
 	}
 	for _, r := range st.Counters {
 		out = append(out, row(g[2], r))
+	}
+	for _, r := range st.Staff {
+		out = append(out, row(g[3], r))
 	}
 	return out
 }

@@ -19,9 +19,12 @@ var shanghai = time.FixedZone("CST", 8*3600)
 // day is a small day: two tickets, one served by 王芳 with a note that must not leave.
 func day() (*backend.DayStats, []backend.Ticket) {
 	st := &backend.DayStats{Date: "2026-11-23",
-		Station:  backend.StatRow{Issued: 2, Called: 1, Served: 1, Expired: 1, AvgWaitS: 241, AvgServiceS: 300},
+		Station: backend.StatRow{Issued: 2, Called: 1, Served: 1, Expired: 1, AvgWaitS: 241, AvgServiceS: 300,
+			Rated: 2, Satisfied: 1, Unsatisfied: 1, SatisfactionPct: 50, AvgLevel: 3.5},
 		Services: []backend.StatRow{{Key: "B", NameZH: "优待证", NameEN: "Card", Issued: 2, Served: 1}},
 		Counters: []backend.StatRow{{Key: "1", NameZH: "1号窗口", NameEN: "Counter 1", Called: 1, Served: 1}},
+		Staff: []backend.StatRow{{Key: "王芳", NameZH: "王芳", NameEN: "王芳", Called: 1, Served: 1, AvgServiceS: 300,
+			Rated: 2, Satisfied: 1, Unsatisfied: 1, SatisfactionPct: 50, AvgLevel: 3.5}},
 	}
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, shanghai)
 	tickets := []backend.Ticket{
@@ -41,10 +44,14 @@ func TestDayCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "\uFEFF类别,编号,名称,取号,叫号,办结,过号,过期,未完成,平均等候(分),P90等候(分),平均走到窗口(分),P90走到窗口(分),平均办理(分),P90办理(分)\r\n" +
-			"全站,,,2,1,1,0,1,0,4.0,0.0,0.0,0.0,5.0,0.0\r\n" +
-			"业务,B,优待证,2,0,1,0,0,0,0.0,0.0,0.0,0.0,0.0,0.0\r\n" +
-			"窗口,1,1号窗口,0,1,1,0,0,0,0.0,0.0,0.0,0.0,0.0,0.0\r\n"
+		// Satisfaction is blank where nothing was rated; staff members have rows of
+		// their own, their times and ratings beside the counters'.
+		want := "\uFEFF类别,编号,名称,取号,叫号,办结,过号,过期,未完成,平均等候(分),P90等候(分),平均走到窗口(分),P90走到窗口(分),平均办理(分),P90办理(分)," +
+			"评价数,满意(含基本满意),不满意,满意率(%),平均评分\r\n" +
+			"全站,,,2,1,1,0,1,0,4.0,0.0,0.0,0.0,5.0,0.0,2,1,1,50.0,3.5\r\n" +
+			"业务,B,优待证,2,0,1,0,0,0,0.0,0.0,0.0,0.0,0.0,0.0,0,0,0,,\r\n" +
+			"窗口,1,1号窗口,0,1,1,0,0,0,0.0,0.0,0.0,0.0,0.0,0.0,0,0,0,,\r\n" +
+			"工作人员,王芳,王芳,0,1,1,0,0,0,0.0,0.0,0.0,0.0,5.0,0.0,2,1,1,50.0,3.5\r\n"
 		if string(body) != want {
 			t.Errorf("got\n%q\nwant\n%q", body, want)
 		}
@@ -75,8 +82,12 @@ func TestDayXLSX(t *testing.T) {
 		t.Fatalf("sheets %v", sheets)
 	}
 	rows, _ := f.GetRows("统计")
-	if len(rows) != 2+3 || rows[0][0] != "统计 2026-11-23" || rows[1][3] != "取号" || rows[2][0] != "全站" || rows[2][3] != "2" || rows[2][9] != "4" {
+	if len(rows) != 2+4 || rows[0][0] != "统计 2026-11-23" || rows[1][3] != "取号" || rows[2][0] != "全站" || rows[2][3] != "2" || rows[2][9] != "4" {
 		t.Fatalf("summary %v", rows)
+	}
+	// 满意率 as a number a spreadsheet can chart; a staff member's row of their own.
+	if rows[1][18] != "满意率(%)" || rows[2][18] != "50" || rows[5][0] != "工作人员" || rows[5][1] != "王芳" || rows[5][15] != "2" {
+		t.Errorf("satisfaction columns %v", rows)
 	}
 	details, _ := f.GetRows("明细")
 	if len(details) != 2+2 {

@@ -43,6 +43,7 @@ type VisitorMessages = Pick<
   | 'common'
   | 'board'
   | 'visit'
+  | 'rating'
 > & {
   settings: Pick<MessageSchema['settings'], 'elderly' | 'on' | 'off' | 'language'>
   setup: Pick<MessageSchema['setup'], 'hint'>

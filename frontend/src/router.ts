@@ -38,6 +38,7 @@ export const router = createRouter({
           ],
         },
         { path: 'kiosk/visit', name: 'visit', component: VisitView },
+        { path: 'kiosk/rate', name: 'rate-kiosk', component: () => import('./views/kiosk/RateKiosk.vue') },
       ],
     },
     { path: '/staff', name: 'staff', component: StaffView },
@@ -46,6 +47,8 @@ export const router = createRouter({
     { path: '/staff/report', name: 'report', component: () => import('./views/report/ReportView.vue') },
     { path: '/staff/settings', name: 'settings', component: () => import('./views/staff/StaffSettings.vue') },
     { path: '/board', name: 'board', component: BoardView },
+    { path: '/rate', name: 'rate', component: () => import('./views/rate/RateView.vue') },
+    { path: '/staff/ratings', name: 'ratings', component: () => import('./views/staff/RatingCases.vue') },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },
   ],

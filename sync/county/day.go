@@ -19,6 +19,9 @@ const (
 	KindTicketFinished = backend.KindTicketPrefix + string(backend.ActFinish)
 	KindTicketNoShow   = backend.KindTicketPrefix + string(backend.ActNoShow)
 	KindVisitCreated   = backend.KindVisitCreated
+	KindRatingGiven    = backend.KindRatingGiven
+	KindCaseClosed     = backend.KindCasePrefix + string(backend.CaseClose)
+	KindCaseUpheld     = backend.KindCasePrefix + string(backend.CaseUphold)
 )
 
 // CardService is the letter of the 优待证 (preferential-treatment card) tickets: the
@@ -159,6 +162,12 @@ func (h *WaitHist) UnmarshalJSON(data []byte) error {
 //	DeadLetters  the station's dead letters (entries the county refused, waiting on
 //	             the station) as the last push of the day reported them; Reported
 //	             says whether a push came that day at all
+//	Rated        好差评 ratings of the day's tickets (rating.given), less those whose
+//	             appeal was upheld (rating_case.uphold); LevelSum their levels summed,
+//	             Satisfied those of 基本满意 or better, Unsatisfied 不满意 and worse
+//	CasesOpened  bad ratings of the day, each a follow-up case; CasesClosed those
+//	             of them closed since (rating_case.close, or an upheld appeal), so
+//	             the difference summed over days is the cases still open
 type DayStats struct {
 	Tickets     int            `json:"tickets"`
 	Visits      int            `json:"visits"`
@@ -172,7 +181,25 @@ type DayStats struct {
 	Matters     map[string]int `json:"matters,omitempty"`
 	DeadLetters int            `json:"dead_letters"`
 	Reported    bool           `json:"reported,omitempty"`
+	Rated       int            `json:"rated"`
+	LevelSum    int            `json:"level_sum"`
+	Satisfied   int            `json:"satisfied"`
+	Unsatisfied int            `json:"unsatisfied"`
+	CasesOpened int            `json:"cases_opened"`
+	CasesClosed int            `json:"cases_closed"`
 }
+
+// SatisfactionPct returns the satisfied share of the ratings in percent, to one
+// decimal, and false when nothing was rated.
+func (d *DayStats) SatisfactionPct() (float64, bool) {
+	if d.Rated <= 0 {
+		return 0, false
+	}
+	return math.Round(float64(d.Satisfied)*1000/float64(d.Rated)) / 10, true
+}
+
+// OpenCases returns the follow-up cases opened and not closed.
+func (d *DayStats) OpenCases() int { return max(d.CasesOpened-d.CasesClosed, 0) }
 
 // Add adds other's figures to d, as a total over stations does: counts and dead
 // letters add up, the longest wait is the longer one. other is left alone; d's Matters
@@ -205,6 +232,12 @@ func (d *DayStats) add(o *DayStats) {
 	d.Served += o.Served
 	d.NoShows += o.NoShows
 	d.CardTickets += o.CardTickets
+	d.Rated += o.Rated
+	d.LevelSum += o.LevelSum
+	d.Satisfied += o.Satisfied
+	d.Unsatisfied += o.Unsatisfied
+	d.CasesOpened += o.CasesOpened
+	d.CasesClosed += o.CasesClosed
 	for i, c := range o.WaitHist {
 		d.WaitHist[i] += c
 	}
@@ -256,6 +289,8 @@ type DayFact struct {
 	WaitS   int    // call: seconds from issue to the ticket's first call
 	Service string // issue, visit: the service letter
 	Matter  string // visit: the matter code
+	Level   int    // rating, upheld appeal: the rating's level (1–5)
+	Case    bool   // rating: it opened a follow-up case
 }
 
 // FactOf returns what entry e adds to the day figures, and false when it adds
@@ -303,6 +338,23 @@ func FactOf(e *wire.Entry, loc *time.Location) (DayFact, bool) {
 			return DayFact{}, false
 		}
 		fact = DayFact{Date: d.Date, Ticket: d.ID}
+	case KindRatingGiven:
+		var d struct {
+			Date   string `json:"date"`
+			Level  int    `json:"level"`
+			CaseID string `json:"case_id"`
+		}
+		if err = json.Unmarshal(e.Data, &d); err == nil && (d.Level < backend.LevelVeryBad || d.Level > backend.LevelVeryGood) {
+			return DayFact{}, false
+		}
+		fact = DayFact{Date: d.Date, Level: d.Level, Case: d.CaseID != ""}
+	case KindCaseClosed, KindCaseUpheld:
+		var d struct {
+			Date  string `json:"date"`
+			Level int    `json:"level"`
+		}
+		err = json.Unmarshal(e.Data, &d)
+		fact = DayFact{Date: d.Date, Level: d.Level}
 	default:
 		return DayFact{}, false
 	}
@@ -387,6 +439,27 @@ func (d *DayStats) Count(fact DayFact) {
 		d.Served++
 	case KindTicketNoShow:
 		d.NoShows++
+	case KindRatingGiven:
+		d.Rated++
+		d.LevelSum += fact.Level
+		if backend.BadLevel(fact.Level) {
+			d.Unsatisfied++
+		} else {
+			d.Satisfied++
+		}
+		if fact.Case {
+			d.CasesOpened++
+		}
+	case KindCaseClosed:
+		d.CasesClosed++
+	case KindCaseUpheld:
+		// The appeal stands: the rating no longer counts, and its case is closed.
+		d.CasesClosed++
+		if d.Rated > 0 && backend.BadLevel(fact.Level) {
+			d.Rated--
+			d.Unsatisfied = max(d.Unsatisfied-1, 0)
+			d.LevelSum = max(d.LevelSum-fact.Level, 0)
+		}
 	}
 }
 

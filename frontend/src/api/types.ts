@@ -101,3 +101,14 @@ export type AccessEntry = S['AccessEntry']
 export type KioskDevice = S['KioskDevice']
 /** LANSettings says whether any client on the LAN may take tickets. */
 export type LANSettings = S['LANSettings']
+
+// Ratings (好差评) and the follow-up of bad ones.
+export type RatingReasons = S['RatingReasons']
+export type RatingReason = S['RatingReason']
+export type RatingTicket = S['RatingTicket']
+export type RatingRequest = S['RatingRequest']
+export type RatingAnswer = S['RatingAnswer']
+export type RatingCase = S['RatingCase']
+export type CaseStatus = S['CaseStatus']
+export type CaseStep = S['CaseStep']
+export type CaseStepRequest = S['CaseStepRequest']

@@ -45,6 +45,7 @@ func TestStore(t *testing.T, open Opener) {
 	run("IngestBacklog", testIngestBacklog)
 	run("IngestCancelled", testIngestCancelled)
 	run("DayFigures", testDayFigures)
+	run("RatingFigures", testRatingFigures)
 	run("FiguresAcrossStations", testFiguresAcrossStations)
 	run("Entries", testEntries)
 	run("Users", testUsers)

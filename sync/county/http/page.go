@@ -24,6 +24,12 @@ var pageFS embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"ago":  ago,
 	"wait": func(d county.DayStats) string { return waitText(d) },
+	"pct": func(v *float64) string {
+		if v == nil {
+			return "—"
+		}
+		return strconv.FormatFloat(*v, 'f', 1, 64) + "%"
+	},
 	// The figures page's cells: waits as m:ss, "—" for what is not known.
 	"avg": func(r county.FigureRow) string {
 		if r.Called == 0 {
@@ -156,7 +162,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	rows := make([]stationRow, len(views))
 	var total county.DayStats
-	behind := 0
+	behind, openCases := 0, 0
 	for i, v := range views {
 		state, words := stateOf(v, now)
 		rows[i] = stationRow{StationView: v, State: state, Words: words, FirstMissing: v.Contiguous + 1}
@@ -164,6 +170,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 			behind++
 		}
 		total.Add(v.Today)
+		openCases += v.Ratings.OpenCases
 	}
 	last, err := s.lastBackup(r.Context())
 	if err != nil {
@@ -180,7 +187,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		lastAt = &last.At
 	}
 	s.render(w, http.StatusOK, "dashboard.html", map[string]any{
-		"User": user, "Today": today, "Now": now, "Rows": rows, "Behind": behind, "Total": total,
+		"User": user, "Today": today, "Now": now, "Rows": rows, "Behind": behind, "Total": total, "OpenCases": openCases,
 		"Datasets": datasets, "Message": r.URL.Query().Get("msg"), "Error": r.URL.Query().Get("error"),
 		"LastBackup": last, "LastBackupAt": lastAt, "BackupStaleAfter": int(staleAfter.Hours()),
 		"BackupStale": last == nil || now.Sub(last.At) > staleAfter,

@@ -31,6 +31,58 @@ type StationView struct {
 	Received map[string]int  `json:"received"`
 	Kinds    map[string]int  `json:"kinds"`
 	Today    county.DayStats `json:"today"`
+	Ratings  RatingView      `json:"ratings"`
+}
+
+// RatingView is a station's 好差评 as the county sees it: the satisfaction of the
+// last RatingDays days and the bad ratings whose follow-up is not closed, of any day
+// in the last year.
+type RatingView struct {
+	Rated           int      `json:"rated"`
+	SatisfactionPct *float64 `json:"satisfaction_pct"` // null with nothing rated
+	OpenCases       int      `json:"open_cases"`
+}
+
+// RatingDays is how many days back, today included, the satisfaction shown counts.
+const RatingDays = 30
+
+// ratingViews sums the rating figures of every station up to today.
+func (s *Server) ratingViews(ctx context.Context, today string) (map[string]RatingView, error) {
+	end, err := time.Parse(time.DateOnly, today)
+	if err != nil {
+		return nil, err
+	}
+	from := end.AddDate(-1, 0, 0).Format(time.DateOnly)
+	recent := end.AddDate(0, 0, -(RatingDays - 1)).Format(time.DateOnly)
+	recentSums, cases := map[string]*county.DayStats{}, map[string]int{}
+	err = s.Store.EachDay(ctx, from, today, func(station, date string, d *county.DayStats) error {
+		cases[station] += d.CasesOpened - d.CasesClosed
+		if date >= recent {
+			sum := recentSums[station]
+			if sum == nil {
+				sum = &county.DayStats{}
+				recentSums[station] = sum
+			}
+			sum.Rated += d.Rated
+			sum.Satisfied += d.Satisfied
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]RatingView{}
+	for st, n := range cases {
+		v := RatingView{OpenCases: max(n, 0)}
+		if sum := recentSums[st]; sum != nil {
+			v.Rated = sum.Rated
+			if pct, ok := sum.SatisfactionPct(); ok {
+				v.SatisfactionPct = &pct
+			}
+		}
+		out[st] = v
+	}
+	return out, nil
 }
 
 // StationViews returns every station with today's figures, for the API and the page,
@@ -49,6 +101,10 @@ func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error
 	if err != nil {
 		return nil, "", err
 	}
+	ratings, err := s.ratingViews(ctx, today)
+	if err != nil {
+		return nil, "", err
+	}
 	out := make([]StationView, 0, len(stations))
 	for _, st := range stations {
 		kinds := st.Received
@@ -58,7 +114,7 @@ func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error
 		out = append(out, StationView{
 			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, RetiredAt: st.RetiredAt, LastSeen: st.LastSeen,
 			Pending: st.Pending, OldestPending: st.OldestPending, DeadLetters: st.DeadLetters,
-			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID],
+			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID], Ratings: ratings[st.ID],
 			Highest: highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
 			Received: map[string]int{
 				"events":    st.Total,
