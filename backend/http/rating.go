@@ -1,8 +1,6 @@
 package http
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -117,16 +115,9 @@ func (s *Server) handleSkipRating(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Via string `json:"via"`
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.Error(w, r, backend.Errorf(backend.EINVALID, "body_too_large"))
+	if err := decodeOptionalJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := decodeJSON(bytes.NewReader(body), &req); err != nil {
-			s.Error(w, r, err)
-			return
-		}
 	}
 	if err := s.Ratings.Skip(r.Context(), r.PathValue("id"), req.Via); err != nil {
 		s.Error(w, r, err)
@@ -170,16 +161,9 @@ func (s *Server) handleCaseAction(w http.ResponseWriter, r *http.Request) {
 		Note    string `json:"note"`
 		Reached *bool  `json:"reached"`
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.Error(w, r, backend.Errorf(backend.EINVALID, "body_too_large"))
+	if err := decodeOptionalJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := decodeJSON(bytes.NewReader(body), &req); err != nil {
-			s.Error(w, r, err)
-			return
-		}
 	}
 	c, err := s.Ratings.ActOnCase(r.Context(), r.PathValue("id"),
 		backend.CaseAct{Action: action, Note: req.Note, Reached: req.Reached, By: actor(r)})

@@ -4,6 +4,7 @@
 package http
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -203,6 +204,19 @@ func decodeJSON(r io.Reader, v any) error {
 		return backend.Errorf(backend.EINVALID, "bad_json")
 	}
 	return nil
+}
+
+// decodeOptionalJSON is decodeJSON for requests whose body may be left out: an empty
+// body leaves v as it is, as {} would.
+func decodeOptionalJSON(r io.Reader, v any) error {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return backend.Errorf(backend.EINVALID, "body_too_large")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return decodeJSON(bytes.NewReader(body), v)
 }
 
 func (s *Server) clock() backend.Clock { return backend.ClockOrSystem(s.Clock) }

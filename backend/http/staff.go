@@ -1,8 +1,6 @@
 package http
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -351,16 +349,9 @@ func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
 		Outcome string `json:"outcome"`
 	}
 	// Most actions need no body; an empty one is as good as {}.
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		s.Error(w, r, backend.Errorf(backend.EINVALID, "body_too_large"))
+	if err := decodeOptionalJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
 		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := decodeJSON(bytes.NewReader(body), &req); err != nil {
-			s.Error(w, r, err)
-			return
-		}
 	}
 	if action == backend.ActCall && req.Counter == 0 {
 		s.Error(w, r, backend.Errorf(backend.EINVALID, "counter.number", backend.MaxCounter))
