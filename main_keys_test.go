@@ -313,7 +313,7 @@ func TestRunKeys(t *testing.T) {
 	if err := run(context.Background(), []string{"keys", "rotate", "--data", s.dir}, &out); err != nil {
 		t.Fatalf("rotate: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"backup made first", "re-sealed 4 ledger values and 2000 registry persons", "old key " + s.oldKey.DataKeyID() + " is deleted", "offline key backup"} {
+	for _, want := range []string{"backup made first", "re-sealed 4 ledger values, 0 bookings and 2000 registry persons", "old key " + s.oldKey.DataKeyID() + " is deleted", "offline key backup"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("rotate output lacks %q:\n%s", want, out.String())
 		}

@@ -160,17 +160,18 @@ func (t *Ticket) AtCounter() bool {
 	return t.Counter > 0 && (t.Status == TicketCalled || t.Status == TicketServing)
 }
 
-// QueueHead is the first ticket of one service's queue, as far as ordering goes.
+// QueueHead is the first ticket of one service's queue, as far as ordering goes: its
+// rank (0 priority, 1 booked, 2 walk-in) and its order within the rank.
 type QueueHead struct {
-	Service  string
-	Priority bool
-	Arrival  uint64
+	Service string
+	Rank    int
+	Order   uint64
 }
 
 // NextInLine returns the index of the head a counter serving all these queues calls
-// next, or -1 if there is none: priority tickets (军人依法优先) first, then the one
-// that arrived first, whatever its service, so nobody waits longer because the counter
-// serves several services.
+// next, or -1 if there is none: priority tickets (军人依法优先) first, then booked
+// tickets by slot, then the one that arrived first, whatever its service, so nobody
+// waits longer because the counter serves several services.
 func NextInLine(heads []QueueHead) int {
 	best := -1
 	for i, h := range heads {
@@ -182,11 +183,11 @@ func NextInLine(heads []QueueHead) int {
 }
 
 func before(a, b QueueHead) bool {
-	if a.Priority != b.Priority {
-		return a.Priority
+	if a.Rank != b.Rank {
+		return a.Rank < b.Rank
 	}
-	if a.Arrival != b.Arrival {
-		return a.Arrival < b.Arrival
+	if a.Order != b.Order {
+		return a.Order < b.Order
 	}
 	return a.Service < b.Service
 }

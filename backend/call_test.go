@@ -115,10 +115,13 @@ func TestNextInLine(t *testing.T) {
 		want  int
 	}{
 		{"none", nil, -1},
-		{"one", []backend.QueueHead{{Service: "B", Arrival: 7}}, 0},
-		{"earliest arrival across services", []backend.QueueHead{{Service: "A", Arrival: 9}, {Service: "B", Arrival: 3}, {Service: "D", Arrival: 5}}, 1},
-		{"priority beats arrival", []backend.QueueHead{{Service: "A", Arrival: 1}, {Service: "B", Arrival: 30, Priority: true}}, 1},
-		{"earliest of the priority ones", []backend.QueueHead{{Service: "A", Arrival: 20, Priority: true}, {Service: "B", Arrival: 1}, {Service: "C", Arrival: 10, Priority: true}}, 2},
+		{"one", []backend.QueueHead{{Service: "B", Rank: 2, Order: 7}}, 0},
+		{"earliest arrival across services", []backend.QueueHead{{Service: "A", Rank: 2, Order: 9}, {Service: "B", Rank: 2, Order: 3}, {Service: "D", Rank: 2, Order: 5}}, 1},
+		{"priority beats arrival", []backend.QueueHead{{Service: "A", Rank: 2, Order: 1}, {Service: "B", Rank: 0, Order: 30}}, 1},
+		{"earliest of the priority ones", []backend.QueueHead{{Service: "A", Rank: 0, Order: 20}, {Service: "B", Rank: 2, Order: 1}, {Service: "C", Rank: 0, Order: 10}}, 2},
+		{"booked before walk-ins", []backend.QueueHead{{Service: "A", Rank: 2, Order: 1}, {Service: "B", Rank: 1, Order: 600 << 40}}, 1},
+		{"priority before booked", []backend.QueueHead{{Service: "A", Rank: 1, Order: 1}, {Service: "B", Rank: 0, Order: 50}}, 1},
+		{"earlier slot first", []backend.QueueHead{{Service: "A", Rank: 1, Order: 610<<40 | 2}, {Service: "B", Rank: 1, Order: 600<<40 | 9}}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := backend.NextInLine(tc.heads); got != tc.want {

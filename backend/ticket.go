@@ -46,6 +46,11 @@ type Ticket struct {
 	// PersonKey is the keyed hash of the ID number given at issue, if any. It lets the
 	// station keep one open ticket per person and service without keeping the number.
 	PersonKey string `json:"person_key,omitempty"`
+	// Appointment is the booking the ticket was issued for at its check-in; Slot its
+	// time (HH:MM) when the person came inside the check-in window, which queues the
+	// ticket in slot order before walk-ins. A late arrival's ticket has no Slot.
+	Appointment string `json:"appointment_id,omitempty"`
+	Slot        string `json:"slot,omitempty"`
 
 	// What happened at the counters (call.go). Origin is the service the ticket was
 	// issued for, once it has been transferred; Counter the counter it was last called

@@ -83,8 +83,10 @@ type Station struct {
 	Visits   *bolt.VisitService
 	Devices  *bolt.DeviceService
 	Ratings  *bolt.RatingService
-	Events   *event.Broker
-	Printer  backend.Printer
+	// Appointments are the bookings checked in at the kiosk.
+	Appointments *bolt.AppointmentService
+	Events       *event.Broker
+	Printer      backend.Printer
 
 	// Server is the HTTP API; set by Open, nil after OpenData.
 	Server *bzhttp.Server
@@ -167,6 +169,13 @@ func OpenData(dir string, opts Options) (*Station, error) {
 		st.DB.Close()
 		return nil, err
 	}
+	st.Appointments = bolt.NewAppointmentService(st.DB, st.ID, cipher, st.Tickets)
+	st.Appointments.Publish = st.Events.Publish
+	st.Appointments.Window = st.Config.CheckInWindow()
+	st.Calls.AfterRollover = func(ctx context.Context) error {
+		_, err := st.Appointments.MarkMissed(ctx)
+		return err
+	}
 	st.Visits.Persons = st.Persons
 	st.Visits.RetentionDays = st.Config.LedgerRetentionDays
 	if st.Printer = opts.Printer; st.Printer == nil {
@@ -198,13 +207,14 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 			IdleWarning:   time.Duration(st.Config.IdleWarningS) * time.Second,
 			IdleCountdown: time.Duration(st.Config.IdleCountdownS) * time.Second,
 			Languages:     st.Config.Languages,
+			CheckIn:       st.Config.CheckInWindow(),
 		},
 		Tickets: st.Tickets, Services: st.Services, Printer: st.Printer,
 		Lookup: &bzhttp.Lookup{Catalog: st.Catalog, Persons: st.Persons},
 		Staff: &bzhttp.Staff{Accounts: st.Accounts, Counters: st.Counters, Calls: st.Calls,
 			Stats: st.Stats, Events: st.Events},
 		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
-		Sync:   st.DB, Enrolment: st, Devices: st.Devices, Ratings: st.Ratings, QRImage: qr.Image, QRPNG: qr.PNG,
+		Sync:   st.DB, Enrolment: st, Devices: st.Devices, Ratings: st.Ratings, Appointments: st.Appointments, QRImage: qr.Image, QRPNG: qr.PNG,
 		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Clock: st.Clock,
 	}
 	ctx, st.cancel = context.WithCancel(context.WithoutCancel(ctx))

@@ -47,6 +47,17 @@ type Config struct {
 	// correct the cause of a bad rating (不满意, 非常不满意): local rules set 5 to 15.
 	// Weekends and public holidays follow holidays.json (LoadCalendar).
 	RatingCaseDays int `json:"rating_case_days"`
+	// CheckInBeforeMin and CheckInAfterMin are the check-in window of a booking, in
+	// minutes before and after its slot: inside it the person's ticket is called in
+	// slot order before walk-ins; later they get a normal ticket.
+	CheckInBeforeMin int `json:"appointment_checkin_before_min"`
+	CheckInAfterMin  int `json:"appointment_checkin_after_min"`
+}
+
+// CheckInWindow returns the booking check-in window the configuration sets.
+func (c Config) CheckInWindow() backend.CheckInWindow {
+	return backend.CheckInWindow{Before: time.Duration(c.CheckInBeforeMin) * time.Minute,
+		After: time.Duration(c.CheckInAfterMin) * time.Minute}
 }
 
 // Languages are the language codes a station may offer, as the frontend names its
@@ -70,6 +81,8 @@ func DefaultConfig() Config {
 		LedgerRetentionDays: 1095,
 		Languages:           []string{"zh-CN", "en"},
 		RatingCaseDays:      backend.DefaultCaseDays,
+		CheckInBeforeMin:    int(backend.DefaultCheckInWindow.Before / time.Minute),
+		CheckInAfterMin:     int(backend.DefaultCheckInWindow.After / time.Minute),
 	}
 }
 
@@ -107,6 +120,9 @@ func (c Config) Validate() error {
 	}
 	if c.RatingCaseDays < 1 || c.RatingCaseDays > 30 {
 		return fmt.Errorf("rating_case_days must be 1 to 30 working days")
+	}
+	if c.CheckInBeforeMin < 0 || c.CheckInBeforeMin > 120 || c.CheckInAfterMin < 0 || c.CheckInAfterMin > 240 {
+		return fmt.Errorf("appointment_checkin_before_min must be 0 to 120 and appointment_checkin_after_min 0 to 240")
 	}
 	return validLanguages(c.Languages)
 }

@@ -23,6 +23,7 @@ type RotateReport struct {
 	NewKey    string   // id of the data key now in use
 	Backup    string   // the backup made first, sealed under the old key
 	Visits    int      // visits and access-log reasons re-sealed
+	Bookings  int      // appointments re-sealed
 	Persons   int      // registry persons re-keyed and re-sealed
 	Compacted bool     // the file was rewritten without its free pages
 	NewBackup string   // a backup made after, under the new key ("" if none)
@@ -84,14 +85,18 @@ func RotateDataKey(ctx context.Context, dir string, opts Options, progress func(
 	// The services over the new key; the station's own were built on the old one.
 	visits := bolt.NewVisitService(db, st.ID, c, k.PersonKey)
 	persons := bolt.NewPersonService(db, st.ID, c, k.PersonKey)
+	bookings := bolt.NewAppointmentService(db, st.ID, c, nil)
 	if r.Visits, err = visits.Reseal(ctx, func(n int) { progress(StepLedger, n) }); err != nil {
+		return r, err
+	}
+	if r.Bookings, err = bookings.Reseal(ctx, func(n int) { progress(StepLedger, r.Visits+n) }); err != nil {
 		return r, err
 	}
 	if r.Persons, err = persons.Reseal(ctx, func(n int) { progress(StepRegistry, n) }); err != nil {
 		return r, err
 	}
 	left := 0
-	for _, stale := range []func(context.Context) (int, error){visits.Stale, persons.Stale} {
+	for _, stale := range []func(context.Context) (int, error){visits.Stale, bookings.Stale, persons.Stale} {
 		n, err := stale(ctx)
 		if err != nil {
 			return r, err

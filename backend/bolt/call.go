@@ -22,6 +22,9 @@ type CallService struct {
 	stationID string
 	// Publish, if set, receives the events of each action after it is committed.
 	Publish func(backend.Event)
+	// AfterRollover, if set, runs after each day's roll-over and at Init: the
+	// bookings nobody checked in become no-shows then.
+	AfterRollover func(context.Context) error
 }
 
 // NewCallService returns a CallService on db for the station stationID.
@@ -42,12 +45,14 @@ func (s *CallService) Init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.ExpireOld(ctx)
-	return err
+	if _, err = s.ExpireOld(ctx); err != nil || s.AfterRollover == nil {
+		return err
+	}
+	return s.AfterRollover(ctx)
 }
 
-// CallNext calls the next ticket for counter n: priority first, then the earliest
-// arrival, across the services the counter serves. Each service's waiting keys are
+// CallNext calls the next ticket for counter n: priority first, then booked tickets by
+// slot, then the earliest arrival, across the services the counter serves. Each service's waiting keys are
 // already in that order, so the heads of its queues are all it needs to look at.
 func (s *CallService) CallNext(ctx context.Context, n int, by string) (*backend.Ticket, error) {
 	now := s.now()
@@ -68,7 +73,7 @@ func (s *CallService) CallNext(ctx context.Context, n int, by string) (*backend.
 			if k == nil || !bytes.HasPrefix(k, prefix) || len(k) != 20 {
 				continue
 			}
-			heads = append(heads, backend.QueueHead{Service: l, Priority: k[11] == 0, Arrival: binary.BigEndian.Uint64(k[12:])})
+			heads = append(heads, backend.QueueHead{Service: l, Rank: int(k[11]), Order: binary.BigEndian.Uint64(k[12:])})
 			ids = append(ids, slices.Clone(v))
 		}
 		i := backend.NextInLine(heads)
@@ -215,6 +220,12 @@ func (s *CallService) RunRollover(ctx context.Context) {
 				s.db.Logger.Error("day roll-over", "err", err)
 				continue
 			}
+			if s.AfterRollover != nil {
+				if err := s.AfterRollover(ctx); err != nil {
+					s.db.Logger.Error("day roll-over", "err", err)
+					continue
+				}
+			}
 			day = d
 		}
 	}
@@ -338,6 +349,12 @@ func (s *CallService) apply(tx *bolt.Tx, t *backend.Ticket, a backend.Act) ([]ba
 	}
 	if err := s.db.appendOutbox(tx, s.stationID, backend.KindTicketPrefix+string(a.Action), t.ActionFact(a)); err != nil {
 		return nil, err
+	}
+	// A booked person served: the booking is done too, in the same transaction.
+	if t.Status == backend.TicketDone && t.Appointment != "" {
+		if err := served(tx, apptStore{db: s.db, stationID: s.stationID}, t, a.By, a.At); err != nil {
+			return nil, err
+		}
 	}
 
 	events := []backend.Event{{Kind: backend.EventTicket, Staff: true, Data: backend.TicketEvent{

@@ -4,6 +4,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,7 @@ const FileName = "bingzhan.db"
 
 // SchemaVersion is the layout this code reads and writes. Each step up has a migration
 // in migrations, run inside one transaction after a backup.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // buckets lists every top-level bucket; Open creates those missing, so an area of the
 // station that adds a bucket needs no migration for it.
@@ -57,6 +58,7 @@ var keySchema = []byte("schema")
 // migrations[i] takes the file from schema i to i+1.
 var migrations = []func(tx *bolt.Tx) error{
 	migrateInit,
+	migrateWaitingRanks,
 }
 
 // DB is the station database.
@@ -229,6 +231,31 @@ func migrateInit(tx *bolt.Tx) error {
 	}
 	for i := range services {
 		if err := putJSON(tx.Bucket(bucketServices), []byte(services[i].Letter), &services[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateWaitingRanks moves walk-in tickets in the waiting index from rank 1 to rank
+// 2, making room for booked tickets between them and priority (waitingKey).
+func migrateWaitingRanks(tx *bolt.Tx) error {
+	w := tx.Bucket(bucketWaiting)
+	var moves [][2][]byte
+	if err := w.ForEach(func(k, v []byte) error {
+		if len(k) == 20 && k[11] == 1 {
+			moves = append(moves, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if err := w.Delete(m[0]); err != nil {
+			return err
+		}
+		m[0][11] = rankWalkIn
+		if err := w.Put(m[0], m[1]); err != nil {
 			return err
 		}
 	}

@@ -19,8 +19,8 @@ import (
 //
 //	tickets:  id → Ticket (JSON)
 //	daycount: date|letter → last daily number
-//	waiting:  date|letter|rank|arrival → id, rank 0 for priority and 1 otherwise, so a
-//	          cursor walks a queue in serving order
+//	waiting:  date|letter|rank|order → id (waitingKey), so a cursor walks a queue in
+//	          serving order: priority, booked by slot, walk-ins
 //	open:     date|personkey|letter → id, one open ticket per person and service
 //	requests: request id → date|id, so a repeated request returns its ticket
 //	waitcount, days, live: see call.go
@@ -62,97 +62,8 @@ func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueReques
 
 	var out *backend.Issued
 	err := s.db.db.Update(func(tx *bolt.Tx) error {
-		out = nil
-		if prev := tx.Bucket(bucketRequests).Get([]byte(req.RequestID)); prev != nil {
-			t, err := getTicket(tx, string(prev[10:]))
-			if err != nil {
-				return err
-			}
-			if t.Service != req.Service {
-				return backend.Errorf(backend.EINVALID, "request_id")
-			}
-			out, err = s.standing(tx, t)
-			return err
-		}
-		svc, err := findService(tx, req.Service)
-		if err != nil {
-			return err
-		}
-		if !svc.Enabled {
-			return backend.Errorf(backend.ECONFLICT, "service.disabled", svc.NameZH)
-		}
-		openKey := join([]byte(date), []byte(personKey), []byte(req.Service))
-		if personKey != "" {
-			if id := tx.Bucket(bucketOpen).Get(openKey); id != nil {
-				t, err := getTicket(tx, string(id))
-				if err != nil {
-					return err
-				}
-				if err := tx.Bucket(bucketRequests).Put([]byte(req.RequestID), join([]byte(date), id)); err != nil {
-					return err
-				}
-				out, err = s.standing(tx, t)
-				if out != nil {
-					out.Existing = true
-				}
-				return err
-			}
-		}
-
-		countKey := join([]byte(date), []byte(req.Service))
-		seq := btoi(tx.Bucket(bucketDayCount).Get(countKey)) + 1
-		if seq > backend.MaxDailyNumber {
-			return backend.Errorf(backend.ECONFLICT, "ticket.day_full", svc.NameZH)
-		}
-		arrival, err := tx.Bucket(bucketTickets).NextSequence()
-		if err != nil {
-			return err
-		}
-		id, err := uuid.NewV7()
-		if err != nil {
-			return err
-		}
-		t := &backend.Ticket{
-			ID: id.String(), StationID: s.stationID, Date: date, Service: req.Service,
-			Seq: int(seq), Number: backend.FormatNumber(req.Service, int(seq)),
-			Priority: req.Priority, IssuedAt: local.Truncate(time.Second), Arrival: arrival,
-			Status: backend.TicketWaiting, PersonKey: personKey,
-		}
-		if t.Proof, err = backend.SignProof(s.key, t); err != nil {
-			return err
-		}
-		tid := []byte(t.ID)
-		if err := addWaiting(tx, t); err != nil {
-			return err
-		}
-		for _, put := range []struct {
-			b    []byte
-			k, v []byte
-		}{
-			{bucketDayCount, countKey, itob(seq)},
-			{bucketDays, dayKey(t), tid},
-			{bucketLive, dayKey(t), tid},
-			{bucketRequests, []byte(req.RequestID), join([]byte(date), tid)},
-		} {
-			if err := tx.Bucket(put.b).Put(put.k, put.v); err != nil {
-				return err
-			}
-		}
-		if personKey != "" {
-			if err := tx.Bucket(bucketOpen).Put(openKey, tid); err != nil {
-				return err
-			}
-		}
-		if err := putJSON(tx.Bucket(bucketTickets), tid, t); err != nil {
-			return err
-		}
-		if err := s.db.appendOutbox(tx, s.stationID, backend.KindTicketIssued, t.Fact()); err != nil {
-			return err
-		}
-		out, err = s.standing(tx, t)
-		if out != nil {
-			out.Created = true
-		}
+		var err error
+		out, err = s.issue(tx, req, local, personKey, nil)
 		return err
 	})
 	if err != nil {
@@ -162,6 +73,141 @@ func (s *TicketService) IssueTicket(ctx context.Context, req backend.IssueReques
 		s.publishQueue(date)
 	}
 	return out, nil
+}
+
+// apptTicket ties a ticket being issued to the booking it checks in: Slot, when set,
+// queues it in slot order before walk-ins.
+type apptTicket struct {
+	ID   string
+	Slot string
+}
+
+// issue issues a ticket inside tx: the body of IssueTicket, shared with the check-in of
+// a booking, which issues its ticket in the same transaction as the check-in. date is
+// local's; personKey the keyed hash of the request's ID number, which is cleared.
+func (s *TicketService) issue(tx *bolt.Tx, req backend.IssueRequest, local time.Time, personKey string, appt *apptTicket) (*backend.Issued, error) {
+	date := local.Format("2006-01-02")
+	if prev := tx.Bucket(bucketRequests).Get([]byte(req.RequestID)); prev != nil {
+		t, err := getTicket(tx, string(prev[10:]))
+		if err != nil {
+			return nil, err
+		}
+		if t.Service != req.Service {
+			return nil, backend.Errorf(backend.EINVALID, "request_id")
+		}
+		return s.standing(tx, t)
+	}
+	svc, err := findService(tx, req.Service)
+	if err != nil {
+		return nil, err
+	}
+	if !svc.Enabled {
+		return nil, backend.Errorf(backend.ECONFLICT, "service.disabled", svc.NameZH)
+	}
+	openKey := join([]byte(date), []byte(personKey), []byte(req.Service))
+	if personKey != "" {
+		if id := tx.Bucket(bucketOpen).Get(openKey); id != nil {
+			t, err := getTicket(tx, string(id))
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.Bucket(bucketRequests).Put([]byte(req.RequestID), join([]byte(date), id)); err != nil {
+				return nil, err
+			}
+			if appt != nil {
+				// Took a number before checking in: the ticket they hold becomes the
+				// booking's, in slot order if they are on time.
+				if err := tieAppointment(tx, t, appt); err != nil {
+					return nil, err
+				}
+			}
+			out, err := s.standing(tx, t)
+			if out != nil {
+				out.Existing = true
+			}
+			return out, err
+		}
+	}
+
+	countKey := join([]byte(date), []byte(req.Service))
+	seq := btoi(tx.Bucket(bucketDayCount).Get(countKey)) + 1
+	if seq > backend.MaxDailyNumber {
+		return nil, backend.Errorf(backend.ECONFLICT, "ticket.day_full", svc.NameZH)
+	}
+	arrival, err := tx.Bucket(bucketTickets).NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	t := &backend.Ticket{
+		ID: id.String(), StationID: s.stationID, Date: date, Service: req.Service,
+		Seq: int(seq), Number: backend.FormatNumber(req.Service, int(seq)),
+		Priority: req.Priority, IssuedAt: local.Truncate(time.Second), Arrival: arrival,
+		Status: backend.TicketWaiting, PersonKey: personKey,
+	}
+	if appt != nil {
+		t.Appointment, t.Slot = appt.ID, appt.Slot
+	}
+	if t.Proof, err = backend.SignProof(s.key, t); err != nil {
+		return nil, err
+	}
+	tid := []byte(t.ID)
+	if err := addWaiting(tx, t); err != nil {
+		return nil, err
+	}
+	for _, put := range []struct {
+		b    []byte
+		k, v []byte
+	}{
+		{bucketDayCount, countKey, itob(seq)},
+		{bucketDays, dayKey(t), tid},
+		{bucketLive, dayKey(t), tid},
+		{bucketRequests, []byte(req.RequestID), join([]byte(date), tid)},
+	} {
+		if err := tx.Bucket(put.b).Put(put.k, put.v); err != nil {
+			return nil, err
+		}
+	}
+	if personKey != "" {
+		if err := tx.Bucket(bucketOpen).Put(openKey, tid); err != nil {
+			return nil, err
+		}
+	}
+	if err := putJSON(tx.Bucket(bucketTickets), tid, t); err != nil {
+		return nil, err
+	}
+	if err := s.db.appendOutbox(tx, s.stationID, backend.KindTicketIssued, t.Fact()); err != nil {
+		return nil, err
+	}
+	out, err := s.standing(tx, t)
+	if out != nil {
+		out.Created = true
+	}
+	return out, err
+}
+
+// tieAppointment makes open ticket t the ticket of booking appt: a waiting ticket moves
+// to its place in slot order when appt has a slot.
+func tieAppointment(tx *bolt.Tx, t *backend.Ticket, appt *apptTicket) error {
+	if t.Appointment != "" {
+		return nil
+	}
+	waiting := t.Status == backend.TicketWaiting
+	if waiting {
+		if err := removeWaiting(tx, t); err != nil {
+			return err
+		}
+	}
+	t.Appointment, t.Slot = appt.ID, appt.Slot
+	if waiting {
+		if err := addWaiting(tx, t); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.Bucket(bucketTickets), []byte(t.ID), t)
 }
 
 // publishQueue tells Publish the waiting counts of date.
@@ -233,16 +279,37 @@ func getTicket(tx *bolt.Tx, id string) (*backend.Ticket, error) {
 	return &t, nil
 }
 
-// waitingKey is date(10)|letter(1)|rank(1)|arrival(8): priority tickets sort first,
-// then by the order they were issued.
+// Ranks of the waiting index: who is called first.
+const (
+	rankPriority    = 0 // 军人依法优先
+	rankAppointment = 1 // checked in on time for a booking, in slot order
+	rankWalkIn      = 2
+)
+
+// waitingKey is date(10)|letter(1)|rank(1)|order(8): priority tickets sort first, then
+// booked tickets by slot, then walk-ins, each in the order they were issued. The order
+// of a booked ticket is its slot's minute of the day above its arrival.
 func waitingKey(t *backend.Ticket) []byte {
 	k := make([]byte, 0, 20)
 	k = append(k, t.Date...)
 	k = append(k, t.Service...)
-	rank := byte(1)
-	if t.Priority {
-		rank = 0
+	rank, order := byte(rankWalkIn), t.Arrival
+	switch {
+	case t.Priority:
+		rank = rankPriority
+	case t.Slot != "":
+		rank = rankAppointment
+		order |= uint64(slotMinute(t.Slot)) << 40
 	}
 	k = append(k, rank)
-	return binary.BigEndian.AppendUint64(k, t.Arrival)
+	return binary.BigEndian.AppendUint64(k, order)
+}
+
+// slotMinute is the minute of the day of an HH:MM slot; 0 for a malformed one.
+func slotMinute(slot string) int {
+	t, err := time.Parse("15:04", slot)
+	if err != nil {
+		return 0
+	}
+	return t.Hour()*60 + t.Minute()
 }

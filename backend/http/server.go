@@ -36,6 +36,9 @@ type Station struct {
 	// Languages are what the kiosk's language switch and the board offer, Chinese
 	// first (app.Languages); nil offers Chinese and English.
 	Languages []string
+	// CheckIn is the window around a booking's slot in which it is checked in for a
+	// ticket in slot order (app.Config's appointment_window_*).
+	CheckIn backend.CheckInWindow
 }
 
 // Server holds the services the API calls. Fields are set once before Handler.
@@ -59,6 +62,9 @@ type Server struct {
 	// Ratings are the 好差评 ratings and the follow-up of bad ones (rating.go); nil
 	// turns them off.
 	Ratings backend.RatingService
+	// Appointments are the bookings checked in at the kiosk (appointment.go); nil
+	// turns them off.
+	Appointments backend.AppointmentService
 	// Devices are the enrolled kiosk devices (devices.go); nil: only the kiosk itself
 	// may take tickets, look up and register visits.
 	Devices backend.DeviceService
@@ -128,6 +134,7 @@ func (s *Server) register(rt *router) {
 	s.tlsRoutes(rt)
 	s.deviceRoutes(rt)
 	s.ratingRoutes(rt)
+	s.appointmentRoutes(rt)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -26,6 +26,7 @@ type ticketResponse struct {
 	QRPayload      string       `json:"qr_payload"`
 	QRURL          string       `json:"qr_url"`
 	Existing       bool         `json:"existing"`
+	Slot           string       `json:"slot,omitempty"` // the booking's time, for a ticket in slot order
 	Print          *printResult `json:"print,omitempty"`
 }
 
@@ -35,7 +36,7 @@ func (s *Server) ticketResponse(r *http.Request, is *backend.Issued) *ticketResp
 		ID: t.ID, Number: t.Number, Service: t.Service, Priority: t.Priority, Date: t.Date,
 		IssuedAt: t.IssuedAt.In(s.Station.Location).Format(time.RFC3339), Status: string(t.Status),
 		Ahead: is.Ahead, EstimatedWaitS: int(is.EstimatedWait / time.Second),
-		QRPayload: t.Proof, QRURL: "/api/v1/tickets/" + t.ID + "/qr.png", Existing: is.Existing,
+		QRPayload: t.Proof, QRURL: "/api/v1/tickets/" + t.ID + "/qr.png", Existing: is.Existing, Slot: t.Slot,
 	}
 	svc := is.Service
 	if svc == nil { // a ticket service that does not say
