@@ -166,6 +166,11 @@ func (s *Server) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 		s.JSON(w, r, http.StatusConflict, out)
 		return
 	}
+	var e *backend.Error
+	if errors.As(err, &e) && e.Code == backend.EINVALID {
+		// A mistyped ID number or code: refused content, as at the lookup.
+		err = e.WithKind(backend.KindRejected)
+	}
 	if err != nil {
 		s.Error(w, r, err)
 		return
