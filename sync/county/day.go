@@ -22,6 +22,11 @@ const (
 	KindRatingGiven    = backend.KindRatingGiven
 	KindCaseClosed     = backend.KindCasePrefix + string(backend.CaseClose)
 	KindCaseUpheld     = backend.KindCasePrefix + string(backend.CaseUphold)
+	KindApptBooked     = backend.KindApptBooked
+	KindApptCheckedIn  = backend.KindApptCheckedIn
+	KindApptServed     = backend.KindApptServed
+	KindApptMissed     = backend.KindApptMissed
+	KindApptCancelled  = backend.KindApptCancelled
 )
 
 // CardService is the letter of the 优待证 (preferential-treatment card) tickets: the
@@ -168,6 +173,11 @@ func (h *WaitHist) UnmarshalJSON(data []byte) error {
 //	CasesOpened  bad ratings of the day, each a follow-up case; CasesClosed those
 //	             of them closed since (rating_case.close, or an upheld appeal), so
 //	             the difference summed over days is the cases still open
+//	Booked       预约 bookings for the day (appointment.booked), counted on the day
+//	             of the slot, not of the booking; CheckedIn those checked in at the
+//	             kiosk, LateArrivals of them after the window (a normal ticket),
+//	             BookedServed those served, Missed those nobody checked in (known
+//	             after the station's midnight), Cancelled those staff cancelled
 type DayStats struct {
 	Tickets     int            `json:"tickets"`
 	Visits      int            `json:"visits"`
@@ -187,6 +197,13 @@ type DayStats struct {
 	Unsatisfied int            `json:"unsatisfied"`
 	CasesOpened int            `json:"cases_opened"`
 	CasesClosed int            `json:"cases_closed"`
+
+	Booked       int `json:"booked"`
+	CheckedIn    int `json:"checked_in"`
+	LateArrivals int `json:"late_arrivals"`
+	BookedServed int `json:"booked_served"`
+	Missed       int `json:"missed"`
+	Cancelled    int `json:"cancelled"`
 }
 
 // SatisfactionPct returns the satisfied share of the ratings in percent, to one
@@ -238,6 +255,12 @@ func (d *DayStats) add(o *DayStats) {
 	d.Unsatisfied += o.Unsatisfied
 	d.CasesOpened += o.CasesOpened
 	d.CasesClosed += o.CasesClosed
+	d.Booked += o.Booked
+	d.CheckedIn += o.CheckedIn
+	d.LateArrivals += o.LateArrivals
+	d.BookedServed += o.BookedServed
+	d.Missed += o.Missed
+	d.Cancelled += o.Cancelled
 	for i, c := range o.WaitHist {
 		d.WaitHist[i] += c
 	}
@@ -291,6 +314,7 @@ type DayFact struct {
 	Matter  string // visit: the matter code
 	Level   int    // rating, upheld appeal: the rating's level (1–5)
 	Case    bool   // rating: it opened a follow-up case
+	Late    bool   // booking checked in: after its window
 }
 
 // FactOf returns what entry e adds to the day figures, and false when it adds
@@ -355,6 +379,18 @@ func FactOf(e *wire.Entry, loc *time.Location) (DayFact, bool) {
 		}
 		err = json.Unmarshal(e.Data, &d)
 		fact = DayFact{Date: d.Date, Level: d.Level}
+	case KindApptBooked, KindApptCheckedIn, KindApptServed, KindApptMissed, KindApptCancelled:
+		var d struct {
+			ID   string `json:"id"`
+			Date string `json:"date"`
+			Late bool   `json:"late"`
+		}
+		if err = json.Unmarshal(e.Data, &d); err == nil && (d.ID == "" || d.Date == "") {
+			return DayFact{}, false
+		}
+		// The slot's day, which the station's midnight closes: a booking made on
+		// Monday for Friday counts on Friday.
+		fact = DayFact{Date: d.Date, Late: d.Late}
 	default:
 		return DayFact{}, false
 	}
@@ -450,6 +486,19 @@ func (d *DayStats) Count(fact DayFact) {
 		if fact.Case {
 			d.CasesOpened++
 		}
+	case KindApptBooked:
+		d.Booked++
+	case KindApptCheckedIn:
+		d.CheckedIn++
+		if fact.Late {
+			d.LateArrivals++
+		}
+	case KindApptServed:
+		d.BookedServed++
+	case KindApptMissed:
+		d.Missed++
+	case KindApptCancelled:
+		d.Cancelled++
 	case KindCaseClosed:
 		d.CasesClosed++
 	case KindCaseUpheld:

@@ -13,11 +13,13 @@ import (
 //	tickets visits called wait_sum_s wait_max_s served no_shows card_tickets
 //	dead_letters flags(1: reported) n hist[0..n) m (len key count)×m
 //	rated level_sum satisfied unsatisfied cases_opened cases_closed   (format 2 on)
+//	booked checked_in late_arrivals booked_served missed cancelled    (format 3 on)
 //
-// Format 1 is the same without the ratings; DecodeDay reads both, EncodeDay writes 2.
+// Format 1 is the same without the ratings, 2 without the bookings; DecodeDay reads
+// all three, EncodeDay writes 3.
 // A year of three hundred stations is 110 000 of them: JSON took most of a second to
 // read back for a figures page, this takes a few dozen milliseconds.
-const dayFormat = 2
+const dayFormat = 3
 
 // errDayFormat is the error for stored figures this store cannot read.
 var errDayFormat = errors.New("day figures in an unknown format")
@@ -49,7 +51,8 @@ func EncodeDay(d *DayStats) []byte {
 		buf = append(buf, m...)
 		buf = binary.AppendVarint(buf, int64(c))
 	}
-	for _, v := range [...]int{d.Rated, d.LevelSum, d.Satisfied, d.Unsatisfied, d.CasesOpened, d.CasesClosed} {
+	for _, v := range [...]int{d.Rated, d.LevelSum, d.Satisfied, d.Unsatisfied, d.CasesOpened, d.CasesClosed,
+		d.Booked, d.CheckedIn, d.LateArrivals, d.BookedServed, d.Missed, d.Cancelled} {
 		buf = binary.AppendVarint(buf, int64(v))
 	}
 	return buf
@@ -89,7 +92,7 @@ func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
 	if len(v) > 0 && v[0] == '{' {
 		return json.Unmarshal(v, d)
 	}
-	if len(v) == 0 || (v[0] != 1 && v[0] != dayFormat) {
+	if len(v) == 0 || v[0] < 1 || v[0] > dayFormat {
 		return errDayFormat
 	}
 	format := v[0]
@@ -130,6 +133,11 @@ func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
 	}
 	if format >= 2 {
 		for _, p := range [...]*int{&d.Rated, &d.LevelSum, &d.Satisfied, &d.Unsatisfied, &d.CasesOpened, &d.CasesClosed} {
+			*p = r.int()
+		}
+	}
+	if format >= 3 {
+		for _, p := range [...]*int{&d.Booked, &d.CheckedIn, &d.LateArrivals, &d.BookedServed, &d.Missed, &d.Cancelled} {
 			*p = r.int()
 		}
 	}
