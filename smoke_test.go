@@ -409,7 +409,7 @@ func (k *smokeKiosk) stop(t *testing.T) {
 		t.Errorf("a child of the kiosk kept its output open after it exited")
 	}
 	if code := k.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("kiosk exited with status %d after SIGTERM, want 0:\n%s", code, k.log.tail(20))
+		t.Errorf("kiosk exited with status %d after SIGTERM, want 0:\n%s", code, k.log.crash())
 	}
 	if !smokeWait(5*time.Second, func() bool {
 		for _, p := range helpers {
@@ -460,6 +460,20 @@ func (l *lineLog) String() string {
 }
 
 func (l *lineLog) contains(s string) bool { return strings.Contains(l.String(), s) }
+
+// crash returns what a crashed program printed from its first line of a Go panic or
+// fatal signal on (the signal and the goroutine that took it), else the last lines: a
+// crash's register dump at the end says nothing by itself.
+func (l *lineLog) crash() string {
+	out := l.String()
+	for _, start := range []string{"panic: ", "fatal error: ", "SIGSEGV", "SIGABRT", "SIGBUS", "SIGTRAP"} {
+		if i := strings.Index(out, start); i >= 0 {
+			lines := strings.Split(out[i:], "\n")
+			return strings.Join(lines[:min(len(lines), 40)], "\n")
+		}
+	}
+	return l.tail(20)
+}
 
 // tail returns the last n lines, for failure messages.
 func (l *lineLog) tail(n int) string {
