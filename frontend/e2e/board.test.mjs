@@ -1,7 +1,8 @@
 // The lobby board: calls appear within a second, new calls are spoken from a queue one
 // at a time and never overlap, the board keeps up by polling when the event stream is
 // unavailable (as inside the Wails window), it reads in English with ?lang=en (the voice
-// stays Chinese), and the sequencing module itself.
+// stays Chinese), it stands upright on a 1080×1920 TV with nothing cut, and the
+// sequencing module itself.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -21,6 +22,7 @@ import {
   staffApi,
   startServer,
 } from './helpers.mjs'
+import { assertNoCutText } from './overflow.mjs'
 
 const ADMIN = { name: '测试', pin: '246810' }
 
@@ -414,5 +416,83 @@ describe('lobby board', () => {
     }
     await clearCounter(1)
     await clearCounter(2)
+  })
+
+  test('upright, 1080×1920, in Chinese and English: one column, busy, nothing cut', async () => {
+    // A busy morning: a queue at most services (one empty), a no-show among the recent
+    // calls, and a counter with a name of its own.
+    const letters = (await (await fetch(server.url + '/api/v1/board')).json()).waiting.map((w) => w.letter)
+    for (const [i, l] of letters.entries()) await issueTickets(server.url, l, l === 'E' ? 0 : ['A', 'B', 'C'].includes(l) ? 8 : 1 + (i % 4))
+    const names = { 3: '优待证办理窗口', 5: '', 6: '' }
+    for (let i = 0; i < 6; i++) {
+      await callNext(2)
+      await clearCounter(2)
+    }
+    const gone = await callNext(1)
+    const r = await api.post(`/api/v1/tickets/${gone.id}/no-show`, {})
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+
+    for (const count of [2, 4, 6]) {
+      for (let n = 3; n <= count; n++) {
+        const put = await api.put(`/api/v1/counters/${n}`, { name: names[n] ?? '', services: ['A', 'B', 'C'] })
+        assert.equal(put.status, 200, JSON.stringify(put.body))
+      }
+      // Every counter has someone at it; the board's recent list fills up behind them.
+      // Counters 2 and 3 have started serving: their cards say so.
+      for (let n = 1; n <= count; n++) {
+        await clearCounter(n)
+        const t = await callNext(n)
+        if (n === 2 || n === 3) assert.equal((await api.post(`/api/v1/tickets/${t.id}/start`, {})).status, 200)
+      }
+      for (const lang of ['zh', 'en']) {
+        const what = `upright board, ${count} counters, ${lang}`
+        const page = await browser.context.newPage()
+        page.pageErrors = []
+        page.on('pageerror', (e) => page.pageErrors.push(e.message))
+        await page.addInitScript(instrumentAudio)
+        await page.addInitScript(() => localStorage.setItem('bingzhan.board.voice', 'on'))
+        await page.setViewportSize(VIEWPORTS.portrait)
+        await page.goto(`${server.url}/board?lang=${lang}`)
+        await page.waitForFunction((n) => document.querySelectorAll('.call:not(.call--idle)').length === n, count)
+        await page.locator('[data-test=recent] li').nth(7).waitFor()
+        await screenshot(page, `board-portrait-${count}-${lang}`)
+        await assertFits(page, what)
+        await assertNoCutText(page, what)
+
+        // One column, top to bottom: the calls, the sentence, the recent calls, the
+        // queues; each full width, each on the screen.
+        const box = await page.evaluate(() => {
+          const r = (s) => document.querySelector(s).getBoundingClientRect().toJSON()
+          const all = (s) => [...document.querySelectorAll(s)].map((el) => el.getBoundingClientRect().toJSON())
+          const size = (s) => parseFloat(getComputedStyle(document.querySelector(s)).fontSize)
+          return {
+            calls: r('.calls__list'),
+            cards: all('.call'),
+            latest: r('[data-test=latest]'),
+            recent: r('[data-test=recent]'),
+            waiting: r('[data-test=waiting]'),
+            numberPx: size('.call:not(.call--idle) .call__number'),
+            recentPx: size('.recent__number'),
+            waitingPx: size('.waiting__name'),
+            w: innerWidth,
+            h: innerHeight,
+          }
+        })
+        const info = JSON.stringify(box)
+        assert.ok(box.calls.bottom <= box.latest.top + 1, `${what}: the sentence is not under the calls: ${info}`)
+        assert.ok(box.latest.bottom <= box.recent.top + 1, `${what}: the recent calls are not under the sentence: ${info}`)
+        assert.ok(box.recent.bottom <= box.waiting.top + 1, `${what}: the queues are not under the recent calls: ${info}`)
+        assert.ok(box.waiting.bottom <= box.h, `${what}: the queues run off the bottom: ${info}`)
+        for (const c of box.cards) assert.ok(c.bottom <= box.calls.bottom + 1 && c.right <= box.w, `${what}: a call card spills out: ${info}`)
+        assert.ok(box.recent.width > box.w * 0.8, `${what}: the recent calls do not have the width: ${info}`)
+        // Read from across the lobby: the numbers largest, nothing below 24 px.
+        assert.ok(box.numberPx >= 60, `${what}: the called numbers are ${box.numberPx} px`)
+        assert.ok(box.recentPx >= 28 && box.waitingPx >= 24, `${what}: the lists are too small: ${info}`)
+        assertNoPageErrors(page)
+        await page.close()
+      }
+    }
+    for (let n = 1; n <= 6; n++) await clearCounter(n)
+    for (let n = 3; n <= 6; n++) await api.delete(`/api/v1/counters/${n}`)
   })
 })
