@@ -5,6 +5,7 @@ import ServiceView from './views/kiosk/ServiceView.vue'
 import PriorityView from './views/kiosk/PriorityView.vue'
 import TicketView from './views/kiosk/TicketView.vue'
 import VisitView from './views/kiosk/visit/VisitView.vue'
+import AppointmentView from './views/kiosk/appointment/AppointmentView.vue'
 import LookupShell from './views/kiosk/lookup/LookupShell.vue'
 import LookupStart from './views/kiosk/lookup/LookupStart.vue'
 import WizardView from './views/kiosk/lookup/WizardView.vue'
@@ -38,6 +39,7 @@ export const router = createRouter({
           ],
         },
         { path: 'kiosk/visit', name: 'visit', component: VisitView },
+        { path: 'kiosk/appointment', name: 'appointment', component: AppointmentView },
         { path: 'kiosk/rate', name: 'rate-kiosk', component: () => import('./views/kiosk/RateKiosk.vue') },
       ],
     },
