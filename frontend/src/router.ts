@@ -51,6 +51,7 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: BoardView },
     { path: '/rate', name: 'rate', component: () => import('./views/rate/RateView.vue') },
     { path: '/staff/ratings', name: 'ratings', component: () => import('./views/staff/RatingCases.vue') },
+    { path: '/staff/appointments', name: 'appointments', component: () => import('./views/staff/AppointmentsView.vue') },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },
   ],
