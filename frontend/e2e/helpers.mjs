@@ -44,9 +44,11 @@ const CHROMIUM_ARGS = [
  * folder, with demo data, and resolves once it says where it listens. `people` holds
  * the demo persons it prints for the personal lookup, by card status (docs/lookup.md).
  * @param {string[]} extraArgs flags added after the standard ones
- * @param {{setup?: (data: string, bin: string) => Promise<void>, demo?: boolean}} [opts]
+ * @param {{setup?: (data: string, bin: string) => Promise<void>, demo?: boolean, data?: string, keep?: boolean}} [opts]
  *   setup runs on the fresh data folder before the server starts (e.g. `staff add`);
- *   demo: false starts a station as a package installs it — no demo data, no account
+ *   demo: false starts a station as a package installs it — no demo data, no account;
+ *   data starts it on that folder instead of a fresh one (a restart of a stopped
+ *   station); keep: stop leaves the folder, for such a restart
  * @returns {Promise<{url: string, data: string, people: Record<string, DemoPerson>, stop: () => Promise<void>}>}
  */
 export async function startServer(extraArgs = [], opts = {}) {
@@ -54,7 +56,7 @@ export async function startServer(extraArgs = [], opts = {}) {
   if (!bin) {
     throw new Error('BINGZHAN_BIN is not set: build the station binary (make) and point BINGZHAN_BIN at it')
   }
-  const data = await mkdtemp(join(tmpdir(), 'bingzhan-e2e-'))
+  const data = opts.data ?? (await mkdtemp(join(tmpdir(), 'bingzhan-e2e-')))
   if (opts.setup) await opts.setup(data, bin)
   const demo = opts.demo === false ? [] : ['--demo']
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, ...demo, ...extraArgs], {
@@ -92,7 +94,7 @@ export async function startServer(extraArgs = [], opts = {}) {
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM')
       await exited
-      await rm(data, { recursive: true, force: true })
+      if (!opts.keep) await rm(data, { recursive: true, force: true })
     },
   }
 }

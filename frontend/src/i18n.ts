@@ -44,6 +44,7 @@ type VisitorMessages = Pick<
   | 'board'
   | 'visit'
   | 'rating'
+  | 'appointment'
 > & {
   settings: Pick<MessageSchema['settings'], 'elderly' | 'on' | 'off' | 'language'>
   setup: Pick<MessageSchema['setup'], 'hint'>

@@ -5,6 +5,7 @@ import ServiceView from './views/kiosk/ServiceView.vue'
 import PriorityView from './views/kiosk/PriorityView.vue'
 import TicketView from './views/kiosk/TicketView.vue'
 import VisitView from './views/kiosk/visit/VisitView.vue'
+import AppointmentView from './views/kiosk/appointment/AppointmentView.vue'
 import LookupShell from './views/kiosk/lookup/LookupShell.vue'
 import LookupStart from './views/kiosk/lookup/LookupStart.vue'
 import WizardView from './views/kiosk/lookup/WizardView.vue'
@@ -38,6 +39,7 @@ export const router = createRouter({
           ],
         },
         { path: 'kiosk/visit', name: 'visit', component: VisitView },
+        { path: 'kiosk/appointment', name: 'appointment', component: AppointmentView },
         { path: 'kiosk/rate', name: 'rate-kiosk', component: () => import('./views/kiosk/RateKiosk.vue') },
       ],
     },
@@ -49,6 +51,7 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: BoardView },
     { path: '/rate', name: 'rate', component: () => import('./views/rate/RateView.vue') },
     { path: '/staff/ratings', name: 'ratings', component: () => import('./views/staff/RatingCases.vue') },
+    { path: '/staff/appointments', name: 'appointments', component: () => import('./views/staff/AppointmentsView.vue') },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },
   ],

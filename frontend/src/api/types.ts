@@ -112,3 +112,16 @@ export type RatingCase = S['RatingCase']
 export type CaseStatus = S['CaseStatus']
 export type CaseStep = S['CaseStep']
 export type CaseStepRequest = S['CaseStepRequest']
+
+// Appointments (预约): booked in the console, checked in at the kiosk.
+export type AppointmentRequest = S['AppointmentRequest']
+export type AppointmentStatus = S['AppointmentStatus']
+/** Appointment is a booking as the console shows it: personal fields masked, the code in the clear. */
+export type Appointment = S['Appointment']
+/** AppointmentDay is one day's bookings by slot, with the check-in window. */
+export type AppointmentDay = S['AppointmentDay']
+export type CheckInRequest = S['CheckInRequest']
+/** CheckIn is a check-in's answer: the ticket, the slot, late or checked in before. */
+export type CheckIn = S['CheckIn']
+/** TooEarly is the 409 of a check-in before its window: when the booking is, and from when. */
+export type TooEarly = S['TooEarly']

@@ -3,6 +3,7 @@
 import { reactive, watch, watchEffect } from 'vue'
 import type { Router } from 'vue-router'
 import { DEFAULT_LOCALE, i18n, type Locale } from '../i18n'
+import { clearCheckIn } from './checkIn'
 import { clearLookup } from './lookup'
 import { offers, station } from './station'
 import { clearTickets } from './tickets'
@@ -62,6 +63,7 @@ export async function resetSession(router: Router): Promise<void> {
   clearTickets()
   clearLookup()
   clearVisit()
+  clearCheckIn()
   session.elderly = false
   session.voice = false
   setLocale(DEFAULT_LOCALE)

@@ -3,13 +3,26 @@ import { reactive } from 'vue'
 import * as api from '../api'
 import type { IssueTicketRequest, Ticket } from '../api'
 
-/** TicketsState holds the current person's ticket, if any. */
+/**
+ * CheckInNote is how a ticket came from a booking (我有预约), for the ticket screen to
+ * say so: the booked time, late (past it, so a normal ticket), again (checked in
+ * before, the same ticket shown again).
+ */
+export interface CheckInNote {
+  ticketId: string
+  time: string
+  late: boolean
+  again: boolean
+}
+
+/** TicketsState holds the current person's ticket, if any, and how it was got. */
 export interface TicketsState {
   current: Ticket | null
+  checkIn: CheckInNote | null
 }
 
 /** tickets is the shared tickets state; idle reset empties it. */
-export const tickets = reactive<TicketsState>({ current: null })
+export const tickets = reactive<TicketsState>({ current: null, checkIn: null })
 
 /**
  * newRequestId makes the idempotency key for one intended ticket. crypto.randomUUID
@@ -26,6 +39,7 @@ export function newRequestId(): string {
 export async function issueTicket(req: IssueTicketRequest): Promise<Ticket> {
   const t = await api.issueTicket(req)
   tickets.current = t
+  tickets.checkIn = null
   return t
 }
 
@@ -38,6 +52,13 @@ export async function refreshTicket(id: string): Promise<Ticket> {
   const prev = tickets.current?.id === id ? tickets.current : null
   tickets.current = { ...fresh, print: prev?.print, existing: prev?.existing ?? fresh.existing }
   return tickets.current
+}
+
+/** showCheckIn makes a check-in's ticket the current one, noting the booking it came from. */
+export function showCheckIn(c: api.CheckIn): Ticket {
+  tickets.current = c.ticket
+  tickets.checkIn = { ticketId: c.ticket.id, time: c.time, late: c.late, again: c.again }
+  return c.ticket
 }
 
 /** reprintTicket prints the current ticket again and records the outcome. */
@@ -54,4 +75,5 @@ export async function reprintTicket(id: string): Promise<void> {
 /** clearTickets forgets the current ticket so nothing of it stays on screen. */
 export function clearTickets(): void {
   tickets.current = null
+  tickets.checkIn = null
 }

@@ -15,6 +15,7 @@ import { reactive, watch, type WatchStopHandle } from 'vue'
 import type { Router } from 'vue-router'
 import { Announcer } from '../board/announcer'
 import { AudioElementPlayer } from '../board/audioPlayer'
+import { checkIn } from '../stores/checkIn'
 import { lookup } from '../stores/lookup'
 import { session } from '../stores/session'
 import { tickets } from '../stores/tickets'
@@ -60,6 +61,9 @@ const SCREENS: Record<string, Phrase[]> = {
   'visit/matter': ['matter'],
   'visit/confirm': ['confirm'],
   'visit/done': ['registered'],
+  // 我有预约: the ID number as elsewhere; its other screens have no clip of their own
+  // yet (the code, too early, none found) and say nothing on arrival.
+  'appointment/id': ['enter-id'],
   // Not a screen but the idle warning over any of them (IdleGuard's warn).
   idle: ['idle'],
 }
@@ -106,6 +110,7 @@ const TAPS: Record<string, Phrase | null> = {
   'take-ticket': 'take-ticket',
   'collect-ticket': 'take-ticket',
   'next-ticket': 'take-ticket',
+  'early-ok': 'home-button',
 }
 
 /**
@@ -170,6 +175,8 @@ function screenKey(router: Router): string {
       return `${name}/${lookup.personalStep}`
     case 'visit':
       return `${name}/${visit.step}`
+    case 'appointment':
+      return `${name}/${checkIn.step}`
     case 'ticket': {
       const t = tickets.current
       return `ticket/${t && t.id === r.params.id ? t.number : ''}`
