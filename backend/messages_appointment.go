@@ -11,6 +11,8 @@ func init() {
 		"appointment.code":            {"预约码是 6 位数字，请核对。", "An appointment code has six digits. Please check it."},
 		"appointment.not_found":       {"没有这条预约。", "There is no such appointment."},
 		"appointment.none_today":      {"没有查到您今天的预约。请到窗口问一下，或直接取号。", "No appointment today was found for you. Please ask at the counter, or take a number."},
+		"appointment.served_today":    {"您今天 %s 的预约已经办结。如还有别的事，请直接取号。", "Your appointment at %s today has been served. For anything else, please take a number."},
+		"appointment.cancelled_today": {"您今天 %s 的预约已经取消了。请到窗口问一下，或直接取号。", "Your appointment at %s today was cancelled. Please ask at the counter, or take a number."},
 		"appointment.early":           {"您预约的是 %s，请在 %s 以后再来签到。", "Your appointment is at %s. Please check in from %s."},
 		"appointment.early_day":       {"您的预约在 %s %s，请当天再来签到。", "Your appointment is on %s at %s. Please check in on that day."},
 		"appointment.cannot_cancel":   {"%s 的预约已签到或已结束，不能取消。", "The %s appointment has been checked in or has ended, so it cannot be cancelled."},

@@ -309,6 +309,25 @@ func (s *AppointmentService) find(tx *bolt.Tx, req backend.CheckInRequest, today
 	case later != nil:
 		return nil, &backend.TooEarly{Err: backend.Errorf(backend.ECONFLICT, "appointment.early_day", later.Date, later.Time),
 			Date: later.Date, Time: later.Time}
+	case req.IDNumber != "":
+		// None live: say plainly (409) when today's booking was served or cancelled.
+		c := tx.Bucket(bucketApptDay).Cursor()
+		prefix := []byte(today)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			a, err := s.get(tx, string(k[15:]))
+			if err != nil {
+				return nil, err
+			}
+			if a.IDNumber != req.IDNumber {
+				continue
+			}
+			switch a.Status {
+			case backend.ApptServed:
+				return nil, backend.Errorf(backend.ECONFLICT, "appointment.served_today", a.Time)
+			case backend.ApptCancelled:
+				return nil, backend.Errorf(backend.ECONFLICT, "appointment.cancelled_today", a.Time)
+			}
+		}
 	}
 	return nil, backend.Errorf(backend.ENOTFOUND, "appointment.none_today")
 }

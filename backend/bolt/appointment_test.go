@@ -227,6 +227,10 @@ func TestAppointmentService_CheckIn(t *testing.T) {
 				t.Errorf("booking %s is %s after its ticket was finished", a.Time, s)
 			}
 		}
+		_, err := b.appts.CheckIn(ctx, backend.CheckInRequest{IDNumber: idZhang})
+		if e, ok := err.(*backend.Error); !ok || e.Code != backend.ECONFLICT || e.Key != "appointment.served_today" {
+			t.Errorf("checking in again after being served: %v, want told it was served", err)
+		}
 		if n := countKind(t, b.db, backend.KindApptServed); n != 2 {
 			t.Errorf("%d served facts, want 2", n)
 		}
@@ -306,6 +310,10 @@ func TestAppointmentService_CheckIn(t *testing.T) {
 		}
 		if _, err := b.appts.CheckIn(ctx, backend.CheckInRequest{Code: a.Code}); backend.ErrorCode(err) != backend.ENOTFOUND {
 			t.Errorf("a cancelled booking checked in: %v", err)
+		}
+		_, err := b.appts.CheckIn(ctx, backend.CheckInRequest{IDNumber: idZhang})
+		if e, ok := err.(*backend.Error); !ok || e.Code != backend.ECONFLICT || e.Key != "appointment.cancelled_today" {
+			t.Errorf("a cancelled booking by ID number: %v, want it told it was cancelled", err)
 		}
 		if _, err := b.appts.Cancel(ctx, a.ID, "王芳"); backend.ErrorCode(err) != backend.ECONFLICT {
 			t.Errorf("cancelled twice: %v", err)
