@@ -159,6 +159,26 @@ describe('voice guide', () => {
     await page.close()
   })
 
+  test('我有预约 says each step: the ID number, the code, and none found', async () => {
+    const page = await openGuided(server.url)
+    await hears(page, () => toggle(page).click(), [g('on'), g('home')], 'turning it on')
+    await hears(page, () => page.click('[data-test=choice-appointment]'), [g('appointment'), g('enter-id')], 'the ID step')
+    await hears(page, () => page.click('[data-test=use-code]'), [g('use-code'), g('enter-code')], 'the code step')
+    const key = (k) => page.click(`[data-test=keypad] [data-key="${k}"]`)
+    await hears(
+      page,
+      async () => {
+        for (const k of '000001') await key(k)
+      },
+      [...'000001'].map(b),
+      'the digits',
+    )
+    // Nobody booked with this code: the none-found screen says so.
+    await hears(page, () => page.click('[data-test=submit]'), [g('check-in'), g('no-appointment')], 'none found')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
   test('an English session shows "Voice guide" and speaks Mandarin all the same', async () => {
     const page = await openGuided(server.url)
     await page.click('[data-test=lang-en]')

@@ -61,9 +61,10 @@ const SCREENS: Record<string, Phrase[]> = {
   'visit/matter': ['matter'],
   'visit/confirm': ['confirm'],
   'visit/done': ['registered'],
-  // 我有预约: the ID number as elsewhere; its other screens have no clip of their own
-  // yet (the code, too early, none found) and say nothing on arrival.
   'appointment/id': ['enter-id'],
+  'appointment/code': ['enter-code'],
+  'appointment/early': ['too-early'],
+  'appointment/none': ['no-appointment'],
   // Not a screen but the idle warning over any of them (IdleGuard's warn).
   idle: ['idle'],
 }
@@ -81,6 +82,10 @@ const TAPS: Record<string, Phrase | null> = {
   'choice-ticket': 'take-ticket',
   'choice-lookup': 'entitlements',
   'choice-visit': 'visit',
+  'choice-appointment': 'appointment',
+  'appointment:submit': 'check-in',
+  'use-code': 'use-code',
+  'use-id': 'use-id',
   'priority-yes': 'yes-priority',
   'priority-no': 'no-priority',
   'lookup-wizard': 'wizard',
