@@ -237,6 +237,9 @@ func (st *Station) ready(ctx context.Context) error {
 		if err := st.seedDemoStaff(ctx); err != nil {
 			return err
 		}
+		if err := st.seedDemoAppointments(ctx); err != nil {
+			return err
+		}
 	}
 	// A catalog that no longer parses stops the lookup, not the station: tickets still
 	// work, and the error is logged for staff.

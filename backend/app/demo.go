@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"bingzhan/backend"
 	"bingzhan/backend/demo"
@@ -35,6 +37,48 @@ func (st *Station) seedDemoTickets(ctx context.Context) error {
 		if _, err := st.Tickets.IssueTicket(ctx, req); err != nil {
 			return fmt.Errorf("demo tickets: %w", err)
 		}
+	}
+	return nil
+}
+
+// seedDemoAppointments books three demo people for today's coming half-hours, so the
+// console's 预约 has a day to show and the kiosk's 我有预约 something to check in, and
+// prints them. The request ids carry the date: a restart the same day books nothing
+// new. Late in the evening, when no slot of today is left, it books nothing.
+func (st *Station) seedDemoAppointments(ctx context.Context) error {
+	now := st.Clock.Now().In(st.Location)
+	day := now.Format(time.DateOnly)
+	slot := now.Truncate(30 * time.Minute).Add(30 * time.Minute)
+	var lines []string
+	i := 0
+	for p := range demo.People(demo.Seed, DemoPersons) {
+		if i == 3 || slot.Format(time.DateOnly) != day {
+			break
+		}
+		if backend.AgeOn(p.BirthDate(), demo.Reference) < 18 {
+			continue
+		}
+		a, _, err := st.Appointments.Book(ctx, backend.AppointmentRequest{Service: "B", Date: day, Time: slot.Format("15:04"),
+			Name: p.Name, IDNumber: p.IDNumber, RequestID: fmt.Sprintf("demo-appt-%s-%d", day, i)}, DemoStaffName)
+		var e *backend.Error
+		if errors.As(err, &e) && e.Key == "appointment.request_id" {
+			break // booked earlier today, at another slot: a restart later in the day
+		}
+		if err != nil {
+			return fmt.Errorf("demo bookings: %w", err)
+		}
+		lines = append(lines, fmt.Sprintf("  %s\t%s\t%s\t%s", a.Time, a.Service, p.IDNumber, a.Code))
+		slot = slot.Add(30 * time.Minute)
+		i++
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(st.stdout, "demo bookings: check in at the kiosk's 我有预约 with the ID number or the code")
+		tw := tabwriter.NewWriter(st.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  time\tservice\tID number\tcode")
+		for _, l := range lines {
+			fmt.Fprintln(tw, l)
+		}
+		tw.Flush()
 	}
 	return nil
 }
