@@ -280,6 +280,10 @@ type WaitingTicket struct {
 	Counter  int          `json:"counter,omitempty"`
 	IssuedAt time.Time    `json:"issued_at"`
 	WaitedS  int          `json:"waited_s"` // since issue
+	// Booked marks a ticket issued at a booking's check-in; Slot is the booking's time
+	// when it came on time (queued in slot order), "" when late (a normal ticket).
+	Booked bool   `json:"booked,omitempty"`
+	Slot   string `json:"slot,omitempty"`
 }
 
 // ServiceQueue is one service's waiting tickets in calling order.

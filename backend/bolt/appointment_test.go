@@ -212,6 +212,22 @@ func TestAppointmentService_CheckIn(t *testing.T) {
 		if is, _ := b.tickets.Ticket(ctx, c2.Issued.Ticket.ID); is.Ahead != 1 {
 			t.Errorf("09:45 now has %d ahead, want 1 (09:30)", is.Ahead)
 		}
+		// Staff see which waiting tickets are booked, and for when.
+		list, err := b.calls.Waiting(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slots := map[string]string{}
+		for _, q := range list.Services {
+			for _, w := range q.Tickets {
+				if w.Booked {
+					slots[w.Number] = w.Slot
+				}
+			}
+		}
+		if slots[c1.Issued.Ticket.Number] != "09:30" || slots[c2.Issued.Ticket.Number] != "09:45" || len(slots) != 2 {
+			t.Errorf("the waiting list's booked tickets: %v", slots)
+		}
 		var order []string
 		for range 4 {
 			tk := b.next(t, 1)
@@ -227,7 +243,7 @@ func TestAppointmentService_CheckIn(t *testing.T) {
 				t.Errorf("booking %s is %s after its ticket was finished", a.Time, s)
 			}
 		}
-		_, err := b.appts.CheckIn(ctx, backend.CheckInRequest{IDNumber: idZhang})
+		_, err = b.appts.CheckIn(ctx, backend.CheckInRequest{IDNumber: idZhang})
 		if e, ok := err.(*backend.Error); !ok || e.Code != backend.ECONFLICT || e.Key != "appointment.served_today" {
 			t.Errorf("checking in again after being served: %v, want told it was served", err)
 		}

@@ -60,7 +60,7 @@ func (s *CallService) Waiting(ctx context.Context) (*backend.WaitingList, error)
 func waitingTicket(t *backend.Ticket, now time.Time) backend.WaitingTicket {
 	return backend.WaitingTicket{ID: t.ID, Number: t.Number, Service: t.Service, Origin: t.Origin,
 		Priority: t.Priority, Status: t.Status, Counter: t.Counter, IssuedAt: t.IssuedAt,
-		WaitedS: int(max(now.Sub(t.IssuedAt), 0) / time.Second)}
+		WaitedS: int(max(now.Sub(t.IssuedAt), 0) / time.Second), Booked: t.Appointment != "", Slot: t.Slot}
 }
 
 // Board returns what the lobby board shows now.
