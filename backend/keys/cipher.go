@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +16,10 @@ import (
 // person-key label, so the key that hashes ID numbers never encrypts anything and a
 // leak of one says nothing about the other.
 const cipherLabel = "bingzhan field cipher v1"
+
+// digestLabel is the HKDF info string of the key of Digest, derived from a field key:
+// what digests is never what seals.
+const digestLabel = "bingzhan digest v1"
 
 // Sealed-value formats, told apart by the first byte.
 const (
@@ -50,8 +55,9 @@ type Cipher struct {
 
 // sealKey is one field key with the id of the data key it comes from.
 type sealKey struct {
-	id   [idLen]byte
-	aead cipher.AEAD
+	id     [idLen]byte
+	aead   cipher.AEAD
+	digest []byte // HMAC key of Digest
 }
 
 // Cipher returns the station's field cipher. It derives its keys on each call, so
@@ -96,7 +102,11 @@ func newSealKey(key []byte, id string) (sealKey, error) {
 	if err != nil {
 		return sealKey{}, err
 	}
-	sk := sealKey{aead: aead}
+	digest, err := hkdf.Key(sha256.New, key, nil, digestLabel, 32)
+	if err != nil {
+		return sealKey{}, err
+	}
+	sk := sealKey{aead: aead, digest: digest}
 	if n, err := hex.Decode(sk.id[:], []byte(id)); err != nil || n != idLen {
 		return sealKey{}, fmt.Errorf("key id %q is not %d bytes of hex", id, idLen)
 	}
@@ -165,6 +175,18 @@ func (c *Cipher) Open(field, record string, sealed []byte) ([]byte, error) {
 		}
 	}
 	return nil, ErrOpen
+}
+
+// Digest returns the keyed hash (HMAC-SHA256) of data for field under the key that
+// seals: the same field and data give the same digest for as long as that key seals,
+// and without the key a digest lets no guess of data be checked. It makes ids that
+// must stay the same from one import to the next yet are derived from personal data
+// (the county's bookings).
+func (c *Cipher) Digest(field string, data []byte) []byte {
+	m := hmac.New(sha256.New, c.keys[0].digest)
+	m.Write(associatedData(nil, field, ""))
+	m.Write(data)
+	return m.Sum(nil)
 }
 
 // KeyID returns the id of the key that seals.

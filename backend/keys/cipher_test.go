@@ -2,6 +2,7 @@ package keys_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -99,5 +100,32 @@ func BenchmarkCipherOpen(b *testing.B) {
 		if _, err := c.Open("person", "rec-1", sealed); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestCipher_Digest(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	c, err := keys.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := []byte("st-0001-3fa2|A|2026-11-23|09:00|11010519491231002X")
+	a := c.Digest("booking", data)
+	again, _ := keys.NewCipher(key)
+	if !bytes.Equal(again.Digest("booking", data), a) {
+		t.Fatal("the same key and data gave another digest: ids would change on every start")
+	}
+	other, _ := keys.NewCipher(bytes.Repeat([]byte{8}, 32))
+	for what, d := range map[string][]byte{
+		"another field": c.Digest("person", data),
+		"another key":   other.Digest("booking", data),
+		"other data":    c.Digest("booking", append(bytes.Clone(data), '1')),
+	} {
+		if bytes.Equal(d, a) {
+			t.Errorf("%s gave the same digest", what)
+		}
+	}
+	if sum := sha256.Sum256(data); bytes.Equal(sum[:], a) {
+		t.Error("the digest is the plain SHA-256: a guessed ID number could be checked against it")
 	}
 }
