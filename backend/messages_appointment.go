@@ -21,5 +21,9 @@ func init() {
 		"appointment.cannot_serve":    {"%s 的预约还没有签到。", "The %s appointment has not been checked in."},
 		"appointment.codes_full":      {"预约码已用完，请稍后再试。", "No appointment code is free. Please try again later."},
 		"appointment.request_id":      {"这个请求号已用于另一条预约。", "This request id was used for another appointment."},
+		"appointment.county_version":  {"县中心预约的版本号缺失或格式不对。", "The version of the county's bookings is missing or malformed."},
+		"appointment.county_record":   {"县中心预约第 %d 条格式不对，未更换。", "County booking %d is malformed; nothing was changed."},
+		"appointment.county_bad":      {"县中心预约第 %d 条有误，未更换：%s", "County booking %d is not valid; nothing was changed: %s"},
+		"appointment.county_twice":    {"县中心预约第 %d 条与前面一条编号相同，未更换。", "County booking %d has the id of an earlier one; nothing was changed."},
 	})
 }

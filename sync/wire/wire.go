@@ -17,16 +17,18 @@ import (
 // secret from the enrolment file).
 const (
 	PushPath = "/api/v1/sync/push"
-	// RefPath is followed by a data set name (RefCatalog or RefRegistry).
+	// RefPath is followed by a data set name (RefCatalog, RefRegistry or RefBookings).
 	RefPath = "/api/v1/sync/ref/"
 )
 
 // Reference data set names. The catalog travels as one JSON document in the station's
 // catalog format (backend.CatalogFormat); the registry as JSON Lines of person records
-// (backend.DecodePersons). The ETag is the version inside (ETag).
+// (backend.DecodePersons); the bookings as JSON Lines of the asking station's own
+// bookings (backend.DecodeCountyBookings). The ETag is the version inside (ETag).
 const (
 	RefCatalog  = "catalog"
 	RefRegistry = "registry"
+	RefBookings = "bookings"
 )
 
 // Batch limits: a push carries at most MaxEntries entries and about MaxBatchBytes of
