@@ -103,17 +103,17 @@ type Store interface {
 
 	// Import makes a file the next version of the named data set (see ParseDataset
 	// for what each set accepts); by names who imported it. Returns ENOTFOUND for a
-	// name other than catalog or registry, EINVALID for a file the station's rules
-	// refuse, ECONFLICT when another import finished first or the version is the
-	// current one's.
+	// name other than catalog, registry or bookings, EINVALID for a file the
+	// station's rules refuse, ECONFLICT when another import finished first or the
+	// version is the current one's.
 	Import(ctx context.Context, name, filename string, data []byte, by string) (*DatasetInfo, error)
 
 	// CurrentDataset returns the ETag and content of the named data set's newest
 	// version, or "" and nil when none was imported yet.
 	CurrentDataset(ctx context.Context, name string) (etag string, body []byte, err error)
 
-	// Datasets returns the current version of each data set that has one, catalog
-	// first.
+	// Datasets returns the current version of each data set that has one, in the
+	// order of DatasetNames.
 	Datasets(ctx context.Context) ([]DatasetInfo, error)
 }
 

@@ -12,7 +12,8 @@ import (
 )
 
 // DataKeyFile holds the county's data key inside the county's folder, beside the
-// database and never inside it. Every store seals the registry with it; servers that
+// database and never inside it. Every store seals the registry and the bookings with
+// it (and makes the bookings' ids with it, county.BookingID); servers that
 // share one database share this file (or copies of it).
 const DataKeyFile = "keys/county-data.key"
 

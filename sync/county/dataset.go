@@ -18,8 +18,15 @@ import (
 // MaxImportBytes is the largest file an import takes.
 const MaxImportBytes = 32 << 20
 
+// DatasetNames are the data sets the county publishes, in the order it lists them.
+var DatasetNames = []string{wire.RefCatalog, wire.RefRegistry, wire.RefBookings}
+
 // ValidDataset reports whether name is a data set the county publishes.
-func ValidDataset(name string) bool { return name == wire.RefCatalog || name == wire.RefRegistry }
+func ValidDataset(name string) bool { return slices.Contains(DatasetNames, name) }
+
+// SealedDataset reports whether the named data set holds personal data, which stores
+// keep sealed: the registry and the bookings.
+func SealedDataset(name string) bool { return name == wire.RefRegistry || name == wire.RefBookings }
 
 // DatasetInfo describes one imported version, without its content.
 type DatasetInfo struct {
@@ -28,13 +35,14 @@ type DatasetInfo struct {
 	ImportedAt time.Time `json:"imported_at"`
 	ImportedBy string    `json:"imported_by"`
 	Source     string    `json:"source"`
-	Items      int       `json:"items"` // entitlements of a catalog, persons of a registry
+	Items      int       `json:"items"` // entitlements of a catalog, persons of a registry, bookings
 }
 
 // DatasetRecord is one imported version of a data set as a store keeps it: Seq counts
-// the imports of Name from 1, and the one with the highest Seq is current. The
-// registry's body holds personal data and is sealed (Sealed) with the county's data
-// key (OpenDataKey), field "registry", record Version; a catalog's is as published.
+// the imports of Name from 1, and the one with the highest Seq is current. The bodies
+// of the registry and the bookings hold personal data (SealedDataset) and are sealed
+// (Sealed) with the county's data key (OpenDataKey), field Name, record Version; a
+// catalog's is as published.
 type DatasetRecord struct {
 	Name       string    `json:"name"`
 	Version    string    `json:"version"`
@@ -53,12 +61,13 @@ func (r *DatasetRecord) Info() DatasetInfo {
 		Source: r.Source, Items: r.Items}
 }
 
-// Content returns r's ETag and its content as published, the registry opened with the
-// county's data key.
+// Content returns r's ETag and its content as stored, opened with the county's data
+// key when sealed. The bookings' content goes to each station filtered
+// (StationBookings).
 func (r *DatasetRecord) Content(cipher *keys.Cipher) (etag string, body []byte, err error) {
 	body = r.Body
 	if r.Sealed {
-		if body, err = cipher.Open("registry", r.Version, r.Body); err != nil {
+		if body, err = cipher.Open(r.Name, r.Version, r.Body); err != nil {
 			return "", nil, fmt.Errorf("open %s %s: %w", r.Name, r.Version, err)
 		}
 	}
@@ -94,28 +103,47 @@ type ParsedDataset struct {
 	Body    []byte
 }
 
+// DatasetImport is one imported file with what ParseDataset needs to read it.
+type DatasetImport struct {
+	Name     string // the data set
+	Filename string // the file's name, whose extension says its format
+	Data     []byte
+	Version  string    // the name of the version it becomes, unless it names its own
+	Now      time.Time // the import's time, for the station's rules
+	Read     SheetReader
+	// Current is the current catalog, nil for none yet (the embedded default): a
+	// catalog sheet is laid over its categories and domains.
+	Current []byte
+	// Stations are the county's stations, which the rows of a bookings sheet name.
+	Stations []Station
+	// Cipher is the county's data key: it makes the bookings' ids (BookingID).
+	Cipher *keys.Cipher
+}
+
 // ParseDataset turns an imported file into the named data set's next version. A
 // catalog comes as a whole catalog document (.json, the station's format, keeping its
-// own version) or as a sheet of entitlements (.csv/.xlsx) laid over current's
-// categories and domains (current is the current catalog, nil for the embedded
-// default); a registry comes as a sheet of persons. Every row is checked with the
-// station's own rules, so a station never receives what it would refuse; sheets are
-// read with read. Returns
-// ENOTFOUND for another name, EINVALID for a file refused.
-func ParseDataset(name, filename string, data, current []byte, version string, now time.Time, read SheetReader) (*ParsedDataset, error) {
+// own version) or as a sheet of entitlements (.csv/.xlsx) laid over the current
+// catalog's categories and domains; a registry comes as a sheet of persons; the
+// bookings as a sheet of bookings at the stations (parseBookings). Every row is
+// checked with the station's own rules, so a station never receives what it would
+// refuse; sheets are read with in.Read. Returns ENOTFOUND for another name, EINVALID
+// for a file refused.
+func ParseDataset(in *DatasetImport) (*ParsedDataset, error) {
 	switch {
-	case !ValidDataset(name):
-		return nil, Errorf(backend.ENOTFOUND, "county.dataset_unknown", name)
-	case name == wire.RefCatalog && strings.EqualFold(filepath.Ext(filename), ".json"):
-		c, err := backend.ParseCatalog(data)
+	case !ValidDataset(in.Name):
+		return nil, Errorf(backend.ENOTFOUND, "county.dataset_unknown", in.Name)
+	case in.Name == wire.RefCatalog && strings.EqualFold(filepath.Ext(in.Filename), ".json"):
+		c, err := backend.ParseCatalog(in.Data)
 		if err != nil {
 			return nil, Invalid(err)
 		}
-		return &ParsedDataset{Version: c.Version, Items: len(c.Entitlements), Body: bytes.Clone(data)}, nil
-	case name == wire.RefCatalog:
-		return parseCatalogSheet(read, filename, data, current, version)
+		return &ParsedDataset{Version: c.Version, Items: len(c.Entitlements), Body: bytes.Clone(in.Data)}, nil
+	case in.Name == wire.RefCatalog:
+		return parseCatalogSheet(in.Read, in.Filename, in.Data, in.Current, in.Version)
+	case in.Name == wire.RefBookings:
+		return parseBookings(in)
 	default:
-		return parseRegistry(read, filename, data, version, now)
+		return parseRegistry(in.Read, in.Filename, in.Data, in.Version, in.Now)
 	}
 }
 

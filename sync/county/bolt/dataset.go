@@ -24,21 +24,26 @@ func (s *Store) Import(ctx context.Context, name, filename string, data []byte, 
 	}); err != nil {
 		return nil, err
 	}
-	var current []byte
-	if name == wire.RefCatalog {
-		var err error
-		if _, current, err = s.CurrentDataset(ctx, wire.RefCatalog); err != nil {
-			return nil, err
-		}
+	in := &county.DatasetImport{Name: name, Filename: filename, Data: data,
+		Version: county.DatasetVersion(now, s.location, seq), Now: now, Read: s.readSheet, Cipher: s.cipher}
+	var err error
+	switch name {
+	case wire.RefCatalog:
+		_, in.Current, err = s.CurrentDataset(ctx, wire.RefCatalog)
+	case wire.RefBookings:
+		in.Stations, err = s.Stations(ctx)
 	}
-	parsed, err := county.ParseDataset(name, filename, data, current, county.DatasetVersion(now, s.location, seq), now, s.readSheet)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := county.ParseDataset(in)
 	if err != nil {
 		return nil, err
 	}
 	rec := &county.DatasetRecord{Name: name, Seq: seq, ImportedAt: now.UTC(), ImportedBy: by, Source: filepath.Base(filename),
 		Version: parsed.Version, Items: parsed.Items, Body: parsed.Body}
-	if name == wire.RefRegistry {
-		if rec.Body, err = s.cipher.Seal("registry", rec.Version, rec.Body); err != nil {
+	if county.SealedDataset(name) {
+		if rec.Body, err = s.cipher.Seal(name, rec.Version, rec.Body); err != nil {
 			return nil, err
 		}
 		rec.Sealed = true
@@ -100,7 +105,7 @@ func (s *Store) CurrentDataset(ctx context.Context, name string) (etag string, b
 func (s *Store) Datasets(ctx context.Context) ([]county.DatasetInfo, error) {
 	var out []county.DatasetInfo
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		for _, name := range []string{wire.RefCatalog, wire.RefRegistry} {
+		for _, name := range county.DatasetNames {
 			rec, err := currentRecord(tx, name)
 			if err != nil {
 				return err

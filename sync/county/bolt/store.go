@@ -84,7 +84,7 @@ type Store struct {
 	BackupKeep int
 	backupMu   sync.Mutex // one backup at a time
 
-	// cipher seals the registry at rest with the county's data key.
+	// cipher seals the registry and the bookings at rest with the county's data key.
 	cipher *keys.Cipher
 
 	ingesting atomic.Int32 // pushes being stored now

@@ -54,6 +54,7 @@ func TestStore(t *testing.T, open Opener) {
 	run("ImportRegistry", testImportRegistry)
 	run("ImportCatalog", testImportCatalog)
 	run("ImportErrors", testImportErrors)
+	run("ImportBookings", testImportBookings)
 }
 
 // wantCode fails t unless err is a *backend.Error with code.

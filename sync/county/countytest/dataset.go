@@ -111,3 +111,72 @@ func testImportErrors(t *testing.T, s county.Store, clock *clockwork.FakeClock) 
 		t.Errorf("a refused import was published: %+v", ds)
 	}
 }
+
+// testImportBookings: a sheet of bookings at two stations, named by name and by id,
+// becomes one sealed version whose rows carry their station's id and keep their ids
+// on the next import of the same sheet; a refused sheet stores nothing.
+func testImportBookings(t *testing.T, s county.Store, clock *clockwork.FakeClock) {
+	ctx := t.Context()
+	east, _ := mustStation(t, s, "东风镇服务站")
+	west, _ := mustStation(t, s, "西河乡服务站")
+	gone, _ := mustStation(t, s, "北山村服务站")
+	if _, err := s.RetireStation(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	const header = "服务站,业务,日期,时间,姓名,身份证号,手机号\n"
+	sheet := header + "东风镇服务站,A,2026-11-23,09:00,张三,11010519491231002X,13812341234\n" +
+		west.ID + ",B,2026-11-24,09:30,,440524188001010014,\n"
+	for _, tc := range []struct{ name, data, want string }{
+		{"BadRow", sheet + "东风镇服务站,A,2026-11-23,9:60,,11010519491231002X,\n", "row 4"},
+		{"Retired", sheet + "北山村服务站,A,2026-11-23,09:00,,11010519491231002X,\n", "retired"},
+		{"NoIDNumber", "服务站,业务,日期,时间\n东风镇服务站,A,2026-11-23,09:00\n", "id_number"},
+	} {
+		_, err := s.Import(ctx, wire.RefBookings, "预约.csv", []byte(tc.data), "王科长")
+		wantCode(t, tc.name, err, backend.EINVALID)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "11010519491231002") {
+			t.Errorf("%s: %v, want an error mentioning %q and no ID number", tc.name, err, tc.want)
+		}
+	}
+	if etag, body, err := s.CurrentDataset(ctx, wire.RefBookings); etag != "" || body != nil || err != nil {
+		t.Fatalf("refused imports stored %q %q %v", etag, body, err)
+	}
+	info, err := s.Import(ctx, wire.RefBookings, "预约.csv", []byte(sheet), "王科长")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != wire.RefBookings || info.Items != 2 || info.Source != "预约.csv" || !strings.HasPrefix(info.Version, "county-20261123-1-") {
+		t.Errorf("info %+v", info)
+	}
+	etag, body, err := s.CurrentDataset(ctx, wire.RefBookings)
+	if err != nil || etag != wire.ETag(info.Version) {
+		t.Fatalf("current %s %v", etag, err)
+	}
+	var got []backend.CountyBooking
+	for b, err := range backend.DecodeCountyBookings(bytes.NewReader(body)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, *b)
+	}
+	if len(got) != 2 || got[0].Station != east.ID || got[1].Station != west.ID || got[0].IDNumber != "11010519491231002X" ||
+		!backend.ValidCountyBookingID(got[0].ID) || got[0].ID == got[1].ID {
+		t.Fatalf("bookings %+v", got)
+	}
+	for _, st := range []*county.Station{east, west} {
+		mine, err := county.StationBookings(body, st.ID)
+		if err != nil || bytes.Count(mine, []byte("\n")) != 1 {
+			t.Errorf("%s's rows: %s %v", st.Name, mine, err)
+		}
+	}
+	again, err := s.Import(ctx, wire.RefBookings, "预约.csv", []byte(sheet), "王科长")
+	if err != nil || again.Version == info.Version {
+		t.Fatalf("second import %+v %v", again, err)
+	}
+	if _, body2, _ := s.CurrentDataset(ctx, wire.RefBookings); !bytes.Equal(body2, body) {
+		t.Errorf("the same sheet again gave other rows:\n%s\nwant\n%s", body2, body)
+	}
+	ds, err := s.Datasets(ctx)
+	if err != nil || len(ds) != 1 || ds[0].Name != wire.RefBookings || ds[0].Version != again.Version {
+		t.Errorf("datasets %+v %v", ds, err)
+	}
+}

@@ -199,6 +199,14 @@ func (s *Server) handleRef(w http.ResponseWriter, r *http.Request, st *county.St
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	if name == wire.RefBookings {
+		// Each station gets its own rows alone; the version's body for one station is
+		// always the same, so the version stays its ETag.
+		if body, err = county.StationBookings(body, st.ID); err != nil {
+			s.Error(w, err)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(body)
 }

@@ -29,21 +29,26 @@ func (s *Store) Import(ctx context.Context, name, filename string, data []byte, 
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM datasets WHERE name = $1`, name).Scan(&seq); err != nil {
 		return nil, ctxErr(ctx, err)
 	}
-	var current []byte
-	if name == wire.RefCatalog {
-		var err error
-		if _, current, err = s.CurrentDataset(ctx, wire.RefCatalog); err != nil {
-			return nil, err
-		}
+	in := &county.DatasetImport{Name: name, Filename: filename, Data: data,
+		Version: county.DatasetVersion(now, s.location, seq), Now: now, Read: s.readSheet, Cipher: s.cipher}
+	var err error
+	switch name {
+	case wire.RefCatalog:
+		_, in.Current, err = s.CurrentDataset(ctx, wire.RefCatalog)
+	case wire.RefBookings:
+		in.Stations, err = s.Stations(ctx)
 	}
-	parsed, err := county.ParseDataset(name, filename, data, current, county.DatasetVersion(now, s.location, seq), now, s.readSheet)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := county.ParseDataset(in)
 	if err != nil {
 		return nil, err
 	}
 	rec := &county.DatasetRecord{Name: name, Seq: seq, ImportedAt: now, ImportedBy: by, Source: filepath.Base(filename),
 		Version: parsed.Version, Items: parsed.Items, Body: parsed.Body}
-	if name == wire.RefRegistry {
-		if rec.Body, err = s.cipher.Seal("registry", rec.Version, rec.Body); err != nil {
+	if county.SealedDataset(name) {
+		if rec.Body, err = s.cipher.Seal(name, rec.Version, rec.Body); err != nil {
 			return nil, err
 		}
 		rec.Sealed = true
@@ -88,7 +93,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, r *county.DatasetRecord, repl
 // sealed as it was: the county folder must hold the same data key), over the version
 // with its name and number if there is one: how a county moves here. The version with
 // the highest number is the current one. Returns ENOTFOUND for a name other than
-// catalog or registry, EINVALID for a number below 1.
+// catalog, registry or bookings, EINVALID for a number below 1.
 func (s *Store) PutDataset(ctx context.Context, r county.DatasetRecord) error {
 	if !county.ValidDataset(r.Name) {
 		return county.Errorf(backend.ENOTFOUND, "county.dataset_unknown", r.Name)
@@ -124,7 +129,7 @@ func (s *Store) CurrentDataset(ctx context.Context, name string) (etag string, b
 // Datasets implements county.Store.
 func (s *Store) Datasets(ctx context.Context) ([]county.DatasetInfo, error) {
 	var out []county.DatasetInfo
-	for _, name := range []string{wire.RefCatalog, wire.RefRegistry} {
+	for _, name := range county.DatasetNames {
 		rec, err := currentRecord(ctx, s.pool, name)
 		if err != nil {
 			return nil, ctxErr(ctx, err)

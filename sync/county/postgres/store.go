@@ -8,7 +8,7 @@
 // counts and data sets are all rows (migrations/00001_county.sql describes each
 // table). Open applies the schema's migrations (goose, embedded in the binary) under
 // a PostgreSQL advisory lock, so servers starting together on an empty database
-// create it once. The county's folder holds only the data key that seals the registry
+// create it once. The county's folder holds only the data key that seals the registry and bookings
 // (county.DataKeyFile), the same file the bbolt store keeps: servers sharing a
 // database share it, or copies of it.
 //
@@ -75,7 +75,7 @@ type Store struct {
 	location  *time.Location
 	readSheet county.SheetReader
 	logger    *slog.Logger
-	// cipher seals the registry at rest with the county's data key.
+	// cipher seals the registry and the bookings at rest with the county's data key.
 	cipher *keys.Cipher
 }
 
