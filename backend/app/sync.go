@@ -112,8 +112,8 @@ func (st *Station) startAgentLocked() {
 	st.Logger.Info("county sync on", "county", a.County(), "counties", e.Counties(), "station", e.StationID)
 }
 
-// references are the county's data sets the station applies: the catalog and the
-// registry.
+// references are the county's data sets the station applies: the catalog, the
+// registry and the bookings the county made here.
 func (st *Station) references() []agent.Reference {
 	catalogVersion := func(ctx context.Context) (string, error) {
 		c, err := st.Catalog.Catalog(ctx)
@@ -129,6 +129,7 @@ func (st *Station) references() []agent.Reference {
 	return []agent.Reference{
 		agent.CatalogReference(catalogVersion, st.Catalog.ReplaceCatalog),
 		agent.RegistryReference(registryVersion, st.Persons.ReplaceRegistry),
+		agent.BookingsReference(st.Appointments.CountyBookingsVersion, st.Appointments.ApplyCountyBookings),
 	}
 }
 

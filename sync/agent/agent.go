@@ -43,7 +43,7 @@ type Store interface {
 
 // Reference is one data set the station takes from the county.
 type Reference struct {
-	Name string // wire.RefCatalog or wire.RefRegistry
+	Name string // wire.RefCatalog, wire.RefRegistry or wire.RefBookings
 	// ETag returns the version applied now, "" for none.
 	ETag func(ctx context.Context) (string, error)
 	// Apply replaces the station's copy with body (a wire.Dataset) and records etag,

@@ -36,6 +36,21 @@ func RegistryReference(version func(context.Context) (string, error), replace fu
 	}
 }
 
+// BookingsReference fetches the bookings the county made at this station, sent as
+// JSON Lines of the station's own rows. version returns the version applied last;
+// apply takes a version into the station's bookings in its own transaction
+// (bolt.AppointmentService.ApplyCountyBookings).
+func BookingsReference(version func(context.Context) (string, error), apply func(ctx context.Context, version string, bookings iter.Seq2[*backend.CountyBooking, error]) (backend.CountyBookingsApplied, error)) Reference {
+	return Reference{
+		Name: wire.RefBookings,
+		ETag: etagOf(version),
+		Apply: func(ctx context.Context, etag string, body []byte) error {
+			_, err := apply(ctx, wire.VersionOf(etag), backend.DecodeCountyBookings(bytes.NewReader(body)))
+			return err
+		},
+	}
+}
+
 func etagOf(version func(context.Context) (string, error)) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		v, err := version(ctx)
