@@ -12,12 +12,14 @@ import {
   addStaff,
   assertFits,
   assertNoPageErrors,
+  issueTickets,
   launchBrowser,
   openKiosk,
   screenshot,
   staffApi,
   startServer,
 } from './helpers.mjs'
+import { assertNoCutText } from './overflow.mjs'
 
 const ADMIN = { name: '测试', pin: '246810' }
 const FONT = '/fonts/NotoSansMongolian-Regular.woff2'
@@ -51,6 +53,13 @@ async function openMongolian(url, path, viewport) {
   await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
   await page.evaluate(() => document.fonts.ready)
   return page
+}
+
+/** finishAt finishes what counter n has, so it can call the next. */
+async function finishAt(api, n) {
+  const waiting = (await api.get('/api/v1/waiting')).body
+  const t = waiting.active.find((x) => x.counter === n)
+  if (t) assert.equal((await api.post(`/api/v1/tickets/${t.id}/finish`, {})).status, 200)
 }
 
 /** style returns computed style properties of the first element matching selector. */
@@ -125,6 +134,67 @@ describe('a station with Mongolian', () => {
     await page.evaluate(() => document.fonts.ready)
     assert.equal(await fontFetched(page), false)
     await page.close()
+  })
+
+  test('the upright board in Mongolian fits with 4 and 6 counters', async () => {
+    // A busy morning, as board.test.mjs's upright case: queues at most services, the
+    // recent list full, a counter with a name of its own, two counters serving.
+    await issueTickets(server.url, 'B', 12)
+    for (let i = 0; i < 8; i++) {
+      await finishAt(api, 2)
+      await api.post('/api/v1/counters/2/call-next')
+    }
+    const names = { 3: '优待证办理窗口' }
+    for (const count of [4, 6]) {
+      for (let n = 3; n <= count; n++) {
+        const put = await api.put(`/api/v1/counters/${n}`, { name: names[n] ?? '', services: ['A', 'B', 'C'] })
+        assert.equal(put.status, 200, JSON.stringify(put.body))
+      }
+      await issueTickets(server.url, 'A', count)
+      for (let n = 1; n <= count; n++) {
+        await finishAt(api, n)
+        const r = await api.post(`/api/v1/counters/${n}/call-next`)
+        assert.equal(r.status, 200, JSON.stringify(r.body))
+        if (n === 2 || n === 3) assert.equal((await api.post(`/api/v1/tickets/${r.body.id}/start`, {})).status, 200)
+      }
+      const what = `upright Mongolian board, ${count} counters`
+      const page = await openMongolian(server.url, '/board', VIEWPORTS.portrait)
+      await page.evaluate(() => localStorage.setItem('bingzhan.board.voice', 'on'))
+      await page.reload()
+      await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
+      await page.evaluate(() => document.fonts.ready)
+      await page.waitForFunction((n) => document.querySelectorAll('.call:not(.call--idle)').length === n, count)
+      await screenshot(page, `mongolian-board-portrait-${count}`)
+      await assertFits(page, what)
+      await assertNoCutText(page, what)
+      const box = await page.evaluate(() => {
+        const r = (s) => document.querySelector(s).getBoundingClientRect().toJSON()
+        const all = (s) => [...document.querySelectorAll(s)].map((el) => el.getBoundingClientRect().toJSON())
+        return {
+          list: r('.calls__list'),
+          cards: all('.call'),
+          parts: all('.call :is(.call__number, .call__counter, .call__state)'),
+          latest: r('[data-test=latest]'),
+          recent: r('.recent'),
+          waiting: r('[data-test=waiting]'),
+          numberPx: parseFloat(getComputedStyle(document.querySelector('.call:not(.call--idle) .call__number')).fontSize),
+          h: innerHeight,
+          w: innerWidth,
+        }
+      })
+      const info = JSON.stringify(box)
+      for (const c of [...box.cards, ...box.parts]) {
+        assert.ok(c.bottom <= box.list.bottom + 1 && c.right <= box.w, `${what}: a call runs past its list: ${info}`)
+        assert.ok(c.bottom <= box.latest.top + 1, `${what}: a call runs under the sentence: ${info}`)
+      }
+      assert.ok(box.latest.bottom <= box.recent.top + 1, `${what}: the recent calls are not under the sentence: ${info}`)
+      assert.ok(box.waiting.bottom <= box.h, `${what}: the queues run off the bottom: ${info}`)
+      assert.ok(box.numberPx >= 60, `${what}: the called numbers are ${box.numberPx} px`)
+      assertNoPageErrors(page)
+      await page.close()
+    }
+    for (let n = 1; n <= 6; n++) await finishAt(api, n)
+    for (let n = 3; n <= 6; n++) await api.delete(`/api/v1/counters/${n}`)
   })
 
   for (const [size, viewport] of Object.entries(SIZES)) {
