@@ -28,12 +28,12 @@ APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11
 GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json docs/openapi/station.yaml -type f 2>/dev/null)
 
-.PHONY: help setup run build test test-go test-e2e test-layout-languages test-smoke test-crash bench lint fuzz clean package test-package
+.PHONY: help setup run build test test-go test-e2e test-layouts test-smoke test-crash bench lint fuzz clean package test-package
 
 help:
 	@echo "make run    build and open the kiosk (demo data in $(RUN_DATA); no display: served on 127.0.0.1:8080)"
 	@echo "make test   every test: Go, fuzz seeds, crash, browser (Chromium) and desktop window (Xvfb)"
-	@echo "make test-layout-languages  every kiosk screen at every size in English and Mongolian (slow; CI runs it)"
+	@echo "make test-layouts  every kiosk screen at every size and text size, in Chinese, English and Mongolian (slow; CI runs it)"
 	@echo "make bench  latency and start-up figures"
 	@echo "make lint   gofmt, go vet, staticcheck, vue-tsc"
 	@echo "make build  the station binary $(BIN) and the county server $(COUNTY_BIN)"
@@ -133,10 +133,10 @@ test-crash: $(BIN)
 test-e2e: $(BIN)
 	cd frontend && BINGZHAN_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(ARTIFACTS)/screenshots npm run test:e2e
 
-# Every kiosk screen at the four sizes in English and Mongolian too (test-e2e walks
-# them in Chinese): about five minutes, so CI runs it after make test, not inside it.
-LAYOUT_LANGS ?= en mn-Mong
-test-layout-languages: $(BIN)
+# Every kiosk screen at the four sizes, normal and 大字, in each language: about seven
+# minutes, so CI runs it after make test, not inside it (test-e2e skips the tour).
+LAYOUT_LANGS ?= zh-CN en mn-Mong
+test-layouts: $(BIN)
 	cd frontend && BINGZHAN_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(ARTIFACTS)/screenshots LAYOUT_LANGS="$(LAYOUT_LANGS)" \
 		node --test --test-concurrency=1 e2e/kiosk-layout.test.mjs
 
