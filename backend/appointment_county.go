@@ -2,8 +2,6 @@ package backend
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"io"
 	"iter"
 	"regexp"
@@ -68,24 +66,7 @@ func (b *CountyBooking) Validate(today time.Time) error {
 // objects of the CountyBooking shape, one after another. It yields each booking or
 // the error that stops the stream; bookings are not validated here.
 func DecodeCountyBookings(r io.Reader) iter.Seq2[*CountyBooking, error] {
-	return func(yield func(*CountyBooking, error) bool) {
-		dec := json.NewDecoder(r)
-		dec.DisallowUnknownFields()
-		for n := 1; ; n++ {
-			var b CountyBooking
-			err := dec.Decode(&b)
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				yield(nil, Errorf(EINVALID, "appointment.county_record", n))
-				return
-			}
-			if !yield(&b, nil) {
-				return
-			}
-		}
-	}
+	return decodeLines[CountyBooking](r, "appointment.county_record")
 }
 
 // CountyBookingsApplied says what applying a version of the county's bookings did.

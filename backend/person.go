@@ -177,20 +177,27 @@ func (p *Person) PhoneLast4() string {
 // shape, one after another (JSON Lines). It yields each record or the error that
 // stops the stream; records are not validated here.
 func DecodePersons(r io.Reader) iter.Seq2[*Person, error] {
-	return func(yield func(*Person, error) bool) {
+	return decodeLines[Person](r, "lookup.registry_record")
+}
+
+// decodeLines reads JSON objects of T's shape, one after another, with no field T
+// lacks, yielding each or, for the first that does not decode, EINVALID with key and
+// the record's number.
+func decodeLines[T any](r io.Reader, key string) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		dec := json.NewDecoder(r)
 		dec.DisallowUnknownFields()
 		for n := 1; ; n++ {
-			var p Person
-			err := dec.Decode(&p)
+			var v T
+			err := dec.Decode(&v)
 			if errors.Is(err, io.EOF) {
 				return
 			}
 			if err != nil {
-				yield(nil, Errorf(EINVALID, "lookup.registry_record", n))
+				yield(nil, Errorf(EINVALID, key, n))
 				return
 			}
-			if !yield(&p, nil) {
+			if !yield(&v, nil) {
 				return
 			}
 		}
