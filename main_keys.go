@@ -65,7 +65,7 @@ func runKeys(ctx context.Context, args []string, stdout io.Writer) error {
 
 // printRotateReport tells the operator what a rotation did and what to do next.
 func printRotateReport(w io.Writer, r *app.RotateReport) {
-	fmt.Fprintf(w, "re-sealed %d ledger values, %d bookings and %d registry persons under the new key\n", r.Visits, r.Bookings, r.Persons)
+	fmt.Fprintf(w, "re-sealed %d ledger values, %d bookings, %d outreach values and %d registry persons under the new key\n", r.Visits, r.Bookings, r.Outreach, r.Persons)
 	fmt.Fprintf(w, "the data key is now %s; the old key %s is deleted from the keys folder\n", r.NewKey, strings.Join(r.OldKeys, ", "))
 	if r.Compacted {
 		fmt.Fprintln(w, "database rewritten: no value sealed under the old key is left in it")

@@ -71,6 +71,8 @@ type Catalog struct {
 	Documents    []Document        `json:"documents"`
 	Checks       []Check           `json:"checks"`
 	Entitlements []Entitlement     `json:"entitlements"`
+	// Outreach says who is due a 光荣牌 and a festival visit; nil for the defaults.
+	Outreach *OutreachRules `json:"outreach,omitempty"`
 
 	catIndex map[string]int
 	closure  []uint64 // per category: its own bit and its ancestors'

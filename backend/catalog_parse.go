@@ -138,7 +138,7 @@ func (c *Catalog) compile() error {
 			return fmt.Errorf("entitlement %s: %w", e.ID, err)
 		}
 	}
-	return nil
+	return c.compileRules()
 }
 
 func (c *Catalog) compileEntitlement(i int, e *Entitlement, ids map[string]bool) error {

@@ -83,6 +83,16 @@ type Person struct {
 	Relation        string      `json:"relation,omitempty"`         // for families: parent | spouse | child | sibling_dependent
 	CardStatus      CardStatus  `json:"card_status"`
 	CardHistory     []CardEvent `json:"card_history,omitempty"` // oldest first
+
+	// Household and outreach (走访慰问, 光荣牌, 喜报), all optional: people with the same
+	// household id live together; the address is the household's; tags are
+	// circumstances the county records (hardship, alone, model); plaque is the date a
+	// 光荣牌 was hung before the station kept records; honours are 喜报 to deliver.
+	Household string   `json:"household,omitempty"`
+	Address   string   `json:"address,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	Plaque    string   `json:"plaque,omitempty"`
+	Honours   []Honour `json:"honours,omitempty"`
 }
 
 var categoryCode = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,31}$`)
@@ -137,7 +147,7 @@ func (p *Person) Validate(today time.Time) error {
 		}
 		prev = ev.Date
 	}
-	return nil
+	return p.validateOutreachFields()
 }
 
 // BirthDate returns the birth date in the ID number.

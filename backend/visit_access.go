@@ -16,13 +16,21 @@ type AccessEntry struct {
 	Serial  string    `json:"serial,omitempty"`
 	Count   int       `json:"count,omitempty"`  // for export: rows in the file
 	Filter  string    `json:"filter,omitempty"` // for export: what was exported (no query text)
-	Reason  string    `json:"reason"`
+	// For outreach: the household unmasked, or the entry whose photo and signature
+	// were seen.
+	Household  string `json:"household,omitempty"`
+	OutreachID string `json:"outreach_id,omitempty"`
+	Reason     string `json:"reason"`
 }
 
 // Access actions.
 const (
 	AccessUnmask = "unmask"
 	AccessExport = "export"
+	// AccessUnmaskHousehold: a household's names, phones and address; AccessUnmaskOutreach:
+	// an outreach entry's team, photo and signature.
+	AccessUnmaskHousehold = "unmask_household"
+	AccessUnmaskOutreach  = "unmask_outreach"
 )
 
 // maxReasonLen bounds an unmask reason.

@@ -85,8 +85,10 @@ type Station struct {
 	Ratings  *bolt.RatingService
 	// Appointments are the bookings checked in at the kiosk.
 	Appointments *bolt.AppointmentService
-	Events       *event.Broker
-	Printer      backend.Printer
+	// Outreach is the work outside the lobby: visits, plaques, 喜报.
+	Outreach *bolt.OutreachService
+	Events   *event.Broker
+	Printer  backend.Printer
 
 	// Server is the HTTP API; set by Open, nil after OpenData.
 	Server *bzhttp.Server
@@ -177,6 +179,8 @@ func OpenData(dir string, opts Options) (*Station, error) {
 		return err
 	}
 	st.Visits.Persons = st.Persons
+	st.Outreach = bolt.NewOutreachService(st.DB, st.ID, cipher, st.Persons, st.Visits)
+	st.Outreach.Rules = st.outreachRules
 	st.Visits.RetentionDays = st.Config.LedgerRetentionDays
 	if st.Printer = opts.Printer; st.Printer == nil {
 		if st.Printer, err = OpenPrinter(st.Config); err != nil {
@@ -214,7 +218,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Station, error) {
 		Staff: &bzhttp.Staff{Accounts: st.Accounts, Counters: st.Counters, Calls: st.Calls,
 			Stats: st.Stats, Events: st.Events},
 		Ledger: &bzhttp.Ledger{Visits: st.Visits, RetentionDays: st.Config.LedgerRetentionDays},
-		Sync:   st.DB, Enrolment: st, Devices: st.Devices, Ratings: st.Ratings, Appointments: st.Appointments, QRImage: qr.Image, QRPNG: qr.PNG,
+		Sync:   st.DB, Enrolment: st, Devices: st.Devices, Ratings: st.Ratings, Appointments: st.Appointments, Outreach: st.Outreach, QRImage: qr.Image, QRPNG: qr.PNG,
 		Assets: opts.Assets, Logger: st.Logger, Version: opts.Version, Clock: st.Clock,
 	}
 	ctx, st.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -348,4 +352,16 @@ func (st *Station) Close() error {
 	st.link.close()
 	st.jobs.Wait()
 	return st.DB.Close()
+}
+
+// outreachRules are the current catalog's outreach rules, with the catalog's
+// category tree (a household of a VET_COMBAT veteran is a VETERAN's too); the
+// defaults when the catalog cannot be read.
+func (st *Station) outreachRules(ctx context.Context) (backend.OutreachRules, func(code, group string) bool) {
+	c, err := st.Catalog.Catalog(ctx)
+	if err != nil {
+		st.Logger.Warn("outreach rules: catalog not readable, using the defaults", "err", err)
+		return backend.DefaultOutreachRules, func(string, string) bool { return false }
+	}
+	return c.Rules(), c.CategoryIncludes
 }

@@ -25,7 +25,7 @@ const DemoPersons = 2000
 
 // DemoRegistryVersion names the demo registry, so a station can tell it from the
 // county's and never overwrite a real one with it.
-var DemoRegistryVersion = fmt.Sprintf("demo-%d-%d", demo.Seed, DemoPersons)
+var DemoRegistryVersion = fmt.Sprintf("demo-%d-%d-households", demo.Seed, DemoPersons)
 
 // seedDemoTickets puts a few waiting tickets in today's queues of a demo station, so
 // the kiosk shows realistic "people ahead" figures. The request ids carry the date, so
@@ -102,7 +102,8 @@ func (st *Station) seedDemoRegistry(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if version == "" {
+	// An older demo registry (before households) is replaced too; a county's never.
+	if version == "" || strings.HasPrefix(version, "demo-") && version != DemoRegistryVersion {
 		if _, err := st.Persons.ReplaceRegistry(ctx, DemoRegistryVersion, demo.Registry(demo.Seed, DemoPersons)); err != nil {
 			return fmt.Errorf("demo registry: %w", err)
 		}

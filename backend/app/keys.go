@@ -24,6 +24,7 @@ type RotateReport struct {
 	Backup    string   // the backup made first, sealed under the old key
 	Visits    int      // visits and access-log reasons re-sealed
 	Bookings  int      // appointments re-sealed
+	Outreach  int      // outreach entries, photos and signatures re-sealed
 	Persons   int      // registry persons re-keyed and re-sealed
 	Compacted bool     // the file was rewritten without its free pages
 	NewBackup string   // a backup made after, under the new key ("" if none)
@@ -86,17 +87,21 @@ func RotateDataKey(ctx context.Context, dir string, opts Options, progress func(
 	visits := bolt.NewVisitService(db, st.ID, c, k.PersonKey)
 	persons := bolt.NewPersonService(db, st.ID, c, k.PersonKey)
 	bookings := bolt.NewAppointmentService(db, st.ID, c, nil)
+	outreach := bolt.NewOutreachService(db, st.ID, c, persons, visits)
 	if r.Visits, err = visits.Reseal(ctx, func(n int) { progress(StepLedger, n) }); err != nil {
 		return r, err
 	}
 	if r.Bookings, err = bookings.Reseal(ctx, func(n int) { progress(StepLedger, r.Visits+n) }); err != nil {
 		return r, err
 	}
+	if r.Outreach, err = outreach.Reseal(ctx, func(n int) { progress(StepLedger, r.Visits+r.Bookings+n) }); err != nil {
+		return r, err
+	}
 	if r.Persons, err = persons.Reseal(ctx, func(n int) { progress(StepRegistry, n) }); err != nil {
 		return r, err
 	}
 	left := 0
-	for _, stale := range []func(context.Context) (int, error){visits.Stale, bookings.Stale, persons.Stale} {
+	for _, stale := range []func(context.Context) (int, error){visits.Stale, bookings.Stale, outreach.Stale, persons.Stale} {
 		n, err := stale(ctx)
 		if err != nil {
 			return r, err

@@ -91,6 +91,9 @@ var cardWeights = []struct {
 func People(seed uint64, n int) iter.Seq[*backend.Person] {
 	return func(yield func(*backend.Person) bool) {
 		rng := rand.New(rand.NewPCG(seed, 0x6d62696e677a6861))
+		// Households come from a stream of their own, so adding them changed no
+		// person's other fields.
+		hh := &households{rng: rand.New(rand.NewPCG(seed, 0x686f757365686f6c))}
 		seen := make(map[uint64]struct{}, n)
 		for i := 0; i < n; i++ {
 			p := person(rng, i)
@@ -102,6 +105,7 @@ func People(seed uint64, n int) iter.Seq[*backend.Person] {
 				}
 				p = person(rng, i)
 			}
+			hh.place(p)
 			if !yield(p) {
 				return
 			}
@@ -292,4 +296,52 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// households puts the people, in turn, into households of one to three with an
+// address in one of a few villages, and gives some of them what the outreach lists
+// look for: a 光荣牌 hung already, hardship, living alone, a 喜报 to deliver.
+type households struct {
+	rng     *rand.Rand
+	n       int // households made
+	left    int // people still to join the current one
+	cur     struct{ id, address string }
+	honours int
+}
+
+var (
+	towns    = []string{"八里罕镇", "大城子镇", "忙农镇", "三座店乡"}
+	villages = []string{"西村", "东营子村", "石门沟村", "大营子村", "杏树林村", "五家村"}
+)
+
+func (h *households) place(p *backend.Person) {
+	rng := h.rng
+	if h.left == 0 {
+		h.n++
+		h.left = []int{1, 1, 1, 2, 2, 3}[rng.IntN(6)]
+		h.cur.id = fmt.Sprintf("H-%04d", h.n)
+		h.cur.address = fmt.Sprintf("宁城县%s%s%d组%d号", towns[rng.IntN(len(towns))],
+			villages[rng.IntN(len(villages))], 1+rng.IntN(8), 1+rng.IntN(60))
+		p.Address = h.cur.address
+		// About half the households that could have a plaque have one already.
+		if rng.IntN(2) == 0 && slices.ContainsFunc(p.Categories, func(c string) bool {
+			return slices.Contains(backend.DefaultOutreachRules.Plaque.Categories, c)
+		}) {
+			p.Plaque = time.Date(2019+rng.IntN(7), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		}
+		if h.left == 1 && backend.AgeOn(p.BirthDate(), Reference) >= 70 && rng.IntN(3) == 0 {
+			p.Tags = append(p.Tags, "alone")
+		}
+	}
+	h.left--
+	p.Household = h.cur.id
+	if rng.IntN(20) == 0 {
+		p.Tags = append(p.Tags, "hardship")
+	}
+	if slices.Contains(p.Categories, "ACTIVE_FAMILY") && rng.IntN(6) == 0 {
+		h.honours++
+		p.Honours = []backend.Honour{{ID: fmt.Sprintf("XB-2026-%03d", h.honours),
+			Award:    []string{"third", "third", "third", "second", "first"}[rng.IntN(5)],
+			Received: Reference.AddDate(0, 0, -rng.IntN(40)).Format(time.DateOnly)}}
+	}
 }

@@ -65,6 +65,8 @@ type Server struct {
 	// Appointments are the bookings checked in at the kiosk (appointment.go); nil
 	// turns them off.
 	Appointments backend.AppointmentService
+	// Outreach is the work outside the lobby (outreach.go); nil turns it off.
+	Outreach backend.OutreachService
 	// Devices are the enrolled kiosk devices (devices.go); nil: only the kiosk itself
 	// may take tickets, look up and register visits.
 	Devices backend.DeviceService
@@ -135,6 +137,7 @@ func (s *Server) register(rt *router) {
 	s.deviceRoutes(rt)
 	s.ratingRoutes(rt)
 	s.appointmentRoutes(rt)
+	s.outreachRoutes(rt)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -194,11 +197,17 @@ func decodeAnswers(r io.Reader, v any) error {
 }
 
 // maxBody bounds every request body: the API's requests are a few hundred bytes.
+// bodyLimits names the requests that may be larger.
 const maxBody = 64 << 10
 
+var bodyLimits = map[string]int64{"POST /api/v1/outreach": maxOutreachBody}
+
 // decodeJSON reads exactly one JSON object with known fields into v.
-func decodeJSON(r io.Reader, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r, maxBody+1))
+func decodeJSON(r io.Reader, v any) error { return decodeJSONUpTo(r, v, maxBody) }
+
+// decodeJSONUpTo is decodeJSON for a request of at most limit bytes (bodyLimits).
+func decodeJSONUpTo(r io.Reader, v any, limit int64) error {
+	dec := json.NewDecoder(io.LimitReader(r, limit+1))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
@@ -254,7 +263,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		r.Body = http.MaxBytesReader(rec, r.Body, maxBody)
+		limit, ok := bodyLimits[r.Method+" "+r.URL.Path]
+		if !ok {
+			limit = maxBody
+		}
+		r.Body = http.MaxBytesReader(rec, r.Body, limit)
 		next.ServeHTTP(rec, r)
 		s.Logger.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
 	})
