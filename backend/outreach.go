@@ -637,3 +637,19 @@ func (o *Outreach) Fact(prev *Outreach, changed []Change) OutreachFact {
 	}
 	return f
 }
+
+// KindOutreachSummary reports a station's outreach levels (OutreachSummary): sent
+// when they change, and at least once a day.
+const KindOutreachSummary = "outreach.summary"
+
+// OutreachSummary is what the county's dashboard shows of a station's outreach
+// beside the entries' own counts: how many households are due each list today, and
+// how many follow-ups are overdue (due before today, with no entry for the household
+// on or after their date).
+type OutreachSummary struct {
+	Date            string `json:"date"`
+	DuePlaque       int    `json:"due_plaque"`
+	DueFestival     int    `json:"due_festival"`
+	DueHonour       int    `json:"due_honour"`
+	FollowUpOverdue int    `json:"follow_up_overdue"`
+}

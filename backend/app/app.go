@@ -175,7 +175,12 @@ func OpenData(dir string, opts Options) (*Station, error) {
 	st.Appointments.Publish = st.Events.Publish
 	st.Appointments.Window = st.Config.CheckInWindow()
 	st.Calls.AfterRollover = func(ctx context.Context) error {
-		_, err := st.Appointments.MarkMissed(ctx)
+		if _, err := st.Appointments.MarkMissed(ctx); err != nil {
+			return err
+		}
+		// The county's outreach levels (households due, follow-ups overdue) move
+		// with the day.
+		_, err := st.Outreach.Summarize(ctx)
 		return err
 	}
 	st.Visits.Persons = st.Persons
@@ -252,6 +257,12 @@ func (st *Station) ready(ctx context.Context) error {
 	}
 	if st.opts.Demo {
 		if err := st.seedDemoRegistry(ctx); err != nil {
+			return err
+		}
+	}
+	if st.opts.Demo {
+		// The demo registry came after the start's summary.
+		if _, err := st.Outreach.Summarize(ctx); err != nil {
 			return err
 		}
 	}

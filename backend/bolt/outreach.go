@@ -302,8 +302,19 @@ func (s *OutreachService) Record(ctx context.Context, req backend.OutreachReques
 	if err != nil {
 		return nil, false, err
 	}
+	if created {
+		s.summarizeAfter(ctx)
+	}
 	out.Mask()
 	return out, created, nil
+}
+
+// summarizeAfter brings the county's levels up to date after an entry; a failure
+// is logged, not the entry's: the next entry or midnight sends them.
+func (s *OutreachService) summarizeAfter(ctx context.Context) {
+	if _, err := s.Summarize(ctx); err != nil {
+		s.db.Logger.Warn("outreach summary not updated", "err", err)
+	}
 }
 
 // mediaKey is id(36)|field; hhKey is household|0|date(10)|id(36), the zero ending
@@ -526,6 +537,7 @@ func (s *OutreachService) UpdateOutreach(ctx context.Context, id string, p backe
 	if err != nil {
 		return nil, err
 	}
+	s.summarizeAfter(ctx)
 	out.Mask()
 	return out, nil
 }
@@ -563,4 +575,82 @@ func (s *OutreachService) UnmaskOutreach(ctx context.Context, id, reason, by str
 	}
 	s.db.Logger.Info("outreach entry unmasked", "outreach", id, "by", by)
 	return o, nil
+}
+
+// keyOutreachSummary (in meta) holds the last outreach.summary sent.
+var keyOutreachSummary = []byte("outreach_summary")
+
+// Summarize works out today's outreach levels and, when they differ from the last
+// ones sent (or the day changed), appends them as an outreach.summary fact. It
+// returns the levels. The station runs it at start, after midnight and after each
+// entry.
+func (s *OutreachService) Summarize(ctx context.Context) (backend.OutreachSummary, error) {
+	rules, within := s.Rules(ctx)
+	now := s.now()
+	today := now.Format(time.DateOnly)
+	sum := backend.OutreachSummary{Date: today}
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		sum = backend.OutreachSummary{Date: today}
+		all, err := s.households(tx)
+		if err != nil {
+			return err
+		}
+		for _, kind := range backend.DueKinds {
+			q := backend.DueQuery{Kind: kind}
+			if err := q.Validate(rules, now); err != nil {
+				return err
+			}
+			n := 0
+			for _, h := range all {
+				if h.IsDue(q, rules, within) {
+					n++
+				}
+			}
+			switch kind {
+			case backend.DuePlaque:
+				sum.DuePlaque = n
+			case backend.DueFestival:
+				sum.DueFestival = n
+			case backend.DueHonour:
+				sum.DueHonour = n
+			}
+		}
+		if sum.FollowUpOverdue, err = s.overdue(tx, today); err != nil {
+			return err
+		}
+		var last backend.OutreachSummary
+		if _, err := getJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &last); err != nil {
+			return err
+		}
+		// A station with nothing to report (no households, no entries) sends nothing
+		// until it has.
+		nothing := backend.OutreachSummary{Date: today}
+		if last == sum || last.Date == "" && sum == nothing {
+			return nil
+		}
+		if err := putJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &sum); err != nil {
+			return err
+		}
+		return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachSummary, sum)
+	})
+	return sum, err
+}
+
+// overdue counts the entries whose follow-up fell before today with no entry for the
+// household on or after it.
+func (s *OutreachService) overdue(tx *bolt.Tx, today string) (int, error) {
+	n := 0
+	hh := tx.Bucket(bucketOutreachHH).Cursor()
+	err := tx.Bucket(bucketOutreach).ForEach(func(k, v []byte) error {
+		r, _, err := readOutreach(string(k), v)
+		if err != nil || r.FollowUp == "" || r.FollowUp >= today {
+			return err
+		}
+		prefix := join([]byte(r.Household), []byte{0})
+		if next, _ := hh.Seek(join(prefix, []byte(r.FollowUp))); next == nil || !bytes.HasPrefix(next, prefix) {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

@@ -273,7 +273,12 @@ func TestOutreach_Update(t *testing.T) {
 		t.Errorf("audit trail: %+v %v", trail, err)
 	}
 	entries, _ := f.db.OutboxEntries(ctx, 0, 100)
-	last := entries[len(entries)-1]
+	var last backend.OutboxEntry
+	for _, e := range entries {
+		if e.Kind == backend.KindOutreachUpdated {
+			last = e
+		}
+	}
 	if last.Kind != backend.KindOutreachUpdated || !bytes.Contains(last.Data, []byte(`"prev_money":500`)) || !bytes.Contains(last.Data, []byte(`"prev_date":"2026-11-22"`)) {
 		t.Errorf("update fact: %s %s", last.Kind, last.Data)
 	}
@@ -392,4 +397,37 @@ func testImage(side int) image.Image {
 		}
 	}
 	return img
+}
+
+// TestOutreach_Summarize: the levels the county sees follow the entries, and are sent
+// again only when they change.
+func TestOutreach_Summarize(t *testing.T) {
+	ctx := context.Background()
+	f := mustOutreach(t)
+	sum, err := f.s.Summarize(ctx)
+	want := backend.OutreachSummary{Date: "2026-11-23", DuePlaque: 3, DueFestival: 3, DueHonour: 1}
+	if err != nil || sum != want {
+		t.Fatalf("summary %+v %v, want %+v", sum, err, want)
+	}
+	count := func() int {
+		n := 0
+		for _, k := range outboxKinds(t, f.db) {
+			if k == backend.KindOutreachSummary {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := f.s.Summarize(ctx); err != nil || count() != 1 {
+		t.Errorf("unchanged levels sent again: %d summaries, %v", count(), err)
+	}
+	// A visit on 1 November promised a follow-up by the 10th: overdue today.
+	f.record(t, backend.OutreachRequest{Kind: backend.OutreachVisit, Household: "H-0001", Date: "2026-11-01", FollowUp: "2026-11-10"})
+	if sum, _ = f.s.Summarize(ctx); sum.FollowUpOverdue != 1 || sum.DueFestival != 2 || count() != 2 {
+		t.Errorf("after a visit with a follow-up: %+v, %d summaries", sum, count())
+	}
+	f.record(t, backend.OutreachRequest{Kind: backend.OutreachFollowUp, Household: "H-0001", Date: "2026-11-20"})
+	if sum, _ = f.s.Summarize(ctx); sum.FollowUpOverdue != 0 {
+		t.Errorf("after the follow-up: %+v", sum)
+	}
 }

@@ -45,9 +45,9 @@ func TestAppointmentFigures(t *testing.T) {
 	if err := county.DecodeDay(county.EncodeDay(&d), &back, nil); err != nil || back.Booked != 4 || back.LateArrivals != 1 || back.Missed != 1 || back.Cancelled != 1 {
 		t.Errorf("round trip %+v %v", back, err)
 	}
-	// Format 2: the same layout as 3 without the six booking figures.
+	// Format 2: the same layout as 4 without the six booking and eight outreach figures.
 	v2 := county.EncodeDay(&county.DayStats{Tickets: 5, Rated: 2, CasesClosed: 1})
-	v2 = v2[:len(v2)-6]
+	v2 = v2[:len(v2)-14]
 	v2[0] = 2
 	if err := county.DecodeDay(v2, &back, nil); err != nil || back.Tickets != 5 || back.Rated != 2 || back.CasesClosed != 1 || back.Booked != 0 {
 		t.Errorf("format 2 day: %+v %v", back, err)

@@ -27,6 +27,9 @@ const (
 	KindApptServed     = backend.KindApptServed
 	KindApptMissed     = backend.KindApptMissed
 	KindApptCancelled  = backend.KindApptCancelled
+	KindOutreach       = backend.KindOutreachRecorded
+	KindOutreachEdit   = backend.KindOutreachUpdated
+	KindOutreachLevels = backend.KindOutreachSummary
 )
 
 // CardService is the letter of the 优待证 (preferential-treatment card) tickets: the
@@ -178,6 +181,13 @@ func (h *WaitHist) UnmarshalJSON(data []byte) error {
 //	             kiosk, LateArrivals of them after the window (a normal ticket),
 //	             BookedServed those served, Missed those nobody checked in (known
 //	             after the station's midnight), Cancelled those staff cancelled
+//	Reached      走访慰问 households visited or called (outreach.recorded of kind visit
+//	             or call), PlaquesHung 光荣牌 hung or replaced, HonoursDelivered 喜报
+//	             delivered, Money the yuan given, all on the entry's date; an edit's
+//	             change of money counts on the entry's new date
+//	DuePlaque, DueFestival, DueHonour, FollowUpOverdue: the station's levels
+//	             (outreach.summary) as its last report of the day gave them, like dead
+//	             letters; OutreachReported says whether one came that day
 type DayStats struct {
 	Tickets     int            `json:"tickets"`
 	Visits      int            `json:"visits"`
@@ -204,6 +214,16 @@ type DayStats struct {
 	BookedServed int `json:"booked_served"`
 	Missed       int `json:"missed"`
 	Cancelled    int `json:"cancelled"`
+
+	Reached          int  `json:"reached"`
+	PlaquesHung      int  `json:"plaques_hung"`
+	HonoursDelivered int  `json:"honours_delivered"`
+	Money            int  `json:"money"`
+	DuePlaque        int  `json:"due_plaque"`
+	DueFestival      int  `json:"due_festival"`
+	DueHonour        int  `json:"due_honour"`
+	FollowUpOverdue  int  `json:"follow_up_overdue"`
+	OutreachReported bool `json:"outreach_reported,omitempty"`
 }
 
 // SatisfactionPct returns the satisfied share of the ratings in percent, to one
@@ -225,6 +245,11 @@ func (d *DayStats) Add(other DayStats) {
 	d.add(&other)
 	d.DeadLetters += other.DeadLetters
 	d.Reported = d.Reported || other.Reported
+	d.DuePlaque += other.DuePlaque
+	d.DueFestival += other.DueFestival
+	d.DueHonour += other.DueHonour
+	d.FollowUpOverdue += other.FollowUpOverdue
+	d.OutreachReported = d.OutreachReported || other.OutreachReported
 }
 
 // Then adds the figures of a later day of the same station to d, as a station's total
@@ -238,6 +263,15 @@ func (d *DayStats) then(later *DayStats) {
 	if later.Reported {
 		d.DeadLetters, d.Reported = later.DeadLetters, true
 	}
+	if later.OutreachReported {
+		d.setLevels(later)
+	}
+}
+
+// setLevels takes o's outreach levels for d's.
+func (d *DayStats) setLevels(o *DayStats) {
+	d.DuePlaque, d.DueFestival, d.DueHonour, d.FollowUpOverdue = o.DuePlaque, o.DueFestival, o.DueHonour, o.FollowUpOverdue
+	d.OutreachReported = true
 }
 
 func (d *DayStats) add(o *DayStats) {
@@ -261,6 +295,10 @@ func (d *DayStats) add(o *DayStats) {
 	d.BookedServed += o.BookedServed
 	d.Missed += o.Missed
 	d.Cancelled += o.Cancelled
+	d.Reached += o.Reached
+	d.PlaquesHung += o.PlaquesHung
+	d.HonoursDelivered += o.HonoursDelivered
+	d.Money += o.Money
 	for i, c := range o.WaitHist {
 		d.WaitHist[i] += c
 	}
@@ -315,6 +353,11 @@ type DayFact struct {
 	Level   int    // rating, upheld appeal: the rating's level (1–5)
 	Case    bool   // rating: it opened a follow-up case
 	Late    bool   // booking checked in: after its window
+	// Outreach: the entry's kind (backend.OutreachVisit …) and the money it adds (an
+	// edit: the change); Levels the station's outreach summary.
+	Outreach string
+	Money    int
+	Levels   *backend.OutreachSummary
 }
 
 // FactOf returns what entry e adds to the day figures, and false when it adds
@@ -391,6 +434,21 @@ func FactOf(e *wire.Entry, loc *time.Location) (DayFact, bool) {
 		// The slot's day, which the station's midnight closes: a booking made on
 		// Monday for Friday counts on Friday.
 		fact = DayFact{Date: d.Date, Late: d.Late}
+	case KindOutreach, KindOutreachEdit:
+		var d backend.OutreachFact
+		if err = json.Unmarshal(e.Data, &d); err == nil && (d.ID == "" || d.Date == "" || d.Money < 0 || d.PrevMoney < 0) {
+			return DayFact{}, false
+		}
+		fact = DayFact{Date: d.Date, Outreach: d.Kind, Money: d.Money}
+		if e.Kind == KindOutreachEdit {
+			fact.Money = d.Money - d.PrevMoney
+		}
+	case KindOutreachLevels:
+		var d backend.OutreachSummary
+		if err = json.Unmarshal(e.Data, &d); err == nil && d.Date == "" {
+			return DayFact{}, false
+		}
+		fact = DayFact{Date: d.Date, Levels: &d}
 	default:
 		return DayFact{}, false
 	}
@@ -499,6 +557,21 @@ func (d *DayStats) Count(fact DayFact) {
 		d.Missed++
 	case KindApptCancelled:
 		d.Cancelled++
+	case KindOutreach:
+		d.Money += fact.Money
+		switch {
+		case backend.Reaches(fact.Outreach):
+			d.Reached++
+		case fact.Outreach == backend.OutreachPlaqueHung || fact.Outreach == backend.OutreachPlaqueReplaced:
+			d.PlaquesHung++
+		case fact.Outreach == backend.OutreachHonour:
+			d.HonoursDelivered++
+		}
+	case KindOutreachEdit:
+		d.Money = max(d.Money+fact.Money, 0)
+	case KindOutreachLevels:
+		d.setLevels(&DayStats{DuePlaque: fact.Levels.DuePlaque, DueFestival: fact.Levels.DueFestival,
+			DueHonour: fact.Levels.DueHonour, FollowUpOverdue: fact.Levels.FollowUpOverdue})
 	case KindCaseClosed:
 		d.CasesClosed++
 	case KindCaseUpheld:

@@ -14,12 +14,15 @@ import (
 //	dead_letters flags(1: reported) n hist[0..n) m (len key count)×m
 //	rated level_sum satisfied unsatisfied cases_opened cases_closed   (format 2 on)
 //	booked checked_in late_arrivals booked_served missed cancelled    (format 3 on)
+//	reached plaques_hung honours_delivered money due_plaque due_festival
+//	due_honour follow_up_overdue                                       (format 4 on)
 //
-// Format 1 is the same without the ratings, 2 without the bookings; DecodeDay reads
-// all three, EncodeDay writes 3.
+// flags has 2 for outreach_reported from format 4. Format 1 is the same without the
+// ratings, 2 without the bookings, 3 without the outreach; DecodeDay reads all four,
+// EncodeDay writes 4.
 // A year of three hundred stations is 110 000 of them: JSON took most of a second to
 // read back for a figures page, this takes a few dozen milliseconds.
-const dayFormat = 3
+const dayFormat = 4
 
 // errDayFormat is the error for stored figures this store cannot read.
 var errDayFormat = errors.New("day figures in an unknown format")
@@ -35,6 +38,9 @@ func EncodeDay(d *DayStats) []byte {
 	var flags int64
 	if d.Reported {
 		flags |= 1
+	}
+	if d.OutreachReported {
+		flags |= 2
 	}
 	buf = binary.AppendVarint(buf, flags)
 	n := len(d.WaitHist)
@@ -52,7 +58,9 @@ func EncodeDay(d *DayStats) []byte {
 		buf = binary.AppendVarint(buf, int64(c))
 	}
 	for _, v := range [...]int{d.Rated, d.LevelSum, d.Satisfied, d.Unsatisfied, d.CasesOpened, d.CasesClosed,
-		d.Booked, d.CheckedIn, d.LateArrivals, d.BookedServed, d.Missed, d.Cancelled} {
+		d.Booked, d.CheckedIn, d.LateArrivals, d.BookedServed, d.Missed, d.Cancelled,
+		d.Reached, d.PlaquesHung, d.HonoursDelivered, d.Money, d.DuePlaque, d.DueFestival, d.DueHonour,
+		d.FollowUpOverdue} {
 		buf = binary.AppendVarint(buf, int64(v))
 	}
 	return buf
@@ -101,7 +109,9 @@ func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
 		&d.CardTickets, &d.DeadLetters} {
 		*p = r.int()
 	}
-	d.Reported = r.int()&1 != 0
+	flags := r.int()
+	d.Reported = flags&1 != 0
+	d.OutreachReported = flags&2 != 0
 	n := r.int()
 	if n < 0 || n > len(d.WaitHist) {
 		return errDayFormat
@@ -138,6 +148,12 @@ func DecodeDay(v []byte, d *DayStats, names map[string]string) error {
 	}
 	if format >= 3 {
 		for _, p := range [...]*int{&d.Booked, &d.CheckedIn, &d.LateArrivals, &d.BookedServed, &d.Missed, &d.Cancelled} {
+			*p = r.int()
+		}
+	}
+	if format >= 4 {
+		for _, p := range [...]*int{&d.Reached, &d.PlaquesHung, &d.HonoursDelivered, &d.Money, &d.DuePlaque,
+			&d.DueFestival, &d.DueHonour, &d.FollowUpOverdue} {
 			*p = r.int()
 		}
 	}

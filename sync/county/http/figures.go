@@ -195,14 +195,14 @@ func minutes(s int) float64 { return float64(s*10/60) / 10 }
 func figuresSheets(f *county.Figures) []report.Table {
 	title := fmt.Sprintf("各服务站业务统计 · %s · %s 至 %s", periodNames[f.Period], f.From, f.To)
 	header := []string{"服务站", "服务站编号", "期间", "起", "止", "取号", "叫号", "办结", "未到", "平均等候(分)", "P90等候(分)",
-		"最长等候(分)", "来访", "优待证取号", "领证登记", "未能同步"}
+		"最长等候(分)", "来访", "优待证取号", "领证登记", "未能同步", "走访慰问(户次)", "光荣牌悬挂", "喜报送达", "慰问金(元)"}
 	cells := func(r county.FigureRow) []any {
 		var dead any = ""
 		if r.Reported {
 			dead = r.DeadLetters
 		}
 		return []any{r.Tickets, r.Called, r.Served, r.NoShows, minutes(r.AvgWaitS), minutes(r.P90WaitS), minutes(r.WaitMaxS),
-			r.Visits, r.CardTickets, r.CardCollections, dead}
+			r.Visits, r.CardTickets, r.CardCollections, dead, r.Reached, r.PlaquesHung, r.HonoursDelivered, r.Money}
 	}
 	var byStation, totals, matters [][]any
 	for _, st := range f.Stations {

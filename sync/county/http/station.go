@@ -32,6 +32,23 @@ type StationView struct {
 	Kinds    map[string]int  `json:"kinds"`
 	Today    county.DayStats `json:"today"`
 	Ratings  RatingView      `json:"ratings"`
+	Outreach OutreachView    `json:"outreach"`
+}
+
+// OutreachView is a station's 走访慰问 as the county sees it: this year's entries
+// (households reached, plaques, 喜报, money) and its levels as last reported
+// (households due, follow-ups overdue); Reported is false before a station sent any.
+type OutreachView struct {
+	Since            string `json:"since"`
+	Reached          int    `json:"reached"`
+	PlaquesHung      int    `json:"plaques_hung"`
+	HonoursDelivered int    `json:"honours_delivered"`
+	Money            int    `json:"money"`
+	DuePlaque        int    `json:"due_plaque"`
+	DueFestival      int    `json:"due_festival"`
+	DueHonour        int    `json:"due_honour"`
+	FollowUpOverdue  int    `json:"follow_up_overdue"`
+	Reported         bool   `json:"reported"`
 }
 
 // RatingView is a station's 好差评 as the county sees it: the satisfaction of the
@@ -46,16 +63,38 @@ type RatingView struct {
 // RatingDays is how many days back, today included, the satisfaction shown counts.
 const RatingDays = 30
 
-// ratingViews sums the rating figures of every station up to today.
-func (s *Server) ratingViews(ctx context.Context, today string) (map[string]RatingView, error) {
+// ratingViews sums the rating figures of every station up to today, and this year's
+// outreach, in one pass over the last year's days.
+func (s *Server) ratingViews(ctx context.Context, today string) (map[string]RatingView, map[string]OutreachView, error) {
 	end, err := time.Parse(time.DateOnly, today)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	from := end.AddDate(-1, 0, 0).Format(time.DateOnly)
 	recent := end.AddDate(0, 0, -(RatingDays - 1)).Format(time.DateOnly)
+	yearStart := today[:4] + "-01-01"
 	recentSums, cases := map[string]*county.DayStats{}, map[string]int{}
+	outreach, levelDate := map[string]*county.DayStats{}, map[string]string{}
 	err = s.Store.EachDay(ctx, from, today, func(station, date string, d *county.DayStats) error {
+		if date >= yearStart || d.OutreachReported {
+			o := outreach[station]
+			if o == nil {
+				o = &county.DayStats{}
+				outreach[station] = o
+			}
+			if date >= yearStart {
+				o.Reached += d.Reached
+				o.PlaquesHung += d.PlaquesHung
+				o.HonoursDelivered += d.HonoursDelivered
+				o.Money += d.Money
+			}
+			// Days come in no set order: the latest day's report stands.
+			if d.OutreachReported && date > levelDate[station] {
+				levelDate[station] = date
+				o.DuePlaque, o.DueFestival, o.DueHonour, o.FollowUpOverdue = d.DuePlaque, d.DueFestival, d.DueHonour, d.FollowUpOverdue
+				o.OutreachReported = true
+			}
+		}
 		cases[station] += d.CasesOpened - d.CasesClosed
 		if date >= recent {
 			sum := recentSums[station]
@@ -69,7 +108,7 @@ func (s *Server) ratingViews(ctx context.Context, today string) (map[string]Rati
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := map[string]RatingView{}
 	for st, n := range cases {
@@ -82,7 +121,13 @@ func (s *Server) ratingViews(ctx context.Context, today string) (map[string]Rati
 		}
 		out[st] = v
 	}
-	return out, nil
+	views := map[string]OutreachView{}
+	for st, o := range outreach {
+		views[st] = OutreachView{Since: yearStart, Reached: o.Reached, PlaquesHung: o.PlaquesHung,
+			HonoursDelivered: o.HonoursDelivered, Money: o.Money, DuePlaque: o.DuePlaque, DueFestival: o.DueFestival,
+			DueHonour: o.DueHonour, FollowUpOverdue: o.FollowUpOverdue, Reported: o.OutreachReported}
+	}
+	return out, views, nil
 }
 
 // StationViews returns every station with today's figures, for the API and the page,
@@ -101,7 +146,7 @@ func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error
 	if err != nil {
 		return nil, "", err
 	}
-	ratings, err := s.ratingViews(ctx, today)
+	ratings, outreach, err := s.ratingViews(ctx, today)
 	if err != nil {
 		return nil, "", err
 	}
@@ -115,7 +160,8 @@ func (s *Server) StationViews(ctx context.Context) ([]StationView, string, error
 			ID: st.ID, Name: st.Name, KeyID: st.KeyID, Version: st.Version, RetiredAt: st.RetiredAt, LastSeen: st.LastSeen,
 			Pending: st.Pending, OldestPending: st.OldestPending, DeadLetters: st.DeadLetters,
 			Contiguous: st.Contiguous, Kinds: kinds, Today: days[st.ID], Ratings: ratings[st.ID],
-			Highest: highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
+			Outreach: outreach[st.ID],
+			Highest:  highest[st.ID], Missing: max(int(highest[st.ID])-st.Total, 0),
 			Received: map[string]int{
 				"events":    st.Total,
 				"tickets":   kinds[county.KindTicketIssued],
