@@ -88,7 +88,13 @@ export class AudioElementPlayer implements ClipPlayer {
         audio.addEventListener('error', onError)
         audio.src = src
         audio.play().catch((e: unknown) => {
-          done((e as Error)?.name === 'NotAllowedError' ? new BlockedError() : undefined)
+          const err = e as Error
+          if (err?.name === 'NotAllowedError') return done(new BlockedError())
+          // A clip cut short rejects too (AbortError), once it is done with.
+          if (settled) return
+          // Often before the element's 'error', whose listener done() then removes.
+          console.warn(`voice: cannot play ${url}: ${err?.name ?? ''} ${err?.message ?? e}`)
+          done()
         })
       }
       if (!needsBlob(url)) return start(url)
