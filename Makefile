@@ -23,8 +23,10 @@ VERSION  := $(VERSION)
 COMMIT   := $(COMMIT)
 export VERSION COMMIT
 LDFLAGS  := -X main.Version=$(VERSION) -X main.Commit=$(COMMIT)
+# gstreamer1.0-plugins-base and -good: the window's voice (Ogg Vorbis through WebKitGTK's
+# GStreamer), which the smoke test plays; libwebkit2gtk-4.1-0 depends on them today.
 APT_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gcc xvfb xauth x11-utils iproute2 libnss3-tools \
-	imagemagick chromium fonts-noto-cjk xdotool postgresql
+	imagemagick chromium fonts-noto-cjk xdotool postgresql gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 GO_PKGS = $$($(GO) list ./... | grep -v /node_modules/)
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json docs/openapi/station.yaml -type f 2>/dev/null)
 

@@ -112,7 +112,7 @@ func addStationFlags(fl *flag.FlagSet) stationFlags {
 		printer:       fl.String("printer", "", "ticket printer: tcp://host:9100 or a device path (overrides config.json)"),
 		idleWarning:   fl.Duration("idle-warning", 0, "kiosk idle time before the 'still there?' warning (overrides config.json)"),
 		idleCountdown: fl.Duration("idle-countdown", 0, "time the warning waits before clearing the screen (overrides config.json)"),
-		verbose:       fl.Bool("v", false, "log every API request"),
+		verbose:       fl.Bool("v", false, "log every API request, and the kiosk window page's console"),
 		tls:           fl.Bool("tls", false, "serve --addr over HTTPS with the station's own certificate (staff PCs trust DATA/tls/ca.pem once)"),
 		boardAddr:     fl.String("board-addr", "", "also serve the lobby board alone over plain HTTP on this address, for a TV that cannot trust the certificate"),
 	}

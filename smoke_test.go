@@ -15,12 +15,14 @@ package main
 // 取号 tile on the home screen, the letter badges of the service tiles, the two
 // answer buttons of the priority question and the staff's way into the console, and
 // writes the station's name; the strip over staff screens at the kiosk is near black
-// with one white button. Shapes found by colour survive changes of
+// with one white button; the voice guide switch is a wide box outlined in ink, in
+// red once it is on. Shapes found by colour survive changes of
 // size, spacing and wording that would break fixed coordinates.
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -248,6 +250,89 @@ func TestSmokeStaffAtKiosk(t *testing.T) {
 	k.stop(t)
 }
 
+// TestSmokeVoiceGuide turns the spoken guidance (语音引导) on in the kiosk window and
+// listens: the page must play what it says, 开启语音引导 and then what the home
+// screen is, each to its 'ended' and each for as long as the clip lasts, so the
+// samples went through GStreamer's sink in real time. Chromium proves the order of
+// the clips (voice-guide.test); only the window proves WebKitGTK plays them: its
+// GStreamer cannot read the window's wails:// URLs, and the guide was once silent
+// there while it spoke in Chromium. The page writes each clip played on its console,
+// which -v puts in the log.
+func TestSmokeVoiceGuide(t *testing.T) {
+	bin, scr := smokeSetUp(t)
+	want := []string{"/voice/guide/on.ogg", "/voice/guide/home.ogg"}
+	lasts := map[string]time.Duration{}
+	for _, clip := range want {
+		d, err := oggDuration(filepath.Join("frontend", "public", clip))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lasts[clip] = d
+	}
+	k := startKiosk(t, bin, scr.display, t.TempDir())
+	k.waitReady(t)
+
+	_, at := scr.waitFor(t, k, "voice guide switch", findGuideSwitch)
+	scr.click(t, at)
+	tapped := time.Now()
+	on, _ := scr.waitFor(t, k, "voice guide on", findGuideOn)
+	if err := on.save(filepath.Join(scr.dir, "desktop-voice-guide.png")); err != nil {
+		t.Fatal(err)
+	}
+	// When each clip ended, after the tap: found by polling, so late by up to a poll,
+	// never early.
+	ended := map[string]time.Duration{}
+	if !smokeWait(30*time.Second, func() bool {
+		for _, clip := range k.played() {
+			if _, ok := ended[clip]; !ok {
+				ended[clip] = time.Since(tapped)
+			}
+		}
+		return len(ended) >= len(want)
+	}) {
+		t.Fatalf("the window played %v to their end, want %v, after the guide was turned on; its page and GStreamer say:\n%s\n"+
+			"(WebKitGTK needs gstreamer1.0-plugins-base and -good, which `make setup` installs)",
+			k.played(), want, k.voiceLines())
+	}
+	if got := k.played()[:len(want)]; !slices.Equal(got, want) {
+		t.Errorf("the window played %v, want %v first", got, want)
+	}
+	// A sink that drops the samples unplayed ends a clip at once. The slack covers the
+	// tap landing a moment before xdotool returns, and the polls.
+	const slack = 200 * time.Millisecond
+	start := time.Duration(0)
+	for _, clip := range want {
+		took := ended[clip] - start
+		if took < lasts[clip]-slack {
+			t.Errorf("the window played %s (%v long) in %v: it was not played out", clip, lasts[clip].Round(time.Millisecond), took.Round(time.Millisecond))
+		}
+		t.Logf("the window played %s (%v long) to its end %v after the tap", clip, lasts[clip].Round(time.Millisecond), ended[clip].Round(10*time.Millisecond))
+		start = ended[clip]
+	}
+	k.stop(t)
+}
+
+// oggDuration returns how long the Ogg Vorbis file at path plays: the granule
+// position (the sample count) of its last page over the sample rate of its
+// identification header.
+func oggDuration(path string) (time.Duration, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	id := bytes.Index(b, []byte("\x01vorbis"))
+	last := bytes.LastIndex(b, []byte("OggS"))
+	if id < 0 || id+16 > len(b) || last < 0 || last+14 > len(b) {
+		return 0, fmt.Errorf("%s: not Ogg Vorbis", path)
+	}
+	rate := binary.LittleEndian.Uint32(b[id+12:])
+	samples := binary.LittleEndian.Uint64(b[last+6:])
+	if rate == 0 {
+		return 0, fmt.Errorf("%s: sample rate 0", path)
+	}
+	return time.Duration(samples) * time.Second / time.Duration(rate), nil
+}
+
 // ---- the X server ----
 
 // startXvfb starts a virtual screen and returns its display name. Xvfb picks a free
@@ -317,6 +402,9 @@ var (
 	qrFetched = regexp.MustCompile(`method=GET path=/api/v1/tickets/\S+/qr\.png status=200`)
 	// listenLine is what the program prints for its LAN listener.
 	listenLine = regexp.MustCompile(`listening on http://(\S+)`)
+	// playedLine is what the voice player writes on the page's console at a clip's
+	// 'ended', as WebKitGTK writes console messages to standard output.
+	playedLine = regexp.MustCompile(`CONSOLE \w+ voice: played (\S+)`)
 )
 
 // startKiosk runs the kiosk window on display with demo data in dir. It runs in its
@@ -336,6 +424,7 @@ func startKiosk(t *testing.T, bin, display, dir string, extra ...string) *smokeK
 	}
 	k.cmd = exec.Command(bin, append([]string{"--data", dir, "--demo", "-v"}, extra...)...)
 	k.cmd.Env = append(smokeEnv(), "DISPLAY="+display)
+	k.cmd.Env = append(k.cmd.Env, smokeAudioEnv()...)
 	k.cmd.Stdout = &k.log
 	k.cmd.Stderr = &k.log
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -374,6 +463,23 @@ func smokeEnv() []string {
 		}
 	}
 	return append(env, "GDK_BACKEND=x11")
+}
+
+// smokeAudioSinks are the audio sinks GStreamer's autoaudiosink could find working on
+// a test machine: a developer's sound server, a sound card.
+var smokeAudioSinks = []string{"pulsesink", "pipewiresink", "alsasink", "jackaudiosink", "osssink", "oss4sink", "openalsink"}
+
+// smokeAudioEnv takes the window's real audio sinks out of GStreamer's choice, so its
+// autoaudiosink plugs the fake sink it keeps for a machine without sound: that plays
+// in real time and drops the samples. A CI runner (no sound card, no sound server)
+// would end up there anyway after trying each; a developer's desktop stays quiet. Only
+// the test does this: a station plays through its sound server, as before.
+func smokeAudioEnv() []string {
+	ranks := make([]string, len(smokeAudioSinks))
+	for i, sink := range smokeAudioSinks {
+		ranks[i] = sink + ":NONE"
+	}
+	return []string{"GST_PLUGIN_FEATURE_RANK=" + strings.Join(ranks, ",")}
 }
 
 // waitReady waits for the page's DOM to be ready, failing if the program exits or
@@ -424,6 +530,30 @@ func (k *smokeKiosk) stop(t *testing.T) {
 			syscall.Kill(p.pid, syscall.SIGKILL)
 		}
 	}
+}
+
+// played lists the clips the window's page played to their end, in order.
+func (k *smokeKiosk) played() []string {
+	var clips []string
+	for _, m := range playedLine.FindAllStringSubmatch(k.log.String(), -1) {
+		clips = append(clips, m[1])
+	}
+	return clips
+}
+
+// voiceLines returns what the page's voice player wrote on its console, and
+// GStreamer's warnings, for failure messages.
+func (k *smokeKiosk) voiceLines() string {
+	var lines []string
+	for line := range strings.Lines(k.log.String()) {
+		if strings.Contains(line, "voice: ") || strings.Contains(line, "GStreamer") {
+			lines = append(lines, strings.TrimRight(line, "\n"))
+		}
+	}
+	if len(lines) == 0 {
+		return "(nothing)"
+	}
+	return strings.Join(lines, "\n")
 }
 
 // lineLog keeps what a program writes and hands each complete line to onLine as it
@@ -636,10 +766,17 @@ func (b smokeBlob) fill() float64 { return float64(b.n) / float64(b.r.Dx()*b.r.D
 
 // redBlobs returns the connected areas of pixels near #b71c1c. The tolerance takes in
 // the pressed shade and colour-management drift, not the anti-aliased edges.
-func (sh *smokeShot) redBlobs() []smokeBlob {
+func (sh *smokeShot) redBlobs() []smokeBlob { return sh.blobs(0xb7, 0x1c, 0x1c, 40) }
+
+// inkBlobs returns the connected areas of pixels near #4a423c, the design's ink for
+// outlines (the voice guide switch while it is off).
+func (sh *smokeShot) inkBlobs() []smokeBlob { return sh.blobs(0x4a, 0x42, 0x3c, 16) }
+
+// blobs returns the connected areas of pixels within tol of the colour r, g, b.
+func (sh *smokeShot) blobs(r, g, b, tol int) []smokeBlob {
 	near := func(i int) bool {
-		d := func(v byte, want int) bool { return abs(int(v)-want) <= 40 }
-		return d(sh.rgb[3*i], 0xb7) && d(sh.rgb[3*i+1], 0x1c) && d(sh.rgb[3*i+2], 0x1c)
+		d := func(v byte, want int) bool { return abs(int(v)-want) <= tol }
+		return d(sh.rgb[3*i], r) && d(sh.rgb[3*i+1], g) && d(sh.rgb[3*i+2], b)
 	}
 	seen := make([]bool, sh.w*sh.h)
 	var blobs []smokeBlob
@@ -732,6 +869,26 @@ func findAnswerButtons(sh *smokeShot) []image.Point {
 		return nil
 	}
 	return readingOrder(buttons)
+}
+
+// findGuideSwitch finds the voice guide switch (语音引导) while it is off: the wide,
+// flat box outlined in ink under the home screen's tiles.
+func findGuideSwitch(sh *smokeShot) (image.Point, bool) { return findGuideBox(sh.inkBlobs(), sh) }
+
+// findGuideOn finds the voice guide switch once it is on, its outline turned red.
+func findGuideOn(sh *smokeShot) (image.Point, bool) { return findGuideBox(sh.redBlobs(), sh) }
+
+// findGuideBox finds, among blobs, the outline of the voice guide switch: at least a
+// third of the screen wide, four times as wide as high, an outline rather than a
+// filled button, in the lower half.
+func findGuideBox(blobs []smokeBlob, sh *smokeShot) (image.Point, bool) {
+	for _, b := range blobs {
+		w, h := b.r.Dx(), b.r.Dy()
+		if w >= sh.w/3 && w >= 4*h && h >= sh.h/20 && b.fill() < 0.3 && b.r.Min.Y >= sh.h/2 {
+			return b.centre(), true
+		}
+	}
+	return image.Point{}, false
 }
 
 // findStationName finds the station's name on the home screen: the red text in the

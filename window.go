@@ -111,6 +111,9 @@ func runWindow(ctx context.Context, args []string, stdout io.Writer) error {
 			},
 		},
 		OnStartup: func(wctx context.Context) {
+			if *sf.verbose {
+				showConsole()
+			}
 			// Close the window when the process is asked to stop (SIGTERM from a service
 			// manager) or an admin gives their PIN at the kiosk, so the database closes
 			// cleanly either way.

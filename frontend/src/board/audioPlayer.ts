@@ -7,6 +7,13 @@ import { BlockedError, type ClipPlayer } from './announcer'
 // so a stuck audio device cannot stop the board's voice for the rest of the day.
 const CLIP_TIMEOUT_MS = 10_000
 
+// The schemes a media element can load from everywhere. WebKitGTK hands a media URL
+// to GStreamer, which reads these but no scheme an app registers for itself (WebKit
+// bug 146351): in the Wails window, whose page is wails://, every clip failed with
+// MEDIA_ERR_SRC_NOT_SUPPORTED and the kiosk was silent. A clip on any other scheme is
+// fetched (fetch() does go through the app's scheme) and played from a blob: URL.
+const MEDIA_SCHEMES = new Set(['http:', 'https:', 'blob:', 'data:'])
+
 /** AudioElementPlayer plays clips through one audio element. */
 export class AudioElementPlayer implements ClipPlayer {
   readonly audio: HTMLAudioElement
@@ -17,6 +24,10 @@ export class AudioElementPlayer implements ClipPlayer {
   }
 
   private readonly preloaded = new Set<string>()
+  // blob: URLs of the clips fetched so far, by their URL; kept for the page's life,
+  // as the clips are few and small (about 1 MB in all).
+  private readonly blobs = new Map<string, string>()
+  private readonly fetching = new Map<string, Promise<string>>()
   // Ends the play() in progress, if any, as if its clip had ended.
   private finish: (() => void) | null = null
 
@@ -25,6 +36,10 @@ export class AudioElementPlayer implements ClipPlayer {
     for (const url of urls) {
       if (this.preloaded.has(url)) continue
       this.preloaded.add(url)
+      if (needsBlob(url)) {
+        this.blob(url).catch(() => {})
+        continue
+      }
       const a = new Audio()
       a.preload = 'auto'
       a.src = url
@@ -51,20 +66,71 @@ export class AudioElementPlayer implements ClipPlayer {
         if (err) reject(err)
         else resolve()
       }
-      const onEnded = (): void => done()
-      const onError = (): void => done()
+      const onEnded = (): void => {
+        console.debug(`voice: played ${url}`)
+        done()
+      }
+      const onError = (): void => {
+        // A clip that cannot play is skipped, so without this nothing would ever say
+        // why the voice is silent.
+        console.warn(`voice: cannot play ${url}: media error ${audio.error?.code ?? '?'} ${audio.error?.message ?? ''}`)
+        done()
+      }
       const finish = (): void => done()
       this.finish = finish
       const timer = setTimeout(() => {
         audio.pause()
         done()
       }, CLIP_TIMEOUT_MS)
-      audio.addEventListener('ended', onEnded)
-      audio.addEventListener('error', onError)
-      audio.src = url
-      audio.play().catch((e: unknown) => {
-        done((e as Error)?.name === 'NotAllowedError' ? new BlockedError() : undefined)
+      const start = (src: string): void => {
+        if (settled) return
+        audio.addEventListener('ended', onEnded)
+        audio.addEventListener('error', onError)
+        audio.src = src
+        audio.play().catch((e: unknown) => {
+          const err = e as Error
+          if (err?.name === 'NotAllowedError') return done(new BlockedError())
+          // A clip cut short rejects too (AbortError), once it is done with.
+          if (settled) return
+          // Often before the element's 'error', whose listener done() then removes.
+          console.warn(`voice: cannot play ${url}: ${err?.name ?? ''} ${err?.message ?? e}`)
+          done()
+        })
+      }
+      if (!needsBlob(url)) return start(url)
+      const ready = this.blobs.get(url)
+      if (ready) return start(ready)
+      this.blob(url).then(start, (e: unknown) => {
+        console.warn(`voice: cannot fetch ${url}: ${(e as Error)?.message ?? e}`)
+        done()
       })
     })
   }
+
+  // blob fetches url once and returns its blob: URL.
+  private blob(url: string): Promise<string> {
+    let p = this.fetching.get(url)
+    if (!p) {
+      p = fetch(url)
+        .then((r) => {
+          if (!r.ok) throw new Error(`HTTP ${r.status}`)
+          return r.blob()
+        })
+        .then((b) => {
+          const u = URL.createObjectURL(b)
+          this.blobs.set(url, u)
+          return u
+        })
+      // A failed fetch is tried again next time.
+      p.catch(() => this.fetching.delete(url))
+      this.fetching.set(url, p)
+    }
+    return p
+  }
+}
+
+// needsBlob reports whether url, resolved against the page, is on a scheme a media
+// element may not load from.
+function needsBlob(url: string): boolean {
+  return !MEDIA_SCHEMES.has(new URL(url, document.baseURI).protocol)
 }
