@@ -31,3 +31,14 @@ func init() {
 		"outreach.request_id":                {"这个请求号已用于另一条记录。", "This request id was used for another entry."},
 	})
 }
+
+func init() {
+	addMessages(map[string][2]string{
+		"outreach.campaign_name":   {"请给活动起个名字（最多 %d 字），例如“2027年春节走访慰问”。", "Please name the campaign (at most %d characters), such as 2027 Spring Festival visits."},
+		"outreach.campaign_dates":  {"活动的起止日期不对：结束不能早于开始，最长 %d 天，开始日期在前后一年内。", "The campaign's dates are wrong: the end cannot come before the start, it lasts at most %d days, and starts within a year of today."},
+		"outreach.campaign_size":   {"一次活动最多 %d 户。", "A campaign has at most %d households."},
+		"outreach.not_in_campaign": {"户 %s 不在这次活动里。", "Household %s is not in this campaign."},
+		"outreach.not_reached":     {"请选择没走访到的原因。", "Please choose why the household was not reached."},
+		"outreach.no_campaign":     {"没有这次活动。", "There is no such campaign."},
+	})
+}

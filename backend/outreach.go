@@ -441,16 +441,11 @@ func (r *OutreachRequest) Validate(today time.Time) error {
 			return Errorf(EINVALID, "outreach.follow_up")
 		}
 	}
-	if len(r.Team) == 0 || len(r.Team) > MaxOutreachTeam {
-		return Errorf(EINVALID, "outreach.team", MaxOutreachTeam)
+	team, err := cleanTeam(r.Team, 1)
+	if err != nil {
+		return err
 	}
-	for i, n := range r.Team {
-		n = cleanText(n)
-		if n == "" || utf8.RuneCountInString(n) > 20 {
-			return Errorf(EINVALID, "outreach.team", MaxOutreachTeam)
-		}
-		r.Team[i] = n
-	}
+	r.Team = team
 	if r.Money < 0 || r.Money > MaxOutreachMoney {
 		return Errorf(EINVALID, "outreach.money", MaxOutreachMoney)
 	}
@@ -590,6 +585,8 @@ type OutreachService interface {
 	// UnmaskOutreach returns an entry in the clear with its photo and signature and
 	// records the access; EINVALID without a reason, ENOTFOUND.
 	UnmaskOutreach(ctx context.Context, id, reason, by string) (*Outreach, error)
+	// The campaigns over the households.
+	CampaignService
 }
 
 // Outbox kinds of outreach.

@@ -247,6 +247,9 @@ func (s *OutreachService) Record(ctx context.Context, req backend.OutreachReques
 		if err != nil {
 			return err
 		}
+		if req.Campaign != "" && !campaignExists(tx, req.Campaign) {
+			return backend.Errorf(backend.ENOTFOUND, "outreach.no_campaign")
+		}
 		if req.Kind == backend.OutreachHonour {
 			if slices.Contains(h.Delivered, req.Honour) {
 				return backend.Errorf(backend.ECONFLICT, "outreach.delivered", req.Honour)
@@ -304,6 +307,7 @@ func (s *OutreachService) Record(ctx context.Context, req backend.OutreachReques
 	}
 	if created {
 		s.summarizeAfter(ctx)
+		s.campaignsAfter(out.Household, out.Date)
 	}
 	out.Mask()
 	return out, created, nil
@@ -538,6 +542,7 @@ func (s *OutreachService) UpdateOutreach(ctx context.Context, id string, p backe
 		return nil, err
 	}
 	s.summarizeAfter(ctx)
+	s.campaignsAfter(out.Household, out.Date)
 	out.Mask()
 	return out, nil
 }

@@ -43,8 +43,24 @@ func (s *OutreachService) Reseal(ctx context.Context, progress func(done int)) (
 		}
 		return s.reseal(field, id, v)
 	}
-	return resealInBatches(ctx, "outreach photos", n, progress, func(after []byte) (int, []byte, error) {
+	if n, err = resealInBatches(ctx, "outreach photos", n, progress, func(after []byte) (int, []byte, error) {
 		return resealRecords(s.db, bucketOutreachMedia, after, media)
+	}); err != nil {
+		return n, err
+	}
+	campaigns := func(k, v []byte) ([]byte, error) {
+		_, sealed, err := readCampaign(string(k), v)
+		if err != nil || ring.Current(sealed) {
+			return nil, err
+		}
+		again, err := s.reseal(sealCampaign, string(k), sealed)
+		if err != nil {
+			return nil, err
+		}
+		return append(bytes.Clone(v[:len(v)-len(sealed)]), again...), nil
+	}
+	return resealInBatches(ctx, "outreach campaigns", n, progress, func(after []byte) (int, []byte, error) {
+		return resealRecords(s.db, bucketCampaigns, after, campaigns)
 	})
 }
 
@@ -82,11 +98,21 @@ func (s *OutreachService) Stale(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOutreachMedia).ForEach(func(_, v []byte) error {
+		err = tx.Bucket(bucketOutreachMedia).ForEach(func(_, v []byte) error {
 			if !ring.Current(v) {
 				n++
 			}
 			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketCampaigns).ForEach(func(k, v []byte) error {
+			_, sealed, err := readCampaign(string(k), v)
+			if err == nil && !ring.Current(sealed) {
+				n++
+			}
+			return err
 		})
 	})
 	return n, err

@@ -3,12 +3,14 @@ package bolt_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -429,5 +431,102 @@ func TestOutreach_Summarize(t *testing.T) {
 	f.record(t, backend.OutreachRequest{Kind: backend.OutreachFollowUp, Household: "H-0001", Date: "2026-11-20"})
 	if sum, _ = f.s.Summarize(ctx); sum.FollowUpOverdue != 0 {
 		t.Errorf("after the follow-up: %+v", sum)
+	}
+}
+
+// TestOutreach_Campaign: a festival campaign covers the households due a visit, is
+// edited (one added, teams assigned, one not reached), follows the entries recorded
+// for it, prints its visit sheet in the clear only with a reason, and tells the
+// county each household's status.
+func TestOutreach_Campaign(t *testing.T) {
+	ctx := context.Background()
+	f := mustOutreach(t)
+	req := backend.CampaignRequest{RequestID: "c-1", Name: " 2027年 春节走访慰问 ", Kind: backend.DueFestival, From: "2026-11-20", To: "2027-02-10"}
+	c, created, err := f.s.PlanCampaign(ctx, req, "王芳")
+	if err != nil || !created || c.Name != "2027年 春节走访慰问" {
+		t.Fatalf("plan: %+v %v", c, err)
+	}
+	households := func(v *backend.CampaignView) []string {
+		var ids []string
+		for _, r := range v.Rows {
+			ids = append(ids, r.Household.ID)
+		}
+		return ids
+	}
+	if got := households(c); !slices.Equal(got, []string{"H-0001", "H-0004", "H-0005"}) {
+		t.Fatalf("the campaign covers %v", got)
+	}
+	if again, created, _ := f.s.PlanCampaign(ctx, req, "王芳"); created || again.ID != c.ID {
+		t.Errorf("the same request again made another campaign")
+	}
+	c, err = f.s.UpdateCampaign(ctx, c.ID, backend.CampaignPatch{Version: 1, Add: []string{"H-0003"},
+		Assign: []backend.CampaignAssignment{{Household: "H-0001", Team: []string{"李卫东", "王芳"}}},
+		Mark:   []backend.CampaignMark{{Household: "H-0005", Reason: "away"}}}, "王芳")
+	if err != nil || c.Version != 2 || len(c.Rows) != 4 || c.Rows[0].Team[0] != "李**" {
+		t.Fatalf("edit: %+v %v", c, err)
+	}
+	for _, bad := range []backend.CampaignPatch{
+		{Version: 1, Add: []string{"H-0002"}},                                             // stale
+		{Version: 2, Add: []string{"H-9999"}},                                             // not in the registry
+		{Version: 2, Mark: []backend.CampaignMark{{Household: "H-0002", Reason: "away"}}}, // not in the campaign
+		{Version: 2, Mark: []backend.CampaignMark{{Household: "H-0001", Reason: "busy"}}}, // no such reason
+	} {
+		if _, err := f.s.UpdateCampaign(ctx, c.ID, bad, "王芳"); err == nil {
+			t.Errorf("patch %+v accepted", bad)
+		}
+	}
+	// A visit before the campaign does not count; one during it does, a plaque does not.
+	f.record(t, backend.OutreachRequest{Kind: backend.OutreachVisit, Household: "H-0004", Date: "2026-11-10"})
+	f.record(t, backend.OutreachRequest{Kind: backend.OutreachPlaqueHung, Household: "H-0004", Date: "2026-11-22"})
+	f.record(t, backend.OutreachRequest{Kind: backend.OutreachVisit, Household: "H-0001", Date: "2026-11-22", Money: 500, Campaign: c.ID})
+	v, err := f.s.Campaign(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, r := range v.Rows {
+		status[r.Household.ID] = r.Status
+	}
+	want := map[string]string{"H-0001": "done", "H-0003": "left", "H-0004": "left", "H-0005": "not_reached"}
+	if fmt.Sprint(status) != fmt.Sprint(want) {
+		t.Errorf("progress %v, want %v", status, want)
+	}
+	if tot := v.Totals; tot.Households != 4 || tot.Done != 1 || tot.NotReached != 1 || tot.Left != 2 || tot.Money != 500 {
+		t.Errorf("totals %+v", tot)
+	}
+	if v.Rows[0].Household.Address != "宁城县八里罕镇西村3组***" {
+		t.Errorf("the campaign shows the address %q", v.Rows[0].Household.Address)
+	}
+	if _, _, err := f.s.Record(ctx, backend.OutreachRequest{Kind: backend.OutreachVisit, Household: "H-0001", Date: "2026-11-22",
+		Team: []string{"王芳"}, Campaign: "no-such-campaign"}, "王芳"); backend.ErrorCode(err) != backend.ENOTFOUND {
+		t.Errorf("an entry for no campaign: %v", err)
+	}
+
+	if _, err := f.s.CampaignSheet(ctx, c.ID, "", "", "站长"); backend.ErrorCode(err) != backend.EINVALID {
+		t.Errorf("a sheet without a reason: %v", err)
+	}
+	sheet, err := f.s.CampaignSheet(ctx, c.ID, "李卫东", "打印走访单", "站长")
+	if err != nil || len(sheet.Rows) != 1 || sheet.Rows[0].Household.Address != "宁城县八里罕镇西村3组12号" ||
+		sheet.Rows[0].Household.People[0].Name != "张桂兰" || sheet.Rows[0].Team[0] != "李卫东" {
+		t.Fatalf("李卫东's sheet: %+v %v", sheet, err)
+	}
+	log, _ := f.ledger.AccessLog(ctx, 10)
+	if len(log) != 1 || log[0].Action != backend.AccessExport || log[0].Count != 1 {
+		t.Errorf("access log %+v", log)
+	}
+
+	entries, _ := f.db.OutboxEntries(ctx, 0, 1000)
+	var last string
+	for _, e := range entries {
+		if e.Kind == backend.KindOutreachCampaign {
+			last = string(e.Data)
+		}
+	}
+	if !strings.Contains(last, `"H-0001":"done"`) || !strings.Contains(last, `"H-0005":"not_reached"`) || strings.Contains(last, "李卫东") {
+		t.Errorf("the county's last campaign fact: %s", last)
+	}
+	list, err := f.s.Campaigns(ctx)
+	if err != nil || len(list) != 1 || list[0].Totals.Done != 1 || list[0].Rows != nil {
+		t.Errorf("campaigns: %+v %v", list, err)
 	}
 }

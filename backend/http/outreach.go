@@ -26,6 +26,11 @@ func (s *Server) outreachRoutes(rt *router) {
 	rt.handle("GET /api/v1/outreach/{id}", StaffSession, s.handleOutreach)
 	rt.handle("PATCH /api/v1/outreach/{id}", StaffSession, s.handleUpdateOutreach)
 	rt.handle("POST /api/v1/outreach/{id}/unmask", AdminSession, s.handleUnmaskOutreach)
+	rt.handle("POST /api/v1/outreach/campaigns", StaffSession, s.handlePlanCampaign)
+	rt.handle("GET /api/v1/outreach/campaigns", StaffSession, s.handleCampaigns)
+	rt.handle("GET /api/v1/outreach/campaigns/{id}", StaffSession, s.handleCampaign)
+	rt.handle("PATCH /api/v1/outreach/campaigns/{id}", StaffSession, s.handleUpdateCampaign)
+	rt.handle("POST /api/v1/outreach/campaigns/{id}/sheet", AdminSession, s.handleCampaignSheet)
 }
 
 // outreachJSON is an entry with its times in station time.
@@ -157,4 +162,85 @@ func (s *Server) handleUnmaskOutreach(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.JSON(w, r, http.StatusOK, s.outreachJSON(o))
+}
+
+func (s *Server) handlePlanCampaign(w http.ResponseWriter, r *http.Request) {
+	var req backend.CampaignRequest
+	if err := decodeJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, created, err := s.Outreach.PlanCampaign(r.Context(), req, actor(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.JSON(w, r, status, s.campaignJSON(c))
+}
+
+// campaignJSON is a campaign with its times in station time and no nil lists.
+func (s *Server) campaignJSON(c *backend.CampaignView) *backend.CampaignView {
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.In(s.Station.Location), c.UpdatedAt.In(s.Station.Location)
+	if c.Rows == nil {
+		c.Rows = []backend.CampaignRow{}
+	}
+	c.Households = nil // the rows say the same, with progress
+	return c
+}
+
+func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
+	list, err := s.Outreach.Campaigns(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]*backend.CampaignView, len(list))
+	for i := range list {
+		out[i] = s.campaignJSON(&list[i])
+	}
+	s.JSON(w, r, http.StatusOK, out)
+}
+
+func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	c, err := s.Outreach.Campaign(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
+}
+
+func (s *Server) handleUpdateCampaign(w http.ResponseWriter, r *http.Request) {
+	var p backend.CampaignPatch
+	if err := decodeJSON(r.Body, &p); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, err := s.Outreach.UpdateCampaign(r.Context(), r.PathValue("id"), p, actor(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
+}
+
+func (s *Server) handleCampaignSheet(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+		Team   string `json:"team"`
+	}
+	if err := decodeJSON(r.Body, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, err := s.Outreach.CampaignSheet(r.Context(), r.PathValue("id"), req.Team, req.Reason, actor(r))
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
 }

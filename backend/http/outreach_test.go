@@ -116,3 +116,54 @@ func noisyJPEG(tb testing.TB, side int) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestOutreach_Campaigns: staff plan a campaign from the festival list, assign a team,
+// see its progress; only an admin prints the visit sheet in the clear.
+func TestOutreach_Campaigns(t *testing.T) {
+	st := openStation(t, apptest.Options{Accounts: true, Registry: 300}) // 09:00 on 2026-11-23
+	staff := st.login(t, apptest.StaffName, apptest.StaffPIN)
+	admin := st.login(t, apptest.AdminName, apptest.AdminPIN)
+	base := st.URL + "/api/v1/outreach/campaigns"
+	type campaignJSON struct {
+		ID      string
+		Version int
+		Rows    []struct {
+			Household householdJSON
+			Team      []string
+			Status    string
+		}
+		Totals struct{ Households, Done, Left int }
+	}
+	var c campaignJSON
+	plan := map[string]any{"name": "2027年春节走访慰问", "kind": "festival", "from": "2026-11-23", "to": "2027-02-10"}
+	if resp := do(t, nil, "POST", base, staff, plan, &c); resp.StatusCode != 201 || len(c.Rows) == 0 || c.Totals.Left != len(c.Rows) {
+		t.Fatalf("plan: %d %+v", resp.StatusCode, c.Totals)
+	}
+	var bad errorJSON
+	if resp := do(t, nil, "POST", base, staff, map[string]any{"name": "x", "kind": "festival", "from": "2027-02-10", "to": "2026-11-23"}, &bad); resp.StatusCode != 400 || bad.Message == "" {
+		t.Errorf("dates the wrong way round: %d %+v", resp.StatusCode, bad)
+	}
+	first := c.Rows[0].Household.Household
+	patch := map[string]any{"version": c.Version, "assign": []map[string]any{{"household": first, "team": []string{"李卫东"}}}}
+	if resp := do(t, nil, "PATCH", base+"/"+c.ID, staff, patch, &c); resp.StatusCode != 200 || c.Rows[0].Team[0] != "李**" {
+		t.Fatalf("assign: %d %+v", resp.StatusCode, c.Rows[0])
+	}
+	entry := map[string]any{"kind": "visit", "household": first, "date": "2026-11-23", "team": []string{"李卫东"}, "money": 500, "campaign": c.ID}
+	if resp := do(t, nil, "POST", st.URL+"/api/v1/outreach", staff, entry, nil); resp.StatusCode != 201 {
+		t.Fatalf("record: %d", resp.StatusCode)
+	}
+	var list []campaignJSON
+	if resp := do(t, nil, "GET", base, staff, nil, &list); resp.StatusCode != 200 || len(list) != 1 || list[0].Totals.Done != 1 {
+		t.Errorf("campaigns: %d %+v", resp.StatusCode, list)
+	}
+	sheet := base + "/" + c.ID + "/sheet"
+	reason := map[string]string{"reason": "打印走访单", "team": "李卫东"}
+	if resp := do(t, nil, "POST", sheet, staff, reason, nil); resp.StatusCode != 403 {
+		t.Errorf("staff printing the sheet: %d, want 403", resp.StatusCode)
+	}
+	var full campaignJSON
+	if resp := do(t, nil, "POST", sheet, admin, reason, &full); resp.StatusCode != 200 || len(full.Rows) != 1 ||
+		strings.Contains(full.Rows[0].Household.Address, "*") || full.Rows[0].Status != "done" {
+		t.Errorf("the admin's sheet for 李卫东: %d %+v", resp.StatusCode, full.Rows)
+	}
+}
