@@ -593,7 +593,15 @@ type OutreachService interface {
 const (
 	KindOutreachRecorded = "outreach.recorded" // OutreachFact
 	KindOutreachUpdated  = "outreach.updated"  // OutreachFact
+	KindOutreachPurged   = "outreach.purged"   // OutreachPurgeFact
 )
+
+// OutreachPurgeFact tells the county which entries the station deleted at the end of
+// their retention (dated before Before), so its copy can follow.
+type OutreachPurgeFact struct {
+	IDs    []string `json:"ids"`
+	Before string   `json:"dated_before"`
+}
 
 // OutreachFact is what the county learns of an entry: the household (the county's
 // own id), kind, date, money and what was found, for its totals and its list of who

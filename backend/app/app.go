@@ -186,6 +186,7 @@ func OpenData(dir string, opts Options) (*Station, error) {
 	st.Visits.Persons = st.Persons
 	st.Outreach = bolt.NewOutreachService(st.DB, st.ID, cipher, st.Persons, st.Visits)
 	st.Outreach.Rules = st.outreachRules
+	st.Outreach.RetentionDays = st.Config.OutreachRetentionDays
 	st.Visits.RetentionDays = st.Config.LedgerRetentionDays
 	if st.Printer = opts.Printer; st.Printer == nil {
 		if st.Printer, err = OpenPrinter(st.Config); err != nil {
@@ -286,6 +287,7 @@ func (st *Station) startJobs(ctx context.Context) {
 	st.jobs.Go(func() { st.Calls.RunRollover(ctx) })
 	st.jobs.Go(func() { st.runReportArchive(ctx) })
 	st.jobs.Go(func() { st.Visits.RunPurge(ctx, purgeInterval) })
+	st.jobs.Go(func() { st.Outreach.RunPurge(ctx, purgeInterval) })
 	st.startSync(ctx) // after the services it reads: catalog, registry, outbox
 	st.jobs.Go(func() { st.DB.RunBackups(ctx, time.Duration(st.Config.BackupIntervalH)*time.Hour) })
 }

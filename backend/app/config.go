@@ -39,6 +39,9 @@ type Config struct {
 	// LedgerRetentionDays is how long a closed visitor-ledger entry is kept before the
 	// daily purge deletes it (ledger.go, docs/ledger.md).
 	LedgerRetentionDays int `json:"ledger_retention_days"`
+	// OutreachRetentionDays is how long an outreach entry (走访慰问, 光荣牌, 喜报) is
+	// kept after its date, with its photo and signature.
+	OutreachRetentionDays int `json:"outreach_retention_days"`
 	// Languages are the languages the kiosk and the board offer, Chinese first: a
 	// station near Mongolian-speaking villages adds "mn-Mong" (Languages below), one
 	// that wants Chinese alone drops "en".
@@ -79,10 +82,13 @@ func DefaultConfig() Config {
 		// visit may lead to a complaint or claim, and the general limitation period for
 		// those is three years (Civil Code art. 188). Counties may set their own.
 		LedgerRetentionDays: 1095,
-		Languages:           []string{"zh-CN", "en"},
-		RatingCaseDays:      backend.DefaultCaseDays,
-		CheckInBeforeMin:    int(backend.DefaultCheckInWindow.Before / time.Minute),
-		CheckInAfterMin:     int(backend.DefaultCheckInWindow.After / time.Minute),
+		// Five years: the span a county asks a 台账 for; a plaque or a 喜报 once
+		// delivered stays on the household's record after its entry goes.
+		OutreachRetentionDays: 1827,
+		Languages:             []string{"zh-CN", "en"},
+		RatingCaseDays:        backend.DefaultCaseDays,
+		CheckInBeforeMin:      int(backend.DefaultCheckInWindow.Before / time.Minute),
+		CheckInAfterMin:       int(backend.DefaultCheckInWindow.After / time.Minute),
 	}
 }
 
@@ -123,6 +129,9 @@ func (c Config) Validate() error {
 	}
 	if c.CheckInBeforeMin < 0 || c.CheckInBeforeMin > 120 || c.CheckInAfterMin < 0 || c.CheckInAfterMin > 240 {
 		return fmt.Errorf("appointment_checkin_before_min must be 0 to 120 and appointment_checkin_after_min 0 to 240")
+	}
+	if c.OutreachRetentionDays < backend.MinRetentionDays || c.OutreachRetentionDays > backend.MaxRetentionDays {
+		return fmt.Errorf("outreach_retention_days must be %d to %d", backend.MinRetentionDays, backend.MaxRetentionDays)
 	}
 	return validLanguages(c.Languages)
 }

@@ -82,6 +82,9 @@ type OutreachService struct {
 	sealer    backend.Sealer
 	persons   *PersonService
 	ledger    *VisitService // keeps the access log
+	// RetentionDays is how long an entry is kept after its date (0: the default,
+	// DefaultOutreachRetentionDays).
+	RetentionDays int
 	// Rules returns who is due what: the current catalog's rules.
 	Rules func(ctx context.Context) (backend.OutreachRules, func(code, group string) bool)
 }
@@ -231,7 +234,7 @@ func (s *OutreachService) Record(ctx context.Context, req backend.OutreachReques
 	err := s.db.db.Update(func(tx *bolt.Tx) error {
 		out, created = nil, false
 		if req.RequestID != "" {
-			if id := tx.Bucket(bucketOutreachRequests).Get([]byte(req.RequestID)); id != nil {
+			if id := tx.Bucket(bucketOutreachRequests).Get([]byte(req.RequestID)); id != nil && tx.Bucket(bucketOutreach).Get(id) != nil {
 				o, err := s.get(tx, string(id))
 				if err != nil {
 					return err

@@ -530,3 +530,33 @@ func TestOutreach_Campaign(t *testing.T) {
 		t.Errorf("campaigns: %+v %v", list, err)
 	}
 }
+
+// TestOutreach_Purge: entries past their retention go with their photo, signature and
+// audit trail, and the county is told; the plaque they recorded still hangs.
+func TestOutreach_Purge(t *testing.T) {
+	ctx := context.Background()
+	f := mustOutreach(t)
+	f.s.RetentionDays = 365
+	old := f.record(t, backend.OutreachRequest{Kind: backend.OutreachPlaqueHung, Household: "H-0001", Date: "2025-06-01",
+		Photo: jpegBytes(t, 64), Signature: pngBytes(t, 64)})
+	recent := f.record(t, backend.OutreachRequest{Kind: backend.OutreachVisit, Household: "H-0001", Date: "2026-06-01"})
+	if n, err := f.s.PurgeOutreach(ctx); n != 1 || err != nil {
+		t.Fatalf("purged %d %v, want 1", n, err)
+	}
+	if _, _, err := f.s.Outreach(ctx, old.ID); backend.ErrorCode(err) != backend.ENOTFOUND {
+		t.Errorf("the old entry: %v", err)
+	}
+	if _, _, err := f.s.Outreach(ctx, recent.ID); err != nil {
+		t.Errorf("the recent entry: %v", err)
+	}
+	if got := f.due(t, backend.DuePlaque, ""); slices.Contains(got, "H-0001") {
+		t.Errorf("H-0001 is due a plaque again after its entry was purged: %v", got)
+	}
+	kinds := outboxKinds(t, f.db)
+	if !slices.Contains(kinds, backend.KindOutreachPurged) {
+		t.Errorf("no outreach.purged fact: %v", kinds)
+	}
+	if n, _ := f.s.PurgeOutreach(ctx); n != 0 {
+		t.Errorf("a second purge deleted %d", n)
+	}
+}

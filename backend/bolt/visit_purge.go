@@ -148,17 +148,8 @@ func (s *VisitService) purgeAccessLog(cutoff time.Time) (int, error) {
 // RunPurge purges once at start and then every interval until ctx ends; errors are
 // logged and the next run tries again.
 func (s *VisitService) RunPurge(ctx context.Context, interval time.Duration) {
-	t := s.db.Clock.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.Chan():
-			if _, err := s.PurgeVisits(ctx); err != nil && ctx.Err() == nil {
-				s.db.Logger.Error("ledger retention purge failed", "err", err)
-			}
-			t.Reset(interval)
-		}
-	}
+	runEvery(ctx, s.db, interval, "ledger retention purge", func(ctx context.Context) error {
+		_, err := s.PurgeVisits(ctx)
+		return err
+	})
 }
