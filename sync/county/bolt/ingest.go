@@ -221,6 +221,9 @@ func heldSeq(ids *bbolt.Bucket, station, id string) (uint64, bool) {
 // caller writes once per push. Facts about a ticket count by its marks
 // (county.Tally), kept in the tickets bucket.
 func (s *Store) count(tx *bbolt.Tx, station string, e *wire.Entry, days map[string]*county.DayStats) error {
+	if c, ok := county.CampaignOf(station, e); ok {
+		return putCampaign(tx.Bucket(bucketCampaigns), c)
+	}
 	fact, ok := county.FactOf(e, s.location)
 	if !ok {
 		return nil
@@ -294,4 +297,30 @@ func (s *Store) EntryCount(ctx context.Context, station string) (entries, ids in
 		return nil
 	})
 	return entries, ids, err
+}
+
+// putCampaign keeps c unless a report of a higher sequence is kept already.
+func putCampaign(b *bbolt.Bucket, c *county.Campaign) error {
+	key := join(c.Station, c.ID)
+	var held county.Campaign
+	if ok, err := getJSON(b, key, &held); err != nil || ok && held.Seq > c.Seq {
+		return err
+	}
+	return putJSON(b, key, c)
+}
+
+// Campaigns implements county.Store.
+func (s *Store) Campaigns(ctx context.Context) ([]county.Campaign, error) {
+	var out []county.Campaign
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketCampaigns).ForEach(func(k, v []byte) error {
+			var c county.Campaign
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decode campaign %q: %w", k, err)
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	return out, err
 }

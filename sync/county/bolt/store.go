@@ -39,6 +39,7 @@ const DataKeyFile = county.DataKeyFile
 //	users:     name → User (JSON)
 //	sessions:  SHA-256 of token → Session (JSON)
 //	datasets:  name | 0 | import number (8 bytes) → county.DatasetRecord (JSON); name → current number
+//	campaigns: station id | 0 | campaign id → county.Campaign (JSON), the latest report
 var (
 	bucketStations = []byte("stations")
 	bucketEntries  = []byte("entries")
@@ -50,9 +51,10 @@ var (
 	bucketDaily    = []byte("daily")
 	bucketUsers    = []byte("users")
 	bucketSessions = []byte("sessions")
-	bucketDatasets = []byte("datasets")
-	allBuckets     = [][]byte{bucketStations, bucketEntries, bucketIDs, bucketDiscards, bucketTickets, bucketDaily,
-		bucketUsers, bucketSessions, bucketDatasets}
+	bucketDatasets  = []byte("datasets")
+	bucketCampaigns = []byte("campaigns")
+	allBuckets      = [][]byte{bucketStations, bucketEntries, bucketIDs, bucketDiscards, bucketTickets, bucketDaily,
+		bucketUsers, bucketSessions, bucketDatasets, bucketCampaigns}
 )
 
 // Options are what a county process sets once for its store.

@@ -55,6 +55,7 @@ func TestStore(t *testing.T, open Opener) {
 	run("ImportCatalog", testImportCatalog)
 	run("ImportErrors", testImportErrors)
 	run("ImportBookings", testImportBookings)
+	run("Campaigns", testCampaigns)
 }
 
 // wantCode fails t unless err is a *backend.Error with code.

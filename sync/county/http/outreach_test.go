@@ -58,3 +58,34 @@ func TestStations_Outreach(t *testing.T) {
 		}
 	}
 }
+
+// TestOutreach_Campaigns: the county's campaign page and API list each station's
+// campaigns with the households it has not reached, by the county's own ids.
+func TestOutreach_Campaigns(t *testing.T) {
+	c := synctest.StartCounty(t)
+	e := c.Enrol(t, "东风镇服务站", "")
+	report := `{"id":"C1","name":"2027年春节走访慰问","kind":"festival","from":"2027-01-10","to":"2027-02-10",` +
+		`"households":{"H-0001":"done","H-0002":"not_reached","H-0003":"left"},` +
+		`"totals":{"households":3,"done":1,"not_reached":1,"left":1,"money":500},"version":2}`
+	push(t, c, e.StationID, e.Secret, wire.PushRequest{PushHeader: wire.PushHeader{Station: "key-1"},
+		Entries: []wire.Entry{entry(1, "c1", "outreach.campaign", report)}})
+	token := login(t, c)
+	_, body := synctest.Get(t, c.URL+"/api/v1/outreach/campaigns", token)
+	var views []struct {
+		StationName string `json:"station_name"`
+		Name        string
+		Missed      []string
+	}
+	if err := json.Unmarshal(body, &views); err != nil || len(views) != 1 {
+		t.Fatalf("%s: %v", body, err)
+	}
+	if v := views[0]; v.StationName != "东风镇服务站" || strings.Join(v.Missed, ",") != "H-0002,H-0003" {
+		t.Errorf("campaign %+v", v)
+	}
+	_, page := synctest.Get(t, c.URL+"/outreach", token)
+	for _, want := range []string{"2027年春节走访慰问", `data-col="done">1<`, `data-col="missed">H-0002、H-0003<`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the outreach page lacks %s", want)
+		}
+	}
+}

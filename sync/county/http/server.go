@@ -80,6 +80,7 @@ func (s *Server) Handler() http.Handler {
 		s.Error(w, county.Errorf(backend.ENOTFOUND, "county.no_api_path"))
 	})
 	s.figuresRoutes(mux)
+	s.outreachRoutes(mux)
 	s.pageRoutes(mux)
 	return mux
 }

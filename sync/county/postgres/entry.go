@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -182,6 +183,7 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 	var stats [][]byte
 	changed := map[string]bool{}
 	marked := map[string]bool{}
+	campaigns := map[string]*county.Campaign{}
 	for k := range rows.index {
 		if !w.inserted[k] {
 			continue
@@ -189,6 +191,13 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 		seq := uint64(rows.seq[k])
 		*highest = max(*highest, seq)
 		w.present[rows.seq[k]] = true
+		if c, ok := county.CampaignOf(station, &wire.Entry{Kind: rows.kind[k], Seq: seq, Data: rows.data[k]}); ok {
+			// One row per campaign in the statement: the push's latest report.
+			if held := campaigns[c.ID]; held == nil || held.Seq < c.Seq {
+				campaigns[c.ID] = c
+			}
+			continue
+		}
 		fact := rows.fact[k]
 		if !rows.counts[k] {
 			continue
@@ -228,6 +237,9 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 		b.Queue(`INSERT INTO daily (station_id, date, stats) SELECT $1, d.date, d.stats
 			FROM unnest($2::text[], $3::bytea[]) AS d(date, stats)
 			ON CONFLICT (station_id, date) DO UPDATE SET stats = excluded.stats`, station, dates, stats)
+	}
+	if err := queueCampaigns(b, station, campaigns); err != nil {
+		return err
 	}
 	c := st.Contiguous
 	for w.present[int64(c+1)] {
@@ -372,4 +384,44 @@ func (s *Store) PutEntries(ctx context.Context, station string, entries []county
 		return 0, err
 	}
 	return added, nil
+}
+
+// queueCampaigns queues on b the keeping of campaigns, each unless a report of a
+// higher sequence is kept already.
+func queueCampaigns(b *pgx.Batch, station string, campaigns map[string]*county.Campaign) error {
+	if len(campaigns) == 0 {
+		return nil
+	}
+	ids, seqs, data := make([]string, 0, len(campaigns)), make([]int64, 0, len(campaigns)), make([][]byte, 0, len(campaigns))
+	for id, c := range campaigns {
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		ids, seqs, data = append(ids, id), append(seqs, int64(c.Seq)), append(data, raw)
+	}
+	b.Queue(`INSERT INTO campaigns (station_id, id, seq, data) SELECT $1, c.id, c.seq, c.data
+		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS c(id, seq, data)
+		ON CONFLICT (station_id, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
+		WHERE campaigns.seq < excluded.seq`, station, ids, seqs, data)
+	return nil
+}
+
+// Campaigns implements county.Store.
+func (s *Store) Campaigns(ctx context.Context) ([]county.Campaign, error) {
+	rows, err := s.pool.Query(ctx, `SELECT data FROM campaigns`)
+	if err != nil {
+		return nil, ctxErr(ctx, err)
+	}
+	var out []county.Campaign
+	var raw []byte
+	_, err = pgx.ForEachRow(rows, []any{&raw}, func() error {
+		var c county.Campaign
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return fmt.Errorf("decode campaign: %w", err)
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, ctxErr(ctx, err)
 }
