@@ -154,7 +154,7 @@ FUZZTIME ?= 30s
 FUZZ_TARGETS := ./backend:FuzzVerifyProof ./backend:FuzzValidateIDNumber ./backend:FuzzParseCatalog \
 	./backend/http:FuzzDecodeTicketRequest ./backend/http:FuzzDecodeEligibilityRequest \
 	./backend/http:FuzzDecodeVisitRequest ./backend/http:FuzzDecodeVisitTicketRequest ./backend/keys:FuzzCipherOpen \
-	./sync/wire:FuzzParseEnrolment ./backend/report:FuzzParseSheet
+	./sync/wire:FuzzParseEnrolment ./backend/report:FuzzParseSheet ./backend:FuzzRegistryLine
 fuzz: frontend/dist/index.html
 	@mkdir -p .tools; shopt -s nullglob; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; before=($$pkg/testdata/fuzz/$$name/*); \

@@ -389,7 +389,7 @@ func MaskAddress(a string) string {
 	r := []rune(strings.TrimSpace(a))
 	keep := -1
 	for i, c := range r {
-		if strings.ContainsRune(addressMarks, c) && i < len(r)-1 {
+		if strings.ContainsRune(addressMarks, c) {
 			keep = i + 1
 		}
 	}
