@@ -560,3 +560,24 @@ func TestOutreach_Purge(t *testing.T) {
 		t.Errorf("a second purge deleted %d", n)
 	}
 }
+
+// BenchmarkOutreach_Due: a due list opens the whole registry; this is its cost for a
+// large township's 20 000 people (make bench prints it per list).
+func BenchmarkOutreach_Due(b *testing.B) {
+	ctx := context.Background()
+	db, _ := MustOpenDB(b)
+	k := MustKeys(b)
+	persons := newPersons(b, db, k)
+	if _, err := persons.ReplaceRegistry(ctx, "r1", demo.Registry(demo.Seed, 20000)); err != nil {
+		b.Fatal(err)
+	}
+	c, _ := k.Cipher()
+	s := bolt.NewOutreachService(db, "x", c, persons, bolt.NewVisitService(db, "x", c, k.PersonKey))
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := s.Due(ctx, backend.DueQuery{Kind: backend.DueFestival})
+		if err != nil || len(list) == 0 {
+			b.Fatal(list, err)
+		}
+	}
+}
