@@ -16,7 +16,7 @@ func TestMaskAddress(t *testing.T) {
 		{"宁城县八里罕镇西村3组12号", "宁城县八里罕镇西村3组***"},
 		{"椒江区白云街道幸福路18号院2单元301", "椒江区白云街道幸福路**********"},
 		{"锡林浩特市宝力根嘎查5号", "锡林浩特市宝力根嘎查**"},
-		{"西村", "西村"},          // nothing after the village: nothing to hide
+		{"西村", "西村"},         // nothing after the village: nothing to hide
 		{"某某某某某某", "某某****"}, // no village or street: the first third
 		{"", ""},
 	} {

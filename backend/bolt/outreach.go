@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"bingzhan/backend"
@@ -85,6 +86,12 @@ type OutreachService struct {
 	// RetentionDays is how long an entry is kept after its date (0: the default,
 	// DefaultOutreachRetentionDays).
 	RetentionDays int
+	// mu guards cache: the registry's householders as of a registry state.
+	mu    sync.Mutex
+	cache struct {
+		state   string
+		persons []*backend.Person
+	}
 	// Rules returns who is due what: the current catalog's rules.
 	Rules func(ctx context.Context) (backend.OutreachRules, func(code, group string) bool)
 }
@@ -103,10 +110,38 @@ func (s *OutreachService) now() time.Time { return s.db.Clock.Now().In(s.db.Loca
 // households reads the registry's households inside tx with the station's record of
 // each applied, by household id.
 func (s *OutreachService) households(tx *bolt.Tx) ([]*backend.Household, error) {
+	persons, err := s.householders(tx)
+	if err != nil {
+		return nil, err
+	}
+	out := backend.Households(persons, s.now())
+	states := tx.Bucket(bucketOutreachState)
+	for _, h := range out {
+		var st backend.HouseholdState
+		if _, err := getJSON(states, []byte(h.ID), &st); err != nil {
+			return nil, err
+		}
+		h.Apply(st)
+	}
+	return out, nil
+}
+
+// householders returns the registry's people who belong to a household, sorted by
+// household and ID number. Opening every sealed record is most of a due list's cost,
+// so they are kept until the registry changes (registryState); callers must not
+// change them.
+func (s *OutreachService) householders(tx *bolt.Tx) ([]*backend.Person, error) {
 	gen := activeGeneration(tx)
 	if gen == nil {
 		return nil, nil
 	}
+	state := registryState(tx)
+	s.mu.Lock()
+	if s.cache.state == state {
+		defer s.mu.Unlock()
+		return s.cache.persons, nil
+	}
+	s.mu.Unlock()
 	var persons []*backend.Person
 	c := gen.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -115,6 +150,7 @@ func (s *OutreachService) households(tx *bolt.Tx) ([]*backend.Household, error) 
 			return nil, err
 		}
 		if p != nil && p.Household != "" {
+			p.CardHistory = nil // not outreach's: the cache keeps less
 			persons = append(persons, p)
 		}
 	}
@@ -126,16 +162,10 @@ func (s *OutreachService) households(tx *bolt.Tx) ([]*backend.Household, error) 
 		}
 		return cmpString(a.IDNumber, b.IDNumber)
 	})
-	out := backend.Households(persons, s.now())
-	states := tx.Bucket(bucketOutreachState)
-	for _, h := range out {
-		var st backend.HouseholdState
-		if _, err := getJSON(states, []byte(h.ID), &st); err != nil {
-			return nil, err
-		}
-		h.Apply(st)
-	}
-	return out, nil
+	s.mu.Lock()
+	s.cache.state, s.cache.persons = state, persons
+	s.mu.Unlock()
+	return persons, nil
 }
 
 func cmpString(a, b string) int {

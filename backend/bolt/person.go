@@ -23,6 +23,8 @@ import (
 //	             "count"   → its number of persons (8 bytes)
 //	             "hash_key" → id of the data key whose keyed hash keys the active
 //	                         generation and lookup_fail (absent: the sealing key's)
+//	             "revision" → how many PutPersons changed the registry in place
+//	                         (8 bytes): with "active", what readers may cache by
 //	             g<seq>    → generation bucket: person key (32 bytes) → sealed Person
 //	lookup_fail: person key (32 bytes) → lookupFailures (JSON)
 //
@@ -43,10 +45,11 @@ var (
 	bucketRegistry   = newBucket("registry")
 	bucketLookupFail = newBucket("lookup_fail")
 
-	keyRegActive  = []byte("active")
-	keyRegVersion = []byte("version")
-	keyRegCount   = []byte("count")
-	keyRegHashKey = []byte("hash_key")
+	keyRegActive   = []byte("active")
+	keyRegVersion  = []byte("version")
+	keyRegCount    = []byte("count")
+	keyRegHashKey  = []byte("hash_key")
+	keyRegRevision = []byte("revision")
 )
 
 // sealField names what a sealed registry value is, for the cipher's associated data.
@@ -385,7 +388,18 @@ func (s *PersonService) PutPersons(ctx context.Context, persons []backend.Person
 		if err := reg.Put(keyRegCount, itob(count)); err != nil {
 			return err
 		}
+		if err := reg.Put(keyRegRevision, itob(btoi(reg.Get(keyRegRevision))+1)); err != nil {
+			return err
+		}
 		return s.db.appendOutbox(tx, s.stationID, backend.KindRegistryUpdated,
 			backend.RegistryFact{Version: string(reg.Get(keyRegVersion)), Persons: int(count)})
 	})
+}
+
+// registryState names the registry's current contents inside tx: it changes whenever
+// they do (a new generation, or a change in place), so a reader may cache what it
+// derived from them by it.
+func registryState(tx *bolt.Tx) string {
+	reg := tx.Bucket(bucketRegistry)
+	return string(reg.Get(keyRegActive)) + "/" + fmt.Sprint(btoi(reg.Get(keyRegRevision)))
 }
