@@ -137,6 +137,15 @@ describe('outreach', () => {
     assert.ok((await cards.count()) <= before)
     await page.fill('[data-test=filter]', '')
 
+    // In English, the category names come from the catalog in English.
+    await page.click('[data-test=staff-lang-en]')
+    await page.locator('[data-test=tab-plaque]', { hasText: 'Plaques to hang' }).waitFor()
+    await page.locator('[data-test=due-card]', { hasText: 'Veteran' }).first().waitFor()
+    await screenshot(page, 'outreach-due-en-1366x768')
+    await assertReadable(page, 'the due list in English')
+    await page.click('[data-test=staff-lang-zh-CN]')
+    await page.locator('[data-test=due-card]', { hasText: '退役军人' }).first().waitFor()
+
     // 喜报待送 names the award.
     await page.click('[data-test=tab-honour]')
     await page.locator('[data-test=due-list][data-kind=honour]').waitFor()
@@ -168,6 +177,7 @@ describe('outreach', () => {
     await page.setInputFiles('[data-test=photo-input]', { name: 'plaque.png', mimeType: 'image/png', buffer: await photo(page) })
     await page.locator('[data-test=photo-preview]').waitFor()
     await sign(page)
+    await shots(page, 'outreach-form')
 
     // No one named as having gone: the station says so, and records nothing.
     await page.click('[data-test=team-remove]')
@@ -184,8 +194,8 @@ describe('outreach', () => {
     await page.click('[data-test=form-save]')
     await page.locator('[data-test=form-error]', { hasText: '日期不能晚于今天' }).waitFor()
     assert.equal((await entries(household)).length, 0)
+    await screenshot(page, 'outreach-form-error-1366x768')
     await page.fill('[data-test=form-date]', today)
-    await shots(page, 'outreach-form')
 
     // Saved (a double click records once): back at the household, the entry on top.
     await page.dblclick('[data-test=form-save]')
