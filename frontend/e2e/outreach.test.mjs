@@ -114,6 +114,12 @@ async function sign(page) {
 describe('outreach', () => {
   test('the due lists show households masked, with their counts and reasons in words', async () => {
     const page = await login(CLERK)
+    // The console's bar leads here too.
+    await page.goto(server.url + '/staff')
+    await page.click('[data-test=pick-counter-1]')
+    await page.click('[data-test=to-outreach]')
+    await page.locator('[data-test=due-list][data-kind=plaque]').waitFor()
+    assert.equal(new URL(page.url()).pathname, '/staff/outreach')
     for (const k of ['plaque', 'festival', 'honour']) {
       const n = Number(await page.locator(`[data-test=count-${k}]`).textContent())
       assert.ok(n > 0, `${k}: the demo registry has households due`)
