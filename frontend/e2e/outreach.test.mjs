@@ -152,6 +152,17 @@ describe('outreach', () => {
     await page.click('[data-test=staff-lang-zh-CN]')
     await page.locator('[data-test=due-card]', { hasText: '退役军人' }).first().waitFor()
 
+    // 节日走访 counts visits from a campaign's first day when one is given.
+    await page.click('[data-test=tab-festival]')
+    await page.locator('[data-test=due-list][data-kind=festival]').waitFor()
+    const festival = Number(await page.locator('[data-test=count-festival]').textContent())
+    const since = await page.evaluate(() => document.querySelector('[data-test=since]').max)
+    await page.fill('[data-test=since]', since)
+    await page.locator('[data-test=due-list][data-kind=festival]').waitFor()
+    assert.ok(Number(await page.locator('[data-test=count-festival]').textContent()) >= festival)
+    assert.match(await page.locator('[data-test=due-list]').innerText(), /列入原因/)
+    await screenshot(page, 'outreach-festival-1366x768')
+
     // 喜报待送 names the award.
     await page.click('[data-test=tab-honour]')
     await page.locator('[data-test=due-list][data-kind=honour]').waitFor()

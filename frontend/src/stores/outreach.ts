@@ -25,6 +25,12 @@ export type Finding = NonNullable<api.OutreachRequest['findings']>[number]
 export interface OutreachState {
   due: Record<api.DueKind, api.Household[] | null>
   dueError: string
+  /**
+   * The day from which a visit or call takes a household off the festival list
+   * (YYYY-MM-DD): a campaign's first day, say 春节 from 2027-01-20. '' for the
+   * county's rule (by default the last 60 days).
+   */
+  since: string
   /** Category code → its short name, from the catalog (GET /categories). */
   categories: Record<string, { name: string; full: string }>
   household: api.Household | null
@@ -39,6 +45,7 @@ export interface OutreachState {
 export const outreach = reactive<OutreachState>({
   due: { plaque: null, festival: null, honour: null },
   dueError: '',
+  since: '',
   categories: {},
   household: null,
   householdError: '',
@@ -79,7 +86,7 @@ export function whyName(code: string): string {
 /** loadDue reloads the three due lists at once: the tabs show each one's count. */
 export async function loadDue(): Promise<void> {
   try {
-    const lists = await Promise.all(DUE_KINDS.map((k) => api.listDue(k)))
+    const lists = await Promise.all(DUE_KINDS.map((k) => api.listDue(k, k === 'festival' ? outreach.since : '')))
     DUE_KINDS.forEach((k, i) => (outreach.due[k] = lists[i] ?? []))
     outreach.dueError = ''
   } catch (e) {
