@@ -239,6 +239,28 @@ describe('outreach', () => {
     await page.close()
   })
 
+  test('a 喜报 delivered names the citation and leaves the honour list', async () => {
+    const page = await login(CLERK)
+    await page.click('[data-test=tab-honour]')
+    const card = page.locator('[data-test=due-list][data-kind=honour] [data-test=due-card]').first()
+    const id = await card.getAttribute('data-household')
+    const honours = Number(await page.locator('[data-test=count-honour]').textContent())
+    await card.click()
+    await page.click('[data-test=record]')
+    assert.equal(await page.getAttribute('[data-test=kind-honour_delivered]', 'aria-pressed'), 'true')
+    // The one citation waiting is chosen already, named by its award.
+    assert.match(await page.locator('[data-test=form-honour] option:checked').textContent(), /[一二三]等功喜报|荣誉称号喜报/)
+    await page.fill('[data-test=form-money]', '500')
+    await page.click('[data-test=form-save]')
+    await page.locator('[data-test=entry][data-kind=honour_delivered]').waitFor()
+    assert.match(await page.locator('[data-test=entry]').first().innerText(), /喜报送达[\s\S]*慰问金 500 元/)
+    await page.click('[data-test=back]')
+    await page.waitForFunction((n) => Number(document.querySelector('[data-test=count-honour]')?.textContent) === n - 1, honours)
+    assert.equal(await page.locator(`[data-test=due-card][data-household="${id}"]`).count(), 0)
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
   test('an admin sees the full address, the photo and the signature after giving a reason', async () => {
     assert.ok(household, 'the plaque test ran first')
     const page = await login(ADMIN)

@@ -135,7 +135,8 @@ export interface EntryForm {
   team: string[]
   /** A name typed and not yet added: it goes with the entry too. */
   newMember: string
-  money: string
+  /** Yuan as typed; a number field may hand it over as a number. */
+  money: string | number
   items: string
   findings: Finding[]
   note: string
@@ -179,7 +180,8 @@ export function emptyEntry(me: string, kind: api.OutreachKind | '' = ''): EntryF
  */
 export async function recordEntry(household: string, f: EntryForm): Promise<api.Outreach> {
   const team = [...f.team, f.newMember].map((n) => n.trim()).filter(Boolean)
-  const money = f.money.trim() === '' ? 0 : Math.round(Number(f.money))
+  const typed = String(f.money).trim()
+  const money = typed === '' ? 0 : Math.round(Number(typed))
   const req: api.OutreachRequest = {
     request_id: f.requestId,
     kind: f.kind as api.OutreachKind,
