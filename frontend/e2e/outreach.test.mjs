@@ -58,13 +58,15 @@ async function login(who, viewport = SIZES['1366x768']) {
   return page
 }
 
-/** shots photographs the page at both sizes (axe runs on each) and checks its words. */
+/** shots photographs the page at the console's sizes (axe runs on each) and checks its words. */
 async function shots(page, name) {
   for (const [size, viewport] of Object.entries(SIZES)) {
     await page.setViewportSize(viewport)
     await screenshot(page, `${name}-${size}`)
     await assertReadable(page, `${name} at ${size}`)
   }
+  await page.setViewportSize(OFFICE_VIEWPORTS['1280x1024'])
+  await screenshot(page, `${name}-1280x1024`)
   await assertReadable(page, `${name} at 1280x1024`)
   await assertPlainWords(page, name)
   await page.setViewportSize(SIZES['1366x768'])
