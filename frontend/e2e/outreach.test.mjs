@@ -143,6 +143,11 @@ describe('outreach', () => {
       () => [...document.querySelectorAll('[data-test=due-card] [data-test=address]')].every((a) => a.textContent.includes('大营子村')),
     )
     assert.ok((await cards.count()) <= before)
+    // The filter holds across a household and back.
+    await cards.first().click()
+    await page.locator('[data-test=household]').waitFor()
+    await page.click('[data-test=back]')
+    assert.equal(await page.inputValue('[data-test=filter]'), '大营子村')
     await page.fill('[data-test=filter]', '')
 
     // In English, the category names come from the catalog in English.

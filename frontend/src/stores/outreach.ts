@@ -83,22 +83,32 @@ export function whyName(code: string): string {
   return i18n.global.te(key) ? i18n.global.t(key) : i18n.global.t('outreach.tags.other')
 }
 
+let dueAsked = 0
+
 /** loadDue reloads the three due lists at once: the tabs show each one's count. */
 export async function loadDue(): Promise<void> {
+  const asked = ++dueAsked
   try {
     const lists = await Promise.all(DUE_KINDS.map((k) => api.listDue(k, k === 'festival' ? outreach.since : '')))
+    // A later load (another campaign day chosen meanwhile) wins.
+    if (asked !== dueAsked) return
     DUE_KINDS.forEach((k, i) => (outreach.due[k] = lists[i] ?? []))
     outreach.dueError = ''
   } catch (e) {
-    outreach.dueError = (e as Error).message
+    if (asked === dueAsked) outreach.dueError = (e as Error).message
   }
 }
 
+// The household asked for last: an answer for one left already is dropped.
+let opening = ''
+
 /**
  * openHousehold shows household id: at once from a due list when it is there, then
- * fresh from the station with its entries. A household unmasked already stays so.
+ * fresh from the station with its entries. A household unmasked already keeps its
+ * names, phones and address in the clear; what the station did there is refreshed.
  */
 export async function openHousehold(id: string): Promise<void> {
+  opening = id
   if (outreach.household?.household !== id) {
     outreach.household = DUE_KINDS.map((k) => outreach.due[k]?.find((h) => h.household === id)).find(Boolean) ?? null
     outreach.entries = null
@@ -106,12 +116,12 @@ export async function openHousehold(id: string): Promise<void> {
   outreach.householdError = ''
   outreach.entriesError = ''
   const [h, list] = await Promise.allSettled([api.getHousehold(id), api.listOutreach(id)])
-  if (h.status === 'fulfilled') {
-    if (!(outreach.household?.household === id && !outreach.household.masked)) outreach.household = h.value
-    else outreach.household = { ...h.value, address: outreach.household.address, people: outreach.household.people, phone: outreach.household.phone, masked: false }
-  } else {
-    outreach.householdError = (h.reason as Error).message
-  }
+  if (opening !== id) return
+  const shown = outreach.household
+  if (h.status === 'rejected') outreach.householdError = (h.reason as Error).message
+  else if (shown?.household === id && !shown.masked) {
+    outreach.household = { ...h.value, address: shown.address, people: shown.people, phone: shown.phone, masked: false }
+  } else outreach.household = h.value
   if (list.status === 'fulfilled') outreach.entries = list.value
   else outreach.entriesError = (list.reason as Error).message
 }
@@ -125,6 +135,7 @@ export async function unmaskHousehold(reason: string): Promise<void> {
 
 /** closeHousehold forgets the household on screen, and with it any unmasking. */
 export function closeHousehold(): void {
+  opening = ''
   Object.assign(outreach, { household: null, householdError: '', entries: null, entriesError: '', justRecorded: '' })
 }
 
