@@ -219,6 +219,12 @@ describe('outreach', () => {
     await page.locator('[data-test=form-error]', { hasText: '日期不能晚于今天' }).waitFor()
     assert.equal((await entries(household)).length, 0)
     await screenshot(page, 'outreach-form-error-1366x768')
+    // In English the station answers in English.
+    await page.click('[data-test=staff-lang-en]')
+    await page.click('[data-test=form-save]')
+    await page.locator('[data-test=form-error]', { hasText: 'The date cannot be after today.' }).waitFor()
+    await page.click('[data-test=staff-lang-zh-CN]')
+    assert.equal((await entries(household)).length, 0)
     await page.fill('[data-test=form-date]', today)
 
     // Saved (a double click records once): back at the household, the entry on top.
@@ -285,6 +291,12 @@ describe('outreach', () => {
     await page.fill('[data-test=reason]', '核对签名')
     await page.click('[data-test=reason-confirm]')
     await page.locator('.or-entry__images img').nth(1).waitFor()
+    // The 1600×1200 picture went as 1280×960: made small before it was sent.
+    const size = await page.locator('.or-entry__images img').first().evaluate(async (img) => {
+      await img.decode()
+      return [img.naturalWidth, img.naturalHeight]
+    })
+    assert.deepEqual(size, [1280, 960])
     await screenshot(page, 'outreach-household-admin-1366x768')
 
     // English: every word of the household in English, the category names too.
