@@ -39,3 +39,18 @@ export function formatDate(value: string | Date, locale: string, opts: DateOptio
     timeZone,
   }).format(date)
 }
+
+/**
+ * todayIn returns today's date (YYYY-MM-DD) in timeZone, the station's: a staff PC may
+ * keep another zone than the station. An unknown zone falls back to the PC's own.
+ */
+export function todayIn(timeZone?: string): string {
+  let zone = timeZone || undefined
+  try {
+    if (zone) new Intl.DateTimeFormat('en', { timeZone: zone })
+  } catch {
+    zone = undefined
+  }
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(new Date())
+}

@@ -52,6 +52,25 @@ export const router = createRouter({
     { path: '/rate', name: 'rate', component: () => import('./views/rate/RateView.vue') },
     { path: '/staff/ratings', name: 'ratings', component: () => import('./views/staff/RatingCases.vue') },
     { path: '/staff/appointments', name: 'appointments', component: () => import('./views/staff/AppointmentsView.vue') },
+    {
+      path: '/staff/outreach',
+      component: () => import('./views/outreach/OutreachView.vue'),
+      children: [
+        { path: '', name: 'outreach', component: () => import('./views/outreach/DueList.vue') },
+        {
+          path: ':household',
+          name: 'outreach-household',
+          component: () => import('./views/outreach/HouseholdView.vue'),
+          props: true,
+        },
+        {
+          path: ':household/record',
+          name: 'outreach-record',
+          component: () => import('./views/outreach/OutreachForm.vue'),
+          props: true,
+        },
+      ],
+    },
     // A mistyped address on a kiosk must never end on a blank page.
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -125,3 +125,17 @@ export type CheckInRequest = S['CheckInRequest']
 export type CheckIn = S['CheckIn']
 /** TooEarly is the 409 of a check-in before its window: when the booking is, and from when. */
 export type TooEarly = S['TooEarly']
+
+// Outreach (走访慰问, 光荣牌, 立功喜报): households of the registry and what the station
+// did there.
+export type OutreachKind = S['OutreachKind']
+/** Honour is a 立功喜报 waiting to be delivered to a household. */
+export type Honour = S['Honour']
+export type HouseholdMember = S['HouseholdMember']
+/** Household is a household of the registry, masked unless an admin unmasked it. */
+export type Household = S['Household']
+export type OutreachRequest = S['OutreachRequest']
+/** Outreach is one entry: the team masked, the photo and signature only as marks. */
+export type Outreach = S['Outreach']
+export type OutreachDetail = S['OutreachDetail']
+export type OutreachPatch = S['OutreachPatch']
