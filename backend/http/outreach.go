@@ -20,17 +20,48 @@ func (s *Server) outreachRoutes(rt *router) {
 	}
 	rt.handle("GET /api/v1/outreach/due", StaffSession, s.handleOutreachDue)
 	rt.handle("GET /api/v1/outreach/households/{household}", StaffSession, s.handleHousehold)
-	rt.handle("POST /api/v1/outreach/households/{household}/unmask", AdminSession, s.handleUnmaskHousehold)
-	rt.handle("POST /api/v1/outreach", StaffSession, s.handleRecordOutreach)
+	rt.handle("POST /api/v1/outreach/households/{household}/unmask", AdminSession, decodeThen(s, maxBody, s.unmaskHousehold))
+	rt.handle("POST /api/v1/outreach", StaffSession, decodeThen(s, maxOutreachBody, s.recordOutreach))
 	rt.handle("GET /api/v1/outreach", StaffSession, s.handleOutreaches)
 	rt.handle("GET /api/v1/outreach/{id}", StaffSession, s.handleOutreach)
-	rt.handle("PATCH /api/v1/outreach/{id}", StaffSession, s.handleUpdateOutreach)
-	rt.handle("POST /api/v1/outreach/{id}/unmask", AdminSession, s.handleUnmaskOutreach)
-	rt.handle("POST /api/v1/outreach/campaigns", StaffSession, s.handlePlanCampaign)
+	rt.handle("PATCH /api/v1/outreach/{id}", StaffSession, decodeThen(s, maxBody, s.updateOutreach))
+	rt.handle("POST /api/v1/outreach/{id}/unmask", AdminSession, decodeThen(s, maxBody, s.unmaskOutreach))
+	rt.handle("POST /api/v1/outreach/campaigns", StaffSession, decodeThen(s, maxBody, s.planCampaign))
 	rt.handle("GET /api/v1/outreach/campaigns", StaffSession, s.handleCampaigns)
 	rt.handle("GET /api/v1/outreach/campaigns/{id}", StaffSession, s.handleCampaign)
-	rt.handle("PATCH /api/v1/outreach/campaigns/{id}", StaffSession, s.handleUpdateCampaign)
-	rt.handle("POST /api/v1/outreach/campaigns/{id}/sheet", AdminSession, s.handleCampaignSheet)
+	rt.handle("PATCH /api/v1/outreach/campaigns/{id}", StaffSession, decodeThen(s, maxBody, s.updateCampaign))
+	rt.handle("POST /api/v1/outreach/campaigns/{id}/sheet", AdminSession, decodeThen(s, maxBody, s.campaignSheet))
+}
+
+// decodeThen is the shape of the outreach routes that take a body: decode it as In
+// (at most limit bytes, known fields only), run do, answer its result with its status.
+func decodeThen[In any](s *Server, limit int64, do func(r *http.Request, in *In) (any, int, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if err := decodeJSONUpTo(r.Body, &in, limit); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		out, status, err := do(r, &in)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.JSON(w, r, status, out)
+	}
+}
+
+// createdStatus is 201 for a new record, 200 for one a repeated request id found.
+func createdStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
+// reasonRequest is the body of an unmasking: the admin's reason.
+type reasonRequest struct {
+	Reason string `json:"reason"`
 }
 
 // outreachJSON is an entry with its times in station time.
@@ -43,6 +74,16 @@ func (s *Server) outreachJSON(o *backend.Outreach) *backend.Outreach {
 		o.Findings = []string{}
 	}
 	return o
+}
+
+// campaignJSON is a campaign with its times in station time and no nil lists.
+func (s *Server) campaignJSON(c *backend.CampaignView) *backend.CampaignView {
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.In(s.Station.Location), c.UpdatedAt.In(s.Station.Location)
+	if c.Rows == nil {
+		c.Rows = []backend.CampaignRow{}
+	}
+	c.Households = nil // the rows say the same, with progress
+	return c
 }
 
 func (s *Server) handleOutreachDue(w http.ResponseWriter, r *http.Request) {
@@ -67,38 +108,17 @@ func (s *Server) handleHousehold(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, h)
 }
 
-func (s *Server) handleUnmaskHousehold(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	h, err := s.Outreach.UnmaskHousehold(r.Context(), r.PathValue("household"), req.Reason, actor(r))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.JSON(w, r, http.StatusOK, h)
+func (s *Server) unmaskHousehold(r *http.Request, in *reasonRequest) (any, int, error) {
+	h, err := s.Outreach.UnmaskHousehold(r.Context(), r.PathValue("household"), in.Reason, actor(r))
+	return h, http.StatusOK, err
 }
 
-func (s *Server) handleRecordOutreach(w http.ResponseWriter, r *http.Request) {
-	var req backend.OutreachRequest
-	if err := decodeJSONUpTo(r.Body, &req, maxOutreachBody); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	o, created, err := s.Outreach.Record(r.Context(), req, actor(r))
+func (s *Server) recordOutreach(r *http.Request, in *backend.OutreachRequest) (any, int, error) {
+	o, created, err := s.Outreach.Record(r.Context(), *in, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	s.JSON(w, r, status, s.outreachJSON(o))
+	return s.outreachJSON(o), createdStatus(created), nil
 }
 
 func (s *Server) handleOutreaches(w http.ResponseWriter, r *http.Request) {
@@ -134,62 +154,28 @@ func (s *Server) handleOutreach(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, map[string]any{"outreach": s.outreachJSON(o), "audit": trail})
 }
 
-func (s *Server) handleUpdateOutreach(w http.ResponseWriter, r *http.Request) {
-	var p backend.OutreachPatch
-	if err := decodeJSON(r.Body, &p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	o, err := s.Outreach.UpdateOutreach(r.Context(), r.PathValue("id"), p, actor(r))
+func (s *Server) updateOutreach(r *http.Request, in *backend.OutreachPatch) (any, int, error) {
+	o, err := s.Outreach.UpdateOutreach(r.Context(), r.PathValue("id"), *in, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	s.JSON(w, r, http.StatusOK, s.outreachJSON(o))
+	return s.outreachJSON(o), http.StatusOK, nil
 }
 
-func (s *Server) handleUnmaskOutreach(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	o, err := s.Outreach.UnmaskOutreach(r.Context(), r.PathValue("id"), req.Reason, actor(r))
+func (s *Server) unmaskOutreach(r *http.Request, in *reasonRequest) (any, int, error) {
+	o, err := s.Outreach.UnmaskOutreach(r.Context(), r.PathValue("id"), in.Reason, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	s.JSON(w, r, http.StatusOK, s.outreachJSON(o))
+	return s.outreachJSON(o), http.StatusOK, nil
 }
 
-func (s *Server) handlePlanCampaign(w http.ResponseWriter, r *http.Request) {
-	var req backend.CampaignRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, created, err := s.Outreach.PlanCampaign(r.Context(), req, actor(r))
+func (s *Server) planCampaign(r *http.Request, in *backend.CampaignRequest) (any, int, error) {
+	c, created, err := s.Outreach.PlanCampaign(r.Context(), *in, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	s.JSON(w, r, status, s.campaignJSON(c))
-}
-
-// campaignJSON is a campaign with its times in station time and no nil lists.
-func (s *Server) campaignJSON(c *backend.CampaignView) *backend.CampaignView {
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.In(s.Station.Location), c.UpdatedAt.In(s.Station.Location)
-	if c.Rows == nil {
-		c.Rows = []backend.CampaignRow{}
-	}
-	c.Households = nil // the rows say the same, with progress
-	return c
+	return s.campaignJSON(c), createdStatus(created), nil
 }
 
 func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
@@ -214,33 +200,24 @@ func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
 	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
 }
 
-func (s *Server) handleUpdateCampaign(w http.ResponseWriter, r *http.Request) {
-	var p backend.CampaignPatch
-	if err := decodeJSON(r.Body, &p); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, err := s.Outreach.UpdateCampaign(r.Context(), r.PathValue("id"), p, actor(r))
+func (s *Server) updateCampaign(r *http.Request, in *backend.CampaignPatch) (any, int, error) {
+	c, err := s.Outreach.UpdateCampaign(r.Context(), r.PathValue("id"), *in, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
+	return s.campaignJSON(c), http.StatusOK, nil
 }
 
-func (s *Server) handleCampaignSheet(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Reason string `json:"reason"`
-		Team   string `json:"team"`
-	}
-	if err := decodeJSON(r.Body, &req); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	c, err := s.Outreach.CampaignSheet(r.Context(), r.PathValue("id"), req.Team, req.Reason, actor(r))
+// sheetRequest asks for a campaign's visit sheet: the reason, and one team or all.
+type sheetRequest struct {
+	Reason string `json:"reason"`
+	Team   string `json:"team"`
+}
+
+func (s *Server) campaignSheet(r *http.Request, in *sheetRequest) (any, int, error) {
+	c, err := s.Outreach.CampaignSheet(r.Context(), r.PathValue("id"), in.Team, in.Reason, actor(r))
 	if err != nil {
-		s.Error(w, r, err)
-		return
+		return nil, 0, err
 	}
-	s.JSON(w, r, http.StatusOK, s.campaignJSON(c))
+	return s.campaignJSON(c), http.StatusOK, nil
 }
