@@ -215,6 +215,12 @@ type DayStats struct {
 	Missed       int `json:"missed"`
 	Cancelled    int `json:"cancelled"`
 
+	OutreachFigures
+}
+
+// OutreachFigures are the outreach part of the figures (DayStats): the entries'
+// counts, which add up, and the station's levels, of which the latest stands.
+type OutreachFigures struct {
 	Reached          int  `json:"reached"`
 	PlaquesHung      int  `json:"plaques_hung"`
 	HonoursDelivered int  `json:"honours_delivered"`
@@ -224,6 +230,20 @@ type DayStats struct {
 	DueHonour        int  `json:"due_honour"`
 	FollowUpOverdue  int  `json:"follow_up_overdue"`
 	OutreachReported bool `json:"outreach_reported,omitempty"`
+}
+
+// AddCounts adds o's entry counts (not its levels) to f.
+func (f *OutreachFigures) AddCounts(o *OutreachFigures) {
+	f.Reached += o.Reached
+	f.PlaquesHung += o.PlaquesHung
+	f.HonoursDelivered += o.HonoursDelivered
+	f.Money += o.Money
+}
+
+// SetLevels takes o's levels for f's.
+func (f *OutreachFigures) SetLevels(o *OutreachFigures) {
+	f.DuePlaque, f.DueFestival, f.DueHonour, f.FollowUpOverdue = o.DuePlaque, o.DueFestival, o.DueHonour, o.FollowUpOverdue
+	f.OutreachReported = true
 }
 
 // SatisfactionPct returns the satisfied share of the ratings in percent, to one
@@ -264,14 +284,8 @@ func (d *DayStats) then(later *DayStats) {
 		d.DeadLetters, d.Reported = later.DeadLetters, true
 	}
 	if later.OutreachReported {
-		d.setLevels(later)
+		d.SetLevels(&later.OutreachFigures)
 	}
-}
-
-// setLevels takes o's outreach levels for d's.
-func (d *DayStats) setLevels(o *DayStats) {
-	d.DuePlaque, d.DueFestival, d.DueHonour, d.FollowUpOverdue = o.DuePlaque, o.DueFestival, o.DueHonour, o.FollowUpOverdue
-	d.OutreachReported = true
 }
 
 func (d *DayStats) add(o *DayStats) {
@@ -295,10 +309,7 @@ func (d *DayStats) add(o *DayStats) {
 	d.BookedServed += o.BookedServed
 	d.Missed += o.Missed
 	d.Cancelled += o.Cancelled
-	d.Reached += o.Reached
-	d.PlaquesHung += o.PlaquesHung
-	d.HonoursDelivered += o.HonoursDelivered
-	d.Money += o.Money
+	d.AddCounts(&o.OutreachFigures)
 	for i, c := range o.WaitHist {
 		d.WaitHist[i] += c
 	}
@@ -570,7 +581,7 @@ func (d *DayStats) Count(fact DayFact) {
 	case KindOutreachEdit:
 		d.Money = max(d.Money+fact.Money, 0)
 	case KindOutreachLevels:
-		d.setLevels(&DayStats{DuePlaque: fact.Levels.DuePlaque, DueFestival: fact.Levels.DueFestival,
+		d.SetLevels(&OutreachFigures{DuePlaque: fact.Levels.DuePlaque, DueFestival: fact.Levels.DueFestival,
 			DueHonour: fact.Levels.DueHonour, FollowUpOverdue: fact.Levels.FollowUpOverdue})
 	case KindCaseClosed:
 		d.CasesClosed++

@@ -32,9 +32,9 @@ func TestOutreachFigures(t *testing.T) {
 		}
 		d.Count(f)
 	}
-	want := county.DayStats{Reached: 2, PlaquesHung: 1, HonoursDelivered: 1, Money: 800,
+	want := county.OutreachFigures{Reached: 2, PlaquesHung: 1, HonoursDelivered: 1, Money: 800,
 		DuePlaque: 8, DueFestival: 29, DueHonour: 1, FollowUpOverdue: 3, OutreachReported: true}
-	if !sameOutreach(d, want) {
+	if d.OutreachFigures != want {
 		t.Fatalf("figures %+v, want %+v", d, want)
 	}
 	for _, bad := range []struct{ kind, data string }{
@@ -48,7 +48,7 @@ func TestOutreachFigures(t *testing.T) {
 	}
 
 	var back county.DayStats
-	if err := county.DecodeDay(county.EncodeDay(&d), &back, nil); err != nil || !sameOutreach(back, want) {
+	if err := county.DecodeDay(county.EncodeDay(&d), &back, nil); err != nil || back.OutreachFigures != want {
 		t.Errorf("round trip %+v %v", back, err)
 	}
 	v3 := county.EncodeDay(&county.DayStats{Tickets: 5, Booked: 2, Cancelled: 1})
@@ -60,13 +60,13 @@ func TestOutreachFigures(t *testing.T) {
 
 	// Over days the counts add up and the levels are the latest reported; across
 	// stations both add up.
-	later := county.DayStats{Reached: 1, Money: 100}
+	later := county.DayStats{OutreachFigures: county.OutreachFigures{Reached: 1, Money: 100}}
 	through := d
 	through.Then(later)
 	if through.Reached != 3 || through.Money != 900 || through.DuePlaque != 8 {
 		t.Errorf("a day without a summary: %+v", through)
 	}
-	through.Then(county.DayStats{DuePlaque: 2, OutreachReported: true})
+	through.Then(county.DayStats{OutreachFigures: county.OutreachFigures{DuePlaque: 2, OutreachReported: true}})
 	if through.DuePlaque != 2 || through.DueFestival != 0 {
 		t.Errorf("a later summary: %+v", through)
 	}
@@ -76,10 +76,4 @@ func TestOutreachFigures(t *testing.T) {
 	if across.DuePlaque != 16 || across.Money != 1600 {
 		t.Errorf("across stations: %+v", across)
 	}
-}
-
-func sameOutreach(a, b county.DayStats) bool {
-	return a.Reached == b.Reached && a.PlaquesHung == b.PlaquesHung && a.HonoursDelivered == b.HonoursDelivered &&
-		a.Money == b.Money && a.DuePlaque == b.DuePlaque && a.DueFestival == b.DueFestival && a.DueHonour == b.DueHonour &&
-		a.FollowUpOverdue == b.FollowUpOverdue && a.OutreachReported == b.OutreachReported
 }

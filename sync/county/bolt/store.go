@@ -46,11 +46,11 @@ var (
 	bucketIDs      = []byte("ids")
 	// bucketDiscards keeps discard markers whose sequence slot holds another entry
 	// (a station restored from a backup): station\0marker id → the marker as stored.
-	bucketDiscards = []byte("discards")
-	bucketTickets  = []byte("tickets")
-	bucketDaily    = []byte("daily")
-	bucketUsers    = []byte("users")
-	bucketSessions = []byte("sessions")
+	bucketDiscards  = []byte("discards")
+	bucketTickets   = []byte("tickets")
+	bucketDaily     = []byte("daily")
+	bucketUsers     = []byte("users")
+	bucketSessions  = []byte("sessions")
 	bucketDatasets  = []byte("datasets")
 	bucketCampaigns = []byte("campaigns")
 	allBuckets      = [][]byte{bucketStations, bucketEntries, bucketIDs, bucketDiscards, bucketTickets, bucketDaily,

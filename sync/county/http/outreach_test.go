@@ -37,7 +37,7 @@ func TestStations_Outreach(t *testing.T) {
 			Money            int  `json:"money"`
 			DueFestival      int  `json:"due_festival"`
 			FollowUpOverdue  int  `json:"follow_up_overdue"`
-			Reported         bool `json:"reported"`
+			Reported         bool `json:"outreach_reported"`
 		}
 	}
 	if err := json.Unmarshal(body, &views); err != nil || len(views) != 2 {

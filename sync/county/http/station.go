@@ -39,16 +39,8 @@ type StationView struct {
 // (households reached, plaques, 喜报, money) and its levels as last reported
 // (households due, follow-ups overdue); Reported is false before a station sent any.
 type OutreachView struct {
-	Since            string `json:"since"`
-	Reached          int    `json:"reached"`
-	PlaquesHung      int    `json:"plaques_hung"`
-	HonoursDelivered int    `json:"honours_delivered"`
-	Money            int    `json:"money"`
-	DuePlaque        int    `json:"due_plaque"`
-	DueFestival      int    `json:"due_festival"`
-	DueHonour        int    `json:"due_honour"`
-	FollowUpOverdue  int    `json:"follow_up_overdue"`
-	Reported         bool   `json:"reported"`
+	Since string `json:"since"`
+	county.OutreachFigures
 }
 
 // RatingView is a station's 好差评 as the county sees it: the satisfaction of the
@@ -74,25 +66,21 @@ func (s *Server) ratingViews(ctx context.Context, today string) (map[string]Rati
 	recent := end.AddDate(0, 0, -(RatingDays - 1)).Format(time.DateOnly)
 	yearStart := today[:4] + "-01-01"
 	recentSums, cases := map[string]*county.DayStats{}, map[string]int{}
-	outreach, levelDate := map[string]*county.DayStats{}, map[string]string{}
+	outreach, levelDate := map[string]*county.OutreachFigures{}, map[string]string{}
 	err = s.Store.EachDay(ctx, from, today, func(station, date string, d *county.DayStats) error {
 		if date >= yearStart || d.OutreachReported {
 			o := outreach[station]
 			if o == nil {
-				o = &county.DayStats{}
+				o = &county.OutreachFigures{}
 				outreach[station] = o
 			}
 			if date >= yearStart {
-				o.Reached += d.Reached
-				o.PlaquesHung += d.PlaquesHung
-				o.HonoursDelivered += d.HonoursDelivered
-				o.Money += d.Money
+				o.AddCounts(&d.OutreachFigures)
 			}
 			// Days come in no set order: the latest day's report stands.
 			if d.OutreachReported && date > levelDate[station] {
 				levelDate[station] = date
-				o.DuePlaque, o.DueFestival, o.DueHonour, o.FollowUpOverdue = d.DuePlaque, d.DueFestival, d.DueHonour, d.FollowUpOverdue
-				o.OutreachReported = true
+				o.SetLevels(&d.OutreachFigures)
 			}
 		}
 		cases[station] += d.CasesOpened - d.CasesClosed
@@ -123,9 +111,7 @@ func (s *Server) ratingViews(ctx context.Context, today string) (map[string]Rati
 	}
 	views := map[string]OutreachView{}
 	for st, o := range outreach {
-		views[st] = OutreachView{Since: yearStart, Reached: o.Reached, PlaquesHung: o.PlaquesHung,
-			HonoursDelivered: o.HonoursDelivered, Money: o.Money, DuePlaque: o.DuePlaque, DueFestival: o.DueFestival,
-			DueHonour: o.DueHonour, FollowUpOverdue: o.FollowUpOverdue, Reported: o.OutreachReported}
+		views[st] = OutreachView{Since: yearStart, OutreachFigures: *o}
 	}
 	return out, views, nil
 }
