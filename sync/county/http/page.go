@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -94,14 +95,20 @@ func (s *Server) pageStaff(next staffHandler) http.HandlerFunc {
 	}
 }
 
+// render writes page name with data. It renders into memory first: a page that
+// fails half-way answers 500 with a line saying so, not half a page that looks whole.
 func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.logger().Error("render page", "page", name, "err", err)
+		http.Error(w, "页面出错，请查看县中心日志。The page failed: see the county server's log.", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, name, data); err != nil {
-		s.logger().Error("render page", "page", name, "err", err)
-	}
+	w.Write(buf.Bytes())
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
