@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -272,7 +273,9 @@ type CampaignService interface {
 // own ids) and each one's status, no names.
 const KindOutreachCampaign = "outreach.campaign"
 
-// CampaignFact is what the county learns of a campaign.
+// CampaignFact is what the county learns of a campaign: one part of its households
+// (Part of Parts, CampaignFactHouseholds each at most), so that no report outgrows
+// what one entry may carry; each part repeats the rest.
 type CampaignFact struct {
 	ID         string            `json:"id"`
 	Name       string            `json:"name"`
@@ -282,14 +285,29 @@ type CampaignFact struct {
 	Households map[string]string `json:"households"` // household → status
 	Totals     CampaignTotals    `json:"totals"`
 	Version    int               `json:"version"`
+	Part       int               `json:"part,omitempty"`
+	Parts      int               `json:"parts,omitempty"`
 }
 
-// Fact returns the part of v the county learns.
-func (v *CampaignView) Fact() CampaignFact {
-	f := CampaignFact{ID: v.ID, Name: v.Name, Kind: v.Kind, From: v.From, To: v.To,
-		Households: make(map[string]string, len(v.Rows)), Totals: v.Totals, Version: v.Version}
-	for _, r := range v.Rows {
-		f.Households[r.Household.ID] = r.Status
+// CampaignFactHouseholds is how many households one report carries: with ids of up
+// to 42 characters that is under 48 KB, inside the 64 KB an entry may hold.
+const CampaignFactHouseholds = 1000
+
+// Facts returns the reports of v for the county, its households in id order split
+// into parts.
+func (v *CampaignView) Facts() []CampaignFact {
+	rows := slices.Clone(v.Rows)
+	slices.SortFunc(rows, func(a, b CampaignRow) int { return strings.Compare(a.Household.ID, b.Household.ID) })
+	parts := max((len(rows)+CampaignFactHouseholds-1)/CampaignFactHouseholds, 1)
+	out := make([]CampaignFact, parts)
+	for p := range out {
+		chunk := rows[p*CampaignFactHouseholds : min((p+1)*CampaignFactHouseholds, len(rows))]
+		f := CampaignFact{ID: v.ID, Name: v.Name, Kind: v.Kind, From: v.From, To: v.To,
+			Households: make(map[string]string, len(chunk)), Totals: v.Totals, Version: v.Version, Part: p, Parts: parts}
+		for _, r := range chunk {
+			f.Households[r.Household.ID] = r.Status
+		}
+		out[p] = f
 	}
-	return f
+	return out
 }

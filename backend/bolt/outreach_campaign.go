@@ -80,7 +80,7 @@ func (s *OutreachService) PlanCampaign(ctx context.Context, req backend.Campaign
 			return err
 		}
 		created = true
-		return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachCampaign, out.Fact())
+		return s.report(tx, out)
 	})
 	return out, created, err
 }
@@ -150,7 +150,7 @@ func (s *OutreachService) UpdateCampaign(ctx context.Context, id string, p backe
 		if out, err = s.viewOf(tx, c, all, true); err != nil {
 			return err
 		}
-		return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachCampaign, out.Fact())
+		return s.report(tx, out)
 	})
 	return out, err
 }
@@ -207,12 +207,22 @@ func (s *OutreachService) campaignsAfter(household, date string) {
 			if err != nil {
 				return err
 			}
-			return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachCampaign, v.Fact())
+			return s.report(tx, v)
 		})
 	})
 	if err != nil {
 		s.db.Logger.Warn("campaign progress not sent", "err", err)
 	}
+}
+
+// report appends v's reports for the county, one outbox entry a part.
+func (s *OutreachService) report(tx *bolt.Tx, v *backend.CampaignView) error {
+	for _, f := range v.Facts() {
+		if err := s.db.appendOutbox(tx, s.stationID, backend.KindOutreachCampaign, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // view returns c with its rows, reading the households.

@@ -76,9 +76,10 @@ type Store interface {
 	// sequence order, at most limit of them. An unknown station has none.
 	Entries(ctx context.Context, station string, from uint64, limit int) ([]wire.Entry, error)
 
-	// Campaigns returns every station's outreach campaigns, each as the latest
-	// report of it stored (by sequence) gave it, in no set order. Ingest keeps
-	// them: an outreach.campaign entry replaces the one of a lower sequence.
+	// Campaigns returns every station's outreach campaign reports, of each part of
+	// each campaign the latest stored (by sequence), in no set order
+	// (MergeCampaigns joins the parts). Ingest keeps them: an outreach.campaign
+	// entry replaces the one of the same part of a lower sequence.
 	Campaigns(ctx context.Context) ([]Campaign, error)
 
 	// Highest returns the highest sequence stored for each station that has entries,

@@ -299,9 +299,10 @@ func (s *Store) EntryCount(ctx context.Context, station string) (entries, ids in
 	return entries, ids, err
 }
 
-// putCampaign keeps c unless a report of a higher sequence is kept already.
+// putCampaign keeps c unless a report of the same part of a higher sequence is kept
+// already.
 func putCampaign(b *bbolt.Bucket, c *county.Campaign) error {
-	key := join(c.Station, c.ID)
+	key := join(c.Station, c.ID+"\x00"+strconv.Itoa(c.Part))
 	var held county.Campaign
 	if ok, err := getJSON(b, key, &held); err != nil || ok && held.Seq > c.Seq {
 		return err

@@ -39,7 +39,7 @@ const DataKeyFile = county.DataKeyFile
 //	users:     name → User (JSON)
 //	sessions:  SHA-256 of token → Session (JSON)
 //	datasets:  name | 0 | import number (8 bytes) → county.DatasetRecord (JSON); name → current number
-//	campaigns: station id | 0 | campaign id → county.Campaign (JSON), the latest report
+//	campaigns: station id | 0 | campaign id | 0 | part → county.Campaign (JSON), the latest report
 var (
 	bucketStations = []byte("stations")
 	bucketEntries  = []byte("entries")

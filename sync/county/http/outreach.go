@@ -27,10 +27,11 @@ type CampaignView struct {
 // CampaignViews returns every station's campaigns, the latest first (by start, then
 // station name).
 func (s *Server) CampaignViews(ctx context.Context) ([]CampaignView, error) {
-	list, err := s.Store.Campaigns(ctx)
+	parts, err := s.Store.Campaigns(ctx)
 	if err != nil {
 		return nil, err
 	}
+	list := county.MergeCampaigns(parts)
 	stations, err := s.Store.Stations(ctx)
 	if err != nil {
 		return nil, err

@@ -183,7 +183,7 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 	var stats [][]byte
 	changed := map[string]bool{}
 	marked := map[string]bool{}
-	campaigns := map[string]*county.Campaign{}
+	campaigns := map[campaignPart]*county.Campaign{}
 	for k := range rows.index {
 		if !w.inserted[k] {
 			continue
@@ -192,9 +192,10 @@ func (w *written) finish(ctx context.Context, tx conn, station string, st *count
 		*highest = max(*highest, seq)
 		w.present[rows.seq[k]] = true
 		if c, ok := county.CampaignOf(station, &wire.Entry{Kind: rows.kind[k], Seq: seq, Data: rows.data[k]}); ok {
-			// One row per campaign in the statement: the push's latest report.
-			if held := campaigns[c.ID]; held == nil || held.Seq < c.Seq {
-				campaigns[c.ID] = c
+			// One row per campaign part in the statement: the push's latest report.
+			key := campaignPart{c.ID, c.Part}
+			if held := campaigns[key]; held == nil || held.Seq < c.Seq {
+				campaigns[key] = c
 			}
 			continue
 		}
@@ -386,24 +387,31 @@ func (s *Store) PutEntries(ctx context.Context, station string, entries []county
 	return added, nil
 }
 
-// queueCampaigns queues on b the keeping of campaigns, each unless a report of a
-// higher sequence is kept already.
-func queueCampaigns(b *pgx.Batch, station string, campaigns map[string]*county.Campaign) error {
+// campaignPart names one part of a campaign of the pushing station.
+type campaignPart struct {
+	id   string
+	part int
+}
+
+// queueCampaigns queues on b the keeping of campaigns, each unless a report of the
+// same part of a higher sequence is kept already.
+func queueCampaigns(b *pgx.Batch, station string, campaigns map[campaignPart]*county.Campaign) error {
 	if len(campaigns) == 0 {
 		return nil
 	}
-	ids, seqs, data := make([]string, 0, len(campaigns)), make([]int64, 0, len(campaigns)), make([][]byte, 0, len(campaigns))
-	for id, c := range campaigns {
+	n := len(campaigns)
+	ids, parts, seqs, data := make([]string, 0, n), make([]int32, 0, n), make([]int64, 0, n), make([][]byte, 0, n)
+	for k, c := range campaigns {
 		raw, err := json.Marshal(c)
 		if err != nil {
 			return err
 		}
-		ids, seqs, data = append(ids, id), append(seqs, int64(c.Seq)), append(data, raw)
+		ids, parts, seqs, data = append(ids, k.id), append(parts, int32(k.part)), append(seqs, int64(c.Seq)), append(data, raw)
 	}
-	b.Queue(`INSERT INTO campaigns (station_id, id, seq, data) SELECT $1, c.id, c.seq, c.data
-		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS c(id, seq, data)
-		ON CONFLICT (station_id, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
-		WHERE campaigns.seq < excluded.seq`, station, ids, seqs, data)
+	b.Queue(`INSERT INTO campaigns (station_id, id, part, seq, data) SELECT $1, c.id, c.part, c.seq, c.data
+		FROM unnest($2::text[], $3::integer[], $4::bigint[], $5::bytea[]) AS c(id, part, seq, data)
+		ON CONFLICT (station_id, id, part) DO UPDATE SET seq = excluded.seq, data = excluded.data
+		WHERE campaigns.seq < excluded.seq`, station, ids, parts, seqs, data)
 	return nil
 }
 
