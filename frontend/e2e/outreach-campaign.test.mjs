@@ -197,6 +197,15 @@ describe('outreach campaigns', () => {
     const back = (await clerk.get(`/api/v1/outreach/campaigns/${campaign}`)).body.rows.find((r) => r.household.household === third)
     assert.equal(back?.status, 'left', 'the household is back, to visit')
 
+    // The last day moves; the name may change too.
+    await page.click('[data-test=rename]')
+    const to = await page.inputValue('[data-test=rename-to]')
+    const later = new Date(Date.parse(to + 'T00:00:00Z') + 7 * 86_400_000).toISOString().slice(0, 10)
+    await page.fill('[data-test=rename-to]', later)
+    await page.click('[data-test=dialog-confirm]')
+    await page.locator('[data-test=campaign-notice]', { hasText: '已保存' }).waitFor()
+    assert.equal((await clerk.get(`/api/v1/outreach/campaigns/${campaign}`)).body.to, later)
+
     // The list of campaigns, with its progress.
     await page.click('[data-test=back]')
     const card = page.locator(`[data-test=campaign-card][data-id="${campaign}"]`)
