@@ -57,6 +57,19 @@ export const router = createRouter({
       component: () => import('./views/outreach/OutreachView.vue'),
       children: [
         { path: '', name: 'outreach', component: () => import('./views/outreach/DueList.vue') },
+        { path: 'campaigns', name: 'outreach-campaigns', component: () => import('./views/outreach/CampaignList.vue') },
+        {
+          path: 'campaigns/:campaign',
+          name: 'outreach-campaign',
+          component: () => import('./views/outreach/CampaignView.vue'),
+          props: true,
+        },
+        {
+          path: 'campaigns/:campaign/sheet',
+          name: 'outreach-campaign-sheet',
+          component: () => import('./views/outreach/CampaignSheet.vue'),
+          props: true,
+        },
         {
           path: ':household',
           name: 'outreach-household',
@@ -67,6 +80,12 @@ export const router = createRouter({
           path: ':household/record',
           name: 'outreach-record',
           component: () => import('./views/outreach/OutreachForm.vue'),
+          props: true,
+        },
+        {
+          path: ':household/entries/:entry/edit',
+          name: 'outreach-edit',
+          component: () => import('./views/outreach/EntryEdit.vue'),
           props: true,
         },
       ],

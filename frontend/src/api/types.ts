@@ -139,3 +139,11 @@ export type OutreachRequest = S['OutreachRequest']
 export type Outreach = S['Outreach']
 export type OutreachDetail = S['OutreachDetail']
 export type OutreachPatch = S['OutreachPatch']
+/** OutreachAudit is one line of an entry's history: who changed what, personal values left out. */
+export type OutreachAudit = S['OutreachAudit']
+export type CampaignRequest = S['CampaignRequest']
+/** Campaign is a planned round of outreach (2027年春节走访慰问) with a row per household. */
+export type Campaign = S['Campaign']
+/** CampaignRow is one household of a campaign: its team (masked), status and money. */
+export type CampaignRow = S['CampaignRow']
+export type CampaignPatch = S['CampaignPatch']

@@ -157,6 +157,8 @@ export interface EntryForm {
   photo: string
   /** base64 PNG, '' for none. */
   signature: string
+  /** The campaign the entry counts for, '' for none. */
+  campaign: string
   requestId: string
 }
 
@@ -180,6 +182,7 @@ export function emptyEntry(me: string, kind: api.OutreachKind | '' = ''): EntryF
     honour: '',
     photo: '',
     signature: '',
+    campaign: '',
     requestId: newRequestId(),
   }
 }
@@ -208,6 +211,7 @@ export async function recordEntry(household: string, f: EntryForm): Promise<api.
   if (f.kind === 'honour_delivered') req.honour = f.honour
   if (f.photo) req.photo = f.photo
   if (f.signature) req.signature = f.signature
+  if (f.campaign) req.campaign = f.campaign
   const o = await api.recordOutreach(req)
   outreach.justRecorded = o.id
   await Promise.all([openHousehold(household), loadDue()])
@@ -229,4 +233,67 @@ export function honourLine(h: api.Honour): string {
 /** unmaskEntry returns an entry with its photo and signature (admin; the reason is logged). */
 export function unmaskEntry(id: string, reason: string): Promise<api.Outreach> {
   return api.unmaskOutreach(id, reason)
+}
+
+/** EntryEdit is what the edit form holds: the fields an entry may change. */
+export interface EntryEdit {
+  date: string
+  /** The team as shown (masked) until staff replace it with names typed anew. */
+  team: string[]
+  teamReplaced: boolean
+  newMember: string
+  money: string | number
+  items: string
+  findings: Finding[]
+  note: string
+  followUp: string
+}
+
+/** editOf fills the edit form from entry o as the station shows it. */
+export function editOf(o: api.Outreach): EntryEdit {
+  return {
+    date: o.date,
+    team: [...o.team],
+    teamReplaced: false,
+    newMember: '',
+    money: o.money ? o.money : '',
+    items: o.items,
+    findings: [...o.findings] as Finding[],
+    note: o.note,
+    followUp: o.follow_up,
+  }
+}
+
+/**
+ * updateEntry sends what changed on entry o with its version: the team only when staff
+ * replaced it, since the names on screen are masked. A 409 (someone else changed it
+ * meanwhile) reloads the household and says so.
+ */
+export async function updateEntry(o: api.Outreach, f: EntryEdit): Promise<void> {
+  const typed = String(f.money).trim()
+  const money = typed === '' ? 0 : Math.round(Number(typed))
+  const patch: api.OutreachPatch = { version: o.version }
+  if (f.date !== o.date) patch.date = f.date
+  if (f.teamReplaced) patch.team = [...f.team, f.newMember].map((n) => n.trim()).filter(Boolean)
+  if (money !== o.money) patch.money = Number.isFinite(money) ? money : -1
+  if (f.items !== o.items) patch.items = f.items
+  if (f.findings.join(',') !== o.findings.join(',')) patch.findings = f.findings
+  if (f.note !== o.note) patch.note = f.note
+  if (f.followUp !== o.follow_up) patch.follow_up = f.followUp
+  try {
+    await api.updateOutreach(o.id, patch)
+  } catch (e) {
+    if (e instanceof api.ApiError && e.status === 409) {
+      await openHousehold(o.household)
+      throw new Error(i18n.global.t('outreach.edit.conflict'))
+    }
+    throw e
+  }
+  outreach.justRecorded = o.id
+  await Promise.all([openHousehold(o.household), loadDue()])
+}
+
+/** entryHistory returns an entry's audit trail, oldest first. */
+export async function entryHistory(id: string): Promise<api.OutreachAudit[]> {
+  return (await api.getOutreach(id)).audit
 }
