@@ -323,4 +323,27 @@ describe('appointments', () => {
     assertNoPageErrors(con)
     await con.close()
   })
+
+  test('the counter sees which waiting tickets are booked, and for when', async () => {
+    const a = booked.onTime[1]
+    const number = (await clerk.get('/api/v1/appointments')).body.appointments.find((x) => x.code === a.code).ticket_number
+    await browser.context.clearCookies()
+    const desk = await openKiosk(browser.context, server.url, { path: '/staff', viewport: CONSOLE })
+    await desk.locator('[data-test=login]').waitFor()
+    await desk.fill('[data-test=login-name]', CLERK.name)
+    for (const d of CLERK.pin) await desk.click(`[data-test=key-${d}]`)
+    await desk.click('[data-test=login-submit]')
+    await desk.locator('[data-test=pick-counter-1], [data-test=desk]').first().waitFor()
+    if (await desk.locator('[data-test=pick-counter-1]').count()) await desk.click('[data-test=pick-counter-1]')
+    const chip = desk.locator(`[data-test=waiting-${number}]`)
+    await chip.waitFor()
+    assert.match(await chip.locator('[data-test=chip-slot]').innerText(), new RegExp(`预约.*${a.time}`))
+    await screenshot(desk, 'appointment-desk-waiting')
+    await chip.click()
+    await desk.locator('[data-test=current-booked]').waitFor()
+    assert.match(await desk.locator('[data-test=current-booked]').innerText(), new RegExp(a.time))
+    await screenshot(desk, 'appointment-desk-current')
+    assertNoPageErrors(desk)
+    await desk.close()
+  })
 })
