@@ -332,26 +332,28 @@ func (s *OutreachService) Record(ctx context.Context, req backend.OutreachReques
 		if err := s.db.appendOutbox(tx, s.stationID, backend.KindOutreachRecorded, o.Fact(nil, nil)); err != nil {
 			return err
 		}
+		if err := s.reportAfter(ctx, tx, o.Household, o.Date); err != nil {
+			return err
+		}
 		out, created = o, true
 		return nil
 	})
 	if err != nil {
 		return nil, false, err
 	}
-	if created {
-		s.summarizeAfter(ctx)
-		s.campaignsAfter(out.Household, out.Date)
-	}
+
 	out.Mask()
 	return out, created, nil
 }
 
-// summarizeAfter brings the county's levels up to date after an entry; a failure
-// is logged, not the entry's: the next entry or midnight sends them.
-func (s *OutreachService) summarizeAfter(ctx context.Context) {
-	if _, err := s.Summarize(ctx); err != nil {
-		s.db.Logger.Warn("outreach summary not updated", "err", err)
+// reportAfter brings what the county sees up to date after an entry for household on
+// date, inside the entry's transaction: the levels, and the progress of the campaigns
+// it counts in.
+func (s *OutreachService) reportAfter(ctx context.Context, tx *bolt.Tx, household string, dates ...string) error {
+	if _, err := s.summarize(ctx, tx); err != nil {
+		return err
 	}
+	return s.campaignsIn(tx, household, dates...)
 }
 
 // mediaKey is id(36)|field; hhKey is household|0|date(10)|id(36), the zero ending
@@ -569,13 +571,14 @@ func (s *OutreachService) UpdateOutreach(ctx context.Context, id string, p backe
 			return err
 		}
 		out = o
-		return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachUpdated, o.Fact(&prev, changes))
+		if err := s.db.appendOutbox(tx, s.stationID, backend.KindOutreachUpdated, o.Fact(&prev, changes)); err != nil {
+			return err
+		}
+		return s.reportAfter(ctx, tx, o.Household, prev.Date, o.Date)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.summarizeAfter(ctx)
-	s.campaignsAfter(out.Household, out.Date)
 	out.Mask()
 	return out, nil
 }
@@ -623,55 +626,63 @@ var keyOutreachSummary = []byte("outreach_summary")
 // returns the levels. The station runs it at start, after midnight and after each
 // entry.
 func (s *OutreachService) Summarize(ctx context.Context) (backend.OutreachSummary, error) {
+	var sum backend.OutreachSummary
+	err := s.db.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		sum, err = s.summarize(ctx, tx)
+		return err
+	})
+	return sum, err
+}
+
+// summarize is Summarize inside tx: an entry's transaction runs it, so the county's
+// levels move with the entry or not at all.
+func (s *OutreachService) summarize(ctx context.Context, tx *bolt.Tx) (backend.OutreachSummary, error) {
 	rules, within := s.Rules(ctx)
 	now := s.now()
 	today := now.Format(time.DateOnly)
 	sum := backend.OutreachSummary{Date: today}
-	err := s.db.db.Update(func(tx *bolt.Tx) error {
-		sum = backend.OutreachSummary{Date: today}
-		all, err := s.households(tx)
-		if err != nil {
-			return err
+	all, err := s.households(tx)
+	if err != nil {
+		return sum, err
+	}
+	for _, kind := range backend.DueKinds {
+		q := backend.DueQuery{Kind: kind}
+		if err := q.Validate(rules, now); err != nil {
+			return sum, err
 		}
-		for _, kind := range backend.DueKinds {
-			q := backend.DueQuery{Kind: kind}
-			if err := q.Validate(rules, now); err != nil {
-				return err
-			}
-			n := 0
-			for _, h := range all {
-				if h.IsDue(q, rules, within) {
-					n++
-				}
-			}
-			switch kind {
-			case backend.DuePlaque:
-				sum.DuePlaque = n
-			case backend.DueFestival:
-				sum.DueFestival = n
-			case backend.DueHonour:
-				sum.DueHonour = n
+		n := 0
+		for _, h := range all {
+			if h.IsDue(q, rules, within) {
+				n++
 			}
 		}
-		if sum.FollowUpOverdue, err = s.overdue(tx, today); err != nil {
-			return err
+		switch kind {
+		case backend.DuePlaque:
+			sum.DuePlaque = n
+		case backend.DueFestival:
+			sum.DueFestival = n
+		case backend.DueHonour:
+			sum.DueHonour = n
 		}
-		var last backend.OutreachSummary
-		if _, err := getJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &last); err != nil {
-			return err
-		}
-		// A station with nothing to report (no households, no entries) sends nothing
-		// until it has.
-		nothing := backend.OutreachSummary{Date: today}
-		if last == sum || last.Date == "" && sum == nothing {
-			return nil
-		}
-		if err := putJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &sum); err != nil {
-			return err
-		}
-		return s.db.appendOutbox(tx, s.stationID, backend.KindOutreachSummary, sum)
-	})
-	return sum, err
+	}
+	if sum.FollowUpOverdue, err = s.overdue(tx, today); err != nil {
+		return sum, err
+	}
+	var last backend.OutreachSummary
+	if _, err := getJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &last); err != nil {
+		return sum, err
+	}
+	// A station with nothing to report (no households, no entries) sends nothing
+	// until it has.
+	nothing := backend.OutreachSummary{Date: today}
+	if last == sum || last.Date == "" && sum == nothing {
+		return sum, nil
+	}
+	if err := putJSON(tx.Bucket(bucketMeta), keyOutreachSummary, &sum); err != nil {
+		return sum, err
+	}
+	return sum, s.db.appendOutbox(tx, s.stationID, backend.KindOutreachSummary, sum)
 }
 
 // overdue counts the entries whose follow-up fell before today with no entry for the

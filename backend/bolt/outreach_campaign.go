@@ -184,35 +184,30 @@ func (s *OutreachService) CampaignSheet(ctx context.Context, id, team, reason, b
 	return out, nil
 }
 
-// campaignsAfter sends the county the progress of the campaigns an entry for
-// household on date counts in: their rows changed with it. A failure is logged; the
-// campaign's next change sends it.
-func (s *OutreachService) campaignsAfter(household, date string) {
-	err := s.db.db.Update(func(tx *bolt.Tx) error {
-		var all []*backend.Household
-		return tx.Bucket(bucketCampaigns).ForEach(func(k, _ []byte) error {
-			c, err := s.getCampaign(tx, string(k))
-			if err != nil {
+// campaignsIn appends, inside tx, the progress of the campaigns an entry for
+// household on one of dates counts in: their rows changed with it.
+func (s *OutreachService) campaignsIn(tx *bolt.Tx, household string, dates ...string) error {
+	var all []*backend.Household
+	return tx.Bucket(bucketCampaigns).ForEach(func(k, _ []byte) error {
+		c, err := s.getCampaign(tx, string(k))
+		if err != nil {
+			return err
+		}
+		within := slices.ContainsFunc(dates, func(d string) bool { return d >= c.From && d <= c.To })
+		if !within || !slices.ContainsFunc(c.Households, func(h backend.CampaignHousehold) bool { return h.ID == household }) {
+			return nil
+		}
+		if all == nil {
+			if all, err = s.households(tx); err != nil {
 				return err
 			}
-			if date < c.From || date > c.To || !slices.ContainsFunc(c.Households, func(h backend.CampaignHousehold) bool { return h.ID == household }) {
-				return nil
-			}
-			if all == nil {
-				if all, err = s.households(tx); err != nil {
-					return err
-				}
-			}
-			v, err := s.viewOf(tx, c, all, true)
-			if err != nil {
-				return err
-			}
-			return s.report(tx, v)
-		})
+		}
+		v, err := s.viewOf(tx, c, all, true)
+		if err != nil {
+			return err
+		}
+		return s.report(tx, v)
 	})
-	if err != nil {
-		s.db.Logger.Warn("campaign progress not sent", "err", err)
-	}
 }
 
 // report appends v's reports for the county, one outbox entry a part.
