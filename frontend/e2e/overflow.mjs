@@ -81,3 +81,33 @@ export async function cutText(page) {
     return out
   })
 }
+
+/**
+ * lyingMongolian returns, one line per element, the visible Mongolian text that lies on
+ * its side: traditional Mongolian set in a horizontal line shows its letters turned a
+ * quarter left, unreadable. Every word of it must stand in a column (vertical-lr).
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<string[]>}
+ */
+export async function lyingMongolian(page) {
+  return page.evaluate(() => {
+    const out = []
+    const mongolian = /[\u1800-\u18AF]/
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent)
+        .join('')
+      if (!mongolian.test(own)) continue
+      const s = getComputedStyle(el)
+      if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue
+      const r = el.getBoundingClientRect()
+      if (r.width === 0 || r.height === 0) continue
+      if (s.writingMode.startsWith('vertical')) continue
+      const text = own.trim().replace(/\s+/g, ' ')
+      const cls = typeof el.className === 'string' && el.className ? ` class="${el.className}"` : ''
+      out.push(`<${el.tagName.toLowerCase()}${el.dataset.test ? ` data-test=${el.dataset.test}` : ''}${cls}> "${text.slice(0, 24)}" lies on its side`)
+    }
+    return out
+  })
+}
