@@ -97,6 +97,8 @@ func Translate(lang, key string, args ...any) string {
 	s := m[0]
 	if IsEnglish(lang) {
 		s = m[1]
+	} else if mn, ok := mongolian[key]; ok && IsMongolian(lang) {
+		s = mn
 	}
 	if len(args) == 0 {
 		return s

@@ -71,17 +71,24 @@ func Write(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	}
 }
 
-var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+var languages = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English, language.MustParse("mn-Mong")})
 
-// Lang returns "en" when the request prefers English and "zh-CN" otherwise: the
-// language every message of an answer is written in.
+// Lang returns "en" when the request prefers English, "mn-Mong" when it asks for
+// traditional Mongolian (the kiosk's Mongolian screens: the messages drafted in
+// Mongolian come back so, the others in Chinese), and "zh-CN" otherwise: the language
+// every message of an answer is written in.
 func Lang(r *http.Request) string {
 	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
 	if err != nil || len(tags) == 0 {
 		return "zh-CN"
 	}
-	if _, i, conf := languages.Match(tags...); i == 1 && conf != language.No {
+	_, i, conf := languages.Match(tags...)
+	switch {
+	case conf == language.No:
+	case i == 1:
 		return "en"
+	case i == 2 && conf >= language.High:
+		return "mn-Mong"
 	}
 	return "zh-CN"
 }

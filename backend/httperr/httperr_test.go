@@ -84,6 +84,8 @@ func TestWrite(t *testing.T) {
 func TestLang(t *testing.T) {
 	for _, tt := range []struct{ header, want string }{
 		{"", "zh-CN"}, {"en", "en"}, {"en-US,en;q=0.9", "en"}, {"zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"}, {"fr", "zh-CN"}, {";;;", "zh-CN"},
+		// The kiosk's Mongolian screens; Cyrillic Mongolian is not what the kiosk offers.
+		{"mn-Mong", "mn-Mong"}, {"mn-Mong,zh-CN;q=0.5", "mn-Mong"}, {"zh-CN,mn-Mong;q=0.5", "zh-CN"}, {"mn-Cyrl", "zh-CN"},
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept-Language", tt.header)
