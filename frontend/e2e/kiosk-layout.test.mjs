@@ -131,6 +131,11 @@ async function tour(server, page, tag, problems) {
   await page.click('[data-test=submit]')
   await page.locator('[data-test=person-result]').waitFor()
   await check('personal-result')
+  // Where the history has a tab of its own (Mongolian in 大字, lying), it is a screen.
+  if (await shown(page, '[data-test=tab-history]')) {
+    await page.click('[data-test=tab-history]')
+    await check('personal-history')
+  }
   await home()
 
   // Visit registration, to its done screen.

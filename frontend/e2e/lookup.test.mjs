@@ -365,7 +365,7 @@ describe('entitlement lookup', () => {
     const page = await openKiosk(browser.context, server.url, { path: '/?idle=4,2' })
     await lookUp(page, person)
     const name = (await page.locator('[data-test=person-name]').textContent()).trim()
-    const shownId = (await page.locator('[data-test=person-id]').textContent()).trim()
+    const shownId = (await page.locator('[data-test=person-id] .who__id-number').textContent()).trim()
     assert.equal((await page.locator('[data-test=card-status]').textContent()).trim(), '制卡中')
 
     await page.locator('[data-test=idle-warning]').waitFor({ state: 'visible', timeout: 8_000 })

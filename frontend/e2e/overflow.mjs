@@ -1,7 +1,7 @@
 // assertNoCutText: the check behind "nothing cut without a sign" (issue 17). It fails
 // when any visible text on the page is cut off: clipped by a box too small for it, cut
-// to "…" or a line clamp, pushed past the screen's edge, or hidden in a scrolling area
-// that shows no sign that more is there.
+// to "…" or a line clamp, pushed past the screen's edge, hidden in a scrolling area
+// that shows no sign that more is there, or covered by the screen's buttons.
 import assert from 'node:assert/strict'
 
 /**
@@ -75,6 +75,57 @@ export async function cutText(page) {
       if (((overX && scrolls(s.overflowX)) || (overY && scrolls(s.overflowY))) && !cueFor(el)) {
         out.push(`${describe(el)} scrolls with no sign that more is there`)
       }
+    }
+    // Text out of the card or button it is written in, or out of the card that
+    // button is in, runs over what lies beside it. A box is what a person sees as
+    // one: a border or a background. The text is
+    // measured as drawn (its lines, not its element's box); a few pixels are a
+    // glyph's ink past its line, not text out of place.
+    const drawn = (s) => s && s !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(s)
+    const boxed = (p) => {
+      const s = getComputedStyle(p)
+      return drawn(s.backgroundColor) || ['Top', 'Right', 'Bottom', 'Left'].some((k) => parseFloat(s[`border${k}Width`]) > 0 && s[`border${k}Style`] !== 'none' && drawn(s[`border${k}Color`]))
+    }
+    for (const el of document.querySelectorAll('#app *')) {
+      if (!hasOwnText(el) || !visible(el)) continue
+      const range = document.createRange()
+      range.selectNodeContents(el)
+      const t = range.getBoundingClientRect()
+      if (t.width === 0 || t.height === 0) continue
+      for (let p = el; p && p !== document.body; p = p.parentElement) {
+        const ps = getComputedStyle(p)
+        if (p !== el && boxed(p)) {
+          const q = p.getBoundingClientRect()
+          if (t.left < q.left - 6 || t.right > q.right + 6 || t.top < q.top - 6 || t.bottom > q.bottom + 6) {
+            out.push(`${describe(el)} runs out of its box ${describe(p)}`)
+            break
+          }
+        }
+        if (ps.overflowX !== 'visible' || ps.overflowY !== 'visible') break
+      }
+    }
+    // A screen's buttons lying over its text: the text is there but cannot be read.
+    const actions = [...document.querySelectorAll('.screen__actions .van-button')].filter(visible)
+    for (const el of document.querySelectorAll('#app *')) {
+      if (!hasOwnText(el) || !visible(el) || el.closest('.screen__actions')) continue
+      // Only the part a clipping or scrolling box shows can lie under a button.
+      const b = el.getBoundingClientRect()
+      const r = { left: b.left, top: b.top, right: b.right, bottom: b.bottom }
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const s = getComputedStyle(p)
+        if (s.overflowX === 'visible' && s.overflowY === 'visible') continue
+        const q = p.getBoundingClientRect()
+        r.left = Math.max(r.left, q.left)
+        r.top = Math.max(r.top, q.top)
+        r.right = Math.min(r.right, q.right)
+        r.bottom = Math.min(r.bottom, q.bottom)
+      }
+      if (r.right <= r.left || r.bottom <= r.top) continue
+      const under = actions.find((b) => {
+        const q = b.getBoundingClientRect()
+        return r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1
+      })
+      if (under) out.push(`${describe(el)} lies under the button ${describe(under)}`)
     }
     const d = document.documentElement
     if (d.scrollWidth > vw || d.scrollHeight > vh) out.push(`the page is ${d.scrollWidth}×${d.scrollHeight} on a ${vw}×${vh} screen`)
