@@ -27,7 +27,7 @@ import {
   startServer,
   tapKeys,
 } from './helpers.mjs'
-import { assertNoCutText } from './overflow.mjs'
+import { assertNoCutText, lyingMongolian } from './overflow.mjs'
 import { kioskShot } from './plainwords.mjs'
 
 const ADMIN = { name: '测试', pin: '246810' }
@@ -346,4 +346,61 @@ describe('appointments', () => {
     assertNoPageErrors(desk)
     await desk.close()
   })
+})
+
+// A station that offers Mongolian: an on-time booked ticket, its check-in sentence and
+// slot badge with it, fits upright and lying, every word standing. Upright it was 294 px
+// taller than the screen (the badge under 您的号码, the label above the number).
+describe('appointments in Mongolian', () => {
+  let mn
+  let mnClerk
+  before(async () => {
+    mn = await startServer([], {
+      setup: async (dir) => {
+        await writeFile(join(dir, 'config.json'), JSON.stringify({ timezone: zone(EAST), languages: ['zh-CN', 'en', 'mn-Mong'] }))
+        await addStaff(dir, CLERK.name, 'staff', CLERK.pin)
+      },
+    })
+    mnClerk = await staffApi(mn.url, CLERK.name, CLERK.pin)
+  })
+  after(async () => {
+    await mn?.stop()
+  })
+
+  for (const [tag, viewport] of [
+    ['portrait', VIEWPORTS.portrait],
+    ['landscape', VIEWPORTS.fullHD],
+  ]) {
+    test(`an on-time booked ticket in Mongolian fits ${tag}, nothing lying`, async () => {
+      const { date, time } = stationClock(EAST, 5)
+      const booked = await mnClerk.post('/api/v1/appointments', {
+        service: 'B',
+        date,
+        time,
+        name: '李秀英',
+        id_number: idNumber(mn.people.ready.id, seq++),
+      })
+      assert.equal(booked.status, 201, JSON.stringify(booked.body))
+      const page = await openKiosk(browser.context, mn.url, { path: '/?lang=mn-Mong', viewport })
+      await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
+      await page.evaluate(() => document.fonts.ready)
+      await openCheckIn(page, false)
+      await byCode(page, booked.body.code)
+      await page.locator('[data-test=checked-in]').waitFor()
+      await page.locator('[data-test=slot-badge]').waitFor()
+      await page.evaluate(() => document.fonts.ready)
+      const name = `appointment-ontime-mn-${tag}`
+      await screenshot(page, name)
+      await assertNoCutText(page, name)
+      await assertFits(page, name)
+      assert.deepEqual(await lyingMongolian(page), [], `${name}: Mongolian text lies on its side`)
+      // The badge stands beside 您的号码, not under it.
+      const [label, badge] = await Promise.all(
+        ['.ticket__label-text', '[data-test=slot-badge]'].map((s) => page.locator(s).boundingBox()),
+      )
+      assert.ok(badge.x >= label.x + label.width - 1, `${name}: the slot badge is not beside 您的号码`)
+      assertNoPageErrors(page)
+      await page.close()
+    })
+  }
 })

@@ -18,12 +18,20 @@ import {
   screenshot,
   staffApi,
   startServer,
+  tapKeys,
 } from './helpers.mjs'
-import { assertNoCutText } from './overflow.mjs'
+import { assertNoCutText, lyingMongolian } from './overflow.mjs'
 
 const ADMIN = { name: '测试', pin: '246810' }
 const FONT = '/fonts/NotoSansMongolian-Regular.woff2'
 const SIZES = { '1080p': VIEWPORTS.fullHD, portrait: VIEWPORTS.portrait }
+// The four screens a station has, as the layout tour (kiosk-layout.test.mjs) has them.
+const ALL_SIZES = {
+  portrait: { width: 1080, height: 1920 },
+  landscape: { width: 1920, height: 1080 },
+  sxga: { width: 1280, height: 1024 },
+  wxga: { width: 1366, height: 768 },
+}
 
 let browser
 
@@ -60,6 +68,24 @@ async function finishAt(api, n) {
   const waiting = (await api.get('/api/v1/waiting')).body
   const t = waiting.active.find((x) => x.counter === n)
   if (t) assert.equal((await api.post(`/api/v1/tickets/${t.id}/finish`, {})).status, 200)
+}
+
+/** assertStanding fails when any Mongolian text on the page lies on its side. */
+async function assertStanding(page, what) {
+  const lying = await lyingMongolian(page)
+  assert.deepEqual(lying, [], `${what}: Mongolian text lies on its side:\n  ${lying.join('\n  ')}`)
+}
+
+/** assertWhole checks a Mongolian screen: nothing cut or off the screen, nothing lying. */
+async function assertWhole(page, what) {
+  await assertNoCutText(page, what)
+  await assertStanding(page, what)
+}
+
+/** setLarge turns 大字 on or off with the switch on the screen. */
+async function setLarge(page, on) {
+  const now = (await page.locator('[data-test=elderly-toggle]').getAttribute('aria-checked')) === 'true'
+  if (now !== on) await page.click('[data-test=elderly-toggle]')
 }
 
 /** style returns computed style properties of the first element matching selector. */
@@ -167,6 +193,7 @@ describe('a station with Mongolian', () => {
       await screenshot(page, `mongolian-board-portrait-${count}`)
       await assertFits(page, what)
       await assertNoCutText(page, what)
+      await assertStanding(page, what)
       const box = await page.evaluate(() => {
         const r = (s) => document.querySelector(s).getBoundingClientRect().toJSON()
         const all = (s) => [...document.querySelectorAll(s)].map((el) => el.getBoundingClientRect().toJSON())
@@ -203,17 +230,20 @@ describe('a station with Mongolian', () => {
       assert.ok(await fontFetched(page), 'the Mongolian font was requested')
       await screenshot(page, `mongolian-home-${size}`)
       await assertFits(page, `home ${size}`)
+      await assertStanding(page, `home ${size}`)
 
       await page.click('[data-test=choice-ticket]')
       await page.locator('[data-test=service-B]').waitFor()
       await screenshot(page, `mongolian-services-${size}`)
       await assertFits(page, `services ${size}`)
+      await assertStanding(page, `services ${size}`)
 
       await page.click('[data-test=service-B]')
       await page.locator('[data-test=priority-no]').waitFor()
       assert.equal((await style(page, '.screen__title', 'writing-mode'))['writing-mode'], 'vertical-lr')
       await screenshot(page, `mongolian-priority-${size}`)
       await assertFits(page, `priority ${size}`)
+      await assertStanding(page, `priority ${size}`)
 
       await page.click('[data-test=priority-no]')
       const number = page.locator('[data-test=ticket-number]')
@@ -226,18 +256,21 @@ describe('a station with Mongolian', () => {
       assert.equal((await style(page, '[data-test=ahead]', 'writing-mode'))['writing-mode'], 'vertical-lr')
       await screenshot(page, `mongolian-ticket-${size}`)
       await assertFits(page, `ticket ${size}`)
+      await assertStanding(page, `ticket ${size}`)
 
       await page.click('[data-test=home]')
       await page.click('[data-test=choice-lookup]')
       await page.locator('[data-test=lookup-wizard]').waitFor()
       await screenshot(page, `mongolian-lookup-${size}`)
       await assertFits(page, `lookup ${size}`)
+      await assertStanding(page, `lookup ${size}`)
 
       // The wizard's first question, then the personal lookup's ID keypad.
       await page.click('[data-test=lookup-wizard]')
       await page.waitForTimeout(300)
       await screenshot(page, `mongolian-wizard-${size}`)
       await assertFits(page, `wizard ${size}`)
+      await assertStanding(page, `wizard ${size}`)
       await page.goBack()
       await page.click('[data-test=lookup-personal]')
       await page.click('[data-test=agree]')
@@ -247,12 +280,20 @@ describe('a station with Mongolian', () => {
       await page.locator('.keypad__key', { hasText: /^1$/ }).first().click()
       await screenshot(page, `mongolian-id-${size}`)
       await assertFits(page, `ID keypad ${size}`)
+      await assertStanding(page, `ID keypad ${size}`)
       assertNoPageErrors(page)
       await page.close()
     })
 
-    test(`the board in Mongolian fits at ${size}`, async () => {
-      await api.post('/api/v1/counters/1/call-next').catch(() => {})
+    test(`the board in Mongolian fits at ${size}, nothing cut, nothing lying`, async () => {
+      // Recent calls enough to fill the strip: at 1920×1080 the second was cut at its edge.
+      await issueTickets(server.url, 'A', 6)
+      for (let i = 0; i < 3; i++) {
+        for (const n of [1, 2]) {
+          await finishAt(api, n)
+          await api.post(`/api/v1/counters/${n}/call-next`).catch(() => {})
+        }
+      }
       const page = await openMongolian(server.url, '/board', viewport)
       await page.locator('[data-test=board]').waitFor()
       await screenshot(page, `mongolian-board-${size}`)
@@ -275,10 +316,209 @@ describe('a station with Mongolian', () => {
         }
       }
       await assertFits(page, `board ${size}`)
+      assert.ok((await page.locator('.recent__item').count()) >= 3, 'the recent list has calls to show')
+      await assertWhole(page, `board ${size}`)
       assertNoPageErrors(page)
       await page.close()
     })
   }
+
+  // 我有预约 and 评价服务 on the home screen: four cards and the rating link, each card's
+  // words inside its border, none over another, nothing cut or lying, at every size. In
+  // 大字 the first card's title ran off the left edge, and at 1280 and 1366 wide 我有预约's
+  // hint spilled over its card, which cutText alone does not see.
+  for (const [size, viewport] of Object.entries(ALL_SIZES)) {
+    for (const large of [false, true]) {
+      test(`home with 我有预约 and 评价服务 in Mongolian fits at ${size}${large ? ', 大字' : ''}`, async () => {
+        const what = `home ${size}${large ? ' 大字' : ''}`
+        const page = await openMongolian(server.url, '/', viewport)
+        await setLarge(page, large)
+        await page.locator('[data-test=choice-appointment]').waitFor()
+        await page.locator('[data-test=choice-rate]').waitFor()
+        await screenshot(page, `mongolian-home4-${size}${large ? '-large' : ''}`)
+        await assertWhole(page, what)
+        const faults = await page.evaluate(() => {
+          const out = []
+          const boxes = [...document.querySelectorAll('.choice, .rate-link')]
+          const r = (el) => el.getBoundingClientRect()
+          for (const [i, a] of boxes.entries()) {
+            for (const b of boxes.slice(i + 1)) {
+              const p = r(a)
+              const q = r(b)
+              if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+                out.push(`${a.dataset.test} and ${b.dataset.test} overlap`)
+              }
+            }
+            for (const k of a.children) {
+              const p = r(k)
+              const q = r(a)
+              if (p.left < q.left - 1 || p.right > q.right + 1 || p.top < q.top - 1 || p.bottom > q.bottom + 1) {
+                out.push(`${a.dataset.test}: ${k.className} spills out of its card`)
+              }
+            }
+          }
+          return out
+        })
+        assert.deepEqual(faults, [], `${what}:\n  ${faults.join('\n  ')}`)
+        assertNoPageErrors(page)
+        await page.close()
+      })
+    }
+  }
+
+  // The ID steps of 我有预约 and the visit: the hint under the keypad's digits lay on its
+  // side; it stands, as every Mongolian text does, and the screen fits.
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    for (const large of [false, true]) {
+      test(`the ID steps of 我有预约 and the visit stand in Mongolian at ${size}${large ? ', 大字' : ''}`, async () => {
+        const tag = `${size}${large ? '-large' : ''}`
+        const page = await openMongolian(server.url, '/', viewport)
+        await setLarge(page, large)
+        await page.click('[data-test=choice-appointment]')
+        await page.locator('[data-test=appointment-id]').waitFor()
+        await tapKeys(page, server.people.ready.id)
+        await page.locator('[data-test=id-ok]').waitFor()
+        assert.equal((await style(page, '[data-test=appointment-id] .vs-hint', 'writing-mode'))['writing-mode'], 'vertical-lr')
+        await screenshot(page, `mongolian-appointment-id-${tag}`)
+        await assertWhole(page, `appointment ID ${tag}`)
+        await assertFits(page, `appointment ID ${tag}`)
+
+        await page.click('[data-test=home]')
+        await page.click('[data-test=choice-visit]')
+        await page.click('[data-test=agree]')
+        await page.locator('[data-test=visit-id]').waitFor()
+        await tapKeys(page, server.people.issued.id.slice(0, 10))
+        assert.equal((await style(page, '[data-test=visit-id] .vs-hint', 'writing-mode'))['writing-mode'], 'vertical-lr')
+        await screenshot(page, `mongolian-visit-id-${tag}`)
+        await assertStanding(page, `visit ID ${tag}`)
+        if (!(large && size === 'portrait')) await assertWhole(page, `visit ID ${tag}`)
+        assertNoPageErrors(page)
+        await page.close()
+      })
+    }
+  }
+
+  /** skipPending records counter n's tickets still waiting for their rating as skipped. */
+  async function skipPending(n) {
+    for (let i = 0; i < 50; i++) {
+      const { ticket } = await (await fetch(`${server.url}/api/v1/counters/${n}/rating`)).json()
+      if (!ticket) return
+      const r = await fetch(`${server.url}/api/v1/tickets/${ticket.ticket_id}/rating/skip`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ via: 'counter' }),
+      })
+      assert.ok(r.ok, `skip ${ticket.number}: ${r.status}`)
+    }
+    assert.fail(`counter ${n} still asks for ratings`)
+  }
+
+  /** serveOne has counter n call, serve and finish the next ticket (issued for it). */
+  async function serveOne(n) {
+    await issueTickets(server.url, 'B', 1)
+    // What the counter had is finished and not asked about: the screen asks about one.
+    await finishAt(api, n)
+    await skipPending(n)
+    const called = await api.post(`/api/v1/counters/${n}/call-next`)
+    assert.equal(called.status, 200, JSON.stringify(called.body))
+    assert.equal((await api.post(`/api/v1/tickets/${called.body.id}/start`, {})).status, 200)
+    assert.equal((await api.post(`/api/v1/tickets/${called.body.id}/finish`, {})).status, 200)
+    return called.body
+  }
+
+  test('the counter\'s /rate screen offers ᠮᠣᠩᠭᠣᠯ, and its screens stand and fit', async () => {
+    // Chinese at first, as the station's default; the switch offers the station's
+    // languages, Mongolian among them.
+    // The board's tests above finished tickets at counter 1: the last is still asked
+    // for, as if its person had walked away; skipped, the screen waits.
+    await skipPending(1)
+    const page = await openKiosk(browser.context, server.url, { path: '/rate?counter=1', viewport: VIEWPORTS.portrait })
+    await page.locator('[data-test=rate-waiting]').waitFor()
+    const mn = page.locator('[data-test=lang-mn-Mong]')
+    assert.equal((await mn.textContent()).trim(), 'ᠮᠣᠩᠭᠣᠯ')
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN')
+    await mn.click()
+    await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
+    await page.evaluate(() => document.fonts.ready)
+    for (const [shape, viewport] of [['portrait', VIEWPORTS.portrait], ['landscape', VIEWPORTS.fullHD]]) {
+      await page.setViewportSize(viewport)
+      for (const large of [false, true]) {
+        const tag = `${shape}${large ? '-large' : ''}`
+        await setLarge(page, large)
+        await page.locator('[data-test=rate-waiting]').waitFor()
+        await screenshot(page, `mongolian-rate-waiting-${tag}`)
+        await assertWhole(page, `/rate waiting ${tag}`)
+        await serveOne(1)
+        await page.locator('[data-test=rate-levels]').waitFor()
+        await setLarge(page, large)
+        await screenshot(page, `mongolian-rate-levels-${tag}`)
+        await assertWhole(page, `/rate levels ${tag}`)
+        await page.click('[data-test=level-2]')
+        await page.locator('[data-test=rate-reasons]').waitFor()
+        await screenshot(page, `mongolian-rate-reasons-${tag}`)
+        await assertWhole(page, `/rate reasons ${tag}`)
+        await page.click('[data-test=rate-back]')
+        await page.click('[data-test=level-4]')
+        await page.locator('[data-test=rate-thanks]').waitFor()
+        await screenshot(page, `mongolian-rate-thanks-${tag}`)
+        await assertWhole(page, `/rate thanks ${tag}`)
+        // 好的 (or six seconds): back to waiting, in Chinese again for the next person,
+        // as 大字 goes off.
+        await page.locator('[data-test=rate-ok]').click({ timeout: 2000 }).catch(() => {})
+        await page.locator('[data-test=rate-waiting]').waitFor()
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN')
+        await mn.click()
+        await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
+      }
+    }
+    assertNoPageErrors(page)
+    await page.close()
+
+    // A counter screen set up with ?lang=mn-Mong rests in Mongolian.
+    const kept = await openMongolian(server.url, '/rate?counter=1', VIEWPORTS.fullHD)
+    await kept.locator('[data-test=rate-waiting]').waitFor()
+    await serveOne(1)
+    await kept.locator('[data-test=rate-levels]').waitFor()
+    await kept.click('[data-test=lang-zh-CN]')
+    await kept.click('[data-test=level-5]')
+    await kept.locator('[data-test=rate-ok]').click({ timeout: 2000 }).catch(() => {})
+    await kept.locator('[data-test=rate-waiting]').waitFor()
+    assert.equal(await kept.evaluate(() => document.documentElement.lang), 'mn-Mong')
+    assertNoPageErrors(kept)
+    await kept.close()
+  })
+
+  test('评价服务 at the kiosk stands and fits in Mongolian', async () => {
+    for (const [shape, viewport] of [['portrait', VIEWPORTS.portrait], ['landscape', VIEWPORTS.fullHD]]) {
+      for (const large of [false, true]) {
+        const tag = `${shape}${large ? '-large' : ''}`
+        const page = await openMongolian(server.url, '/', viewport)
+        await setLarge(page, large)
+        await page.click('[data-test=choice-rate]')
+        await page.locator('[data-test=rate-find]').waitFor()
+        const tk = await serveOne(2)
+        await page.click(`[data-test=letter-${tk.number[0]}]`)
+        for (const d of tk.number.slice(1)) await page.click(`[data-test=keypad] [data-key="${d}"]`)
+        await screenshot(page, `mongolian-kiosk-rate-find-${tag}`)
+        await assertWhole(page, `评价服务 number ${tag}`)
+        await page.click('[data-test=rate-next]')
+        await page.locator('[data-test=rate-levels]').waitFor()
+        await screenshot(page, `mongolian-kiosk-rate-levels-${tag}`)
+        await assertWhole(page, `评价服务 levels ${tag}`)
+        await page.click('[data-test=level-1]')
+        await page.locator('[data-test=rate-reasons]').waitFor()
+        await screenshot(page, `mongolian-kiosk-rate-reasons-${tag}`)
+        await assertWhole(page, `评价服务 reasons ${tag}`)
+        await page.click('[data-test=rate-back]')
+        await page.click('[data-test=level-5]')
+        await page.locator('[data-test=rate-thanks]').waitFor()
+        await screenshot(page, `mongolian-kiosk-rate-thanks-${tag}`)
+        await assertWhole(page, `评价服务 thanks ${tag}`)
+        assertNoPageErrors(page)
+        await page.close()
+      }
+    }
+  })
 })
 
 describe('a station without Mongolian', () => {
