@@ -123,6 +123,8 @@ describe('a station with Mongolian', () => {
     const page = await openKiosk(browser.context, server.url, { viewport: VIEWPORTS.fullHD })
     const mn = page.locator('[data-test=lang-mn-Mong]')
     assert.equal((await mn.textContent()).trim(), 'ᠮᠣᠩᠭᠣᠯ')
+    // On the Chinese page too the switch's ᠮᠣᠩᠭᠣᠯ stands, not lies.
+    await assertStanding(page, 'the Chinese home')
     await mn.click()
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'mn-Mong')
     await page.evaluate(() => document.fonts.ready)

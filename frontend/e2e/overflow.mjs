@@ -79,8 +79,9 @@ export async function cutText(page) {
     // Text out of the card or button it is written in, or out of the card that
     // button is in, runs over what lies beside it. A box is what a person sees as
     // one: a border or a background. The text is
-    // measured as drawn (its lines, not its element's box); a few pixels are a
-    // glyph's ink past its line, not text out of place.
+    // measured as drawn (its lines, not its element's box); a line's spare height
+    // above and below its letters (a quarter of a large number's size) is not text
+    // out of place.
     const drawn = (s) => s && s !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(s)
     const boxed = (p) => {
       const s = getComputedStyle(p)
@@ -92,11 +93,12 @@ export async function cutText(page) {
       range.selectNodeContents(el)
       const t = range.getBoundingClientRect()
       if (t.width === 0 || t.height === 0) continue
+      const tol = Math.max(6, parseFloat(getComputedStyle(el).fontSize) * 0.25)
       for (let p = el; p && p !== document.body; p = p.parentElement) {
         const ps = getComputedStyle(p)
         if (p !== el && boxed(p)) {
           const q = p.getBoundingClientRect()
-          if (t.left < q.left - 6 || t.right > q.right + 6 || t.top < q.top - 6 || t.bottom > q.bottom + 6) {
+          if (t.left < q.left - tol || t.right > q.right + tol || t.top < q.top - tol || t.bottom > q.bottom + tol) {
             out.push(`${describe(el)} runs out of its box ${describe(p)}`)
             break
           }
