@@ -146,6 +146,7 @@ async function tour(server, page, tag, problems) {
   await page.locator('[data-test=visit-id]').waitFor()
   await tapKeys(page, visitor.id)
   await page.locator('[data-test=id-ok]').waitFor()
+  await check('visit-id')
   await page.click('[data-test=next]')
   await page.locator('[data-test=visit-relation]').waitFor()
   await check('visit-relation')
