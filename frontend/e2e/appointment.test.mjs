@@ -367,10 +367,7 @@ describe('appointments in Mongolian', () => {
     await mn?.stop()
   })
 
-  for (const [tag, viewport] of [
-    ['portrait', VIEWPORTS.portrait],
-    ['landscape', VIEWPORTS.fullHD],
-  ]) {
+  for (const [tag, viewport, large] of VARIANTS) {
     test(`an on-time booked ticket in Mongolian fits ${tag}, nothing lying`, async () => {
       const { date, time } = stationClock(EAST, 5)
       const booked = await mnClerk.post('/api/v1/appointments', {
@@ -384,7 +381,7 @@ describe('appointments in Mongolian', () => {
       const page = await openKiosk(browser.context, mn.url, { path: '/?lang=mn-Mong', viewport })
       await page.waitForFunction(() => document.documentElement.lang === 'mn-Mong')
       await page.evaluate(() => document.fonts.ready)
-      await openCheckIn(page, false)
+      await openCheckIn(page, large)
       await byCode(page, booked.body.code)
       await page.locator('[data-test=checked-in]').waitFor()
       await page.locator('[data-test=slot-badge]').waitFor()
