@@ -370,3 +370,13 @@ export async function tapKeys(page, text) {
 export function wrongDigits(last4) {
   return [...last4].map((d) => String((Number(d) + 5) % 10)).join('')
 }
+
+/**
+ * dueCount reads an outreach tab's count (plaque, festival, honour), waiting until it is
+ * a number: it shows … until its list has loaded, which on a busy machine is later.
+ */
+export async function dueCount(page, kind) {
+  const count = page.locator(`[data-test=count-${kind}]`)
+  await count.filter({ hasText: /^\d+$/ }).waitFor()
+  return Number(await count.textContent())
+}

@@ -9,6 +9,7 @@ import {
   OFFICE_VIEWPORTS,
   VIEWPORTS,
   addStaff,
+  dueCount,
   assertNoPageErrors,
   assertReadable,
   launchBrowser,
@@ -123,7 +124,7 @@ describe('outreach', () => {
     await page.locator('[data-test=due-list][data-kind=plaque]').waitFor()
     assert.equal(new URL(page.url()).pathname, '/staff/outreach')
     for (const k of ['plaque', 'festival', 'honour']) {
-      const n = Number(await page.locator(`[data-test=count-${k}]`).textContent())
+      const n = await dueCount(page, k)
       assert.ok(n > 0, `${k}: the demo registry has households due`)
     }
     const cards = page.locator('[data-test=due-list][data-kind=plaque] [data-test=due-card]')
@@ -162,11 +163,11 @@ describe('outreach', () => {
     // 节日走访 counts visits from a campaign's first day when one is given.
     await page.click('[data-test=tab-festival]')
     await page.locator('[data-test=due-list][data-kind=festival]').waitFor()
-    const festival = Number(await page.locator('[data-test=count-festival]').textContent())
+    const festival = await dueCount(page, 'festival')
     const since = await page.evaluate(() => document.querySelector('[data-test=since]').max)
     await page.fill('[data-test=since]', since)
     await page.locator('[data-test=due-list][data-kind=festival]').waitFor()
-    assert.ok(Number(await page.locator('[data-test=count-festival]').textContent()) >= festival)
+    assert.ok((await dueCount(page, 'festival')) >= festival)
     assert.match(await page.locator('[data-test=due-list]').innerText(), /列入原因/)
     await screenshot(page, 'outreach-festival-1366x768')
 
@@ -181,7 +182,7 @@ describe('outreach', () => {
 
   test('a plaque is recorded with a photo and a signature; a bad entry shows the station\'s message', async () => {
     const page = await login(CLERK)
-    const plaques = Number(await page.locator('[data-test=count-plaque]').textContent())
+    const plaques = await dueCount(page, 'plaque')
     const card = page.locator('[data-test=due-list][data-kind=plaque] [data-test=due-card]').first()
     household = await card.getAttribute('data-household')
     await card.click()
@@ -257,7 +258,7 @@ describe('outreach', () => {
     await page.click('[data-test=tab-honour]')
     const card = page.locator('[data-test=due-list][data-kind=honour] [data-test=due-card]').first()
     const id = await card.getAttribute('data-household')
-    const honours = Number(await page.locator('[data-test=count-honour]').textContent())
+    const honours = await dueCount(page, 'honour')
     await card.click()
     await page.click('[data-test=record]')
     assert.equal(await page.getAttribute('[data-test=kind-honour_delivered]', 'aria-pressed'), 'true')
