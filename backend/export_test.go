@@ -18,3 +18,12 @@ func MongolianVerbs() map[string][2]int {
 	}
 	return out
 }
+
+// MessageKeys returns every message's key.
+func MessageKeys() []string {
+	keys := make([]string, 0, len(messages))
+	for k := range messages {
+		keys = append(keys, k)
+	}
+	return keys
+}

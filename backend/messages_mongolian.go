@@ -3,11 +3,160 @@ package backend
 import "strings"
 
 // mongolian holds the traditional Mongolian (mn-Mong) of the messages a visitor reads
-// on the kiosk's Mongolian screens, by key. They are machine-made drafts awaiting a
+// on the kiosk's Mongolian screens, by key: every one the kiosk, the rating screen and
+// the board show (messages_test.go lists them). They are machine-made drafts awaiting a
 // native speaker's review, like the kiosk's own (frontend/src/locales/mn-Mong.json,
-// "_draft"). A key without Mongolian here is shown in Chinese: the county's data (the
-// wizard's questions, the services' names) is Chinese too.
+// "_draft"). A key without Mongolian here is shown in Chinese — the staff's messages,
+// and the station's and the county's own data (service names, categories) are Chinese.
 var mongolian = map[string]string{
+	// What a visitor typed, refused; a machine that cannot do what was asked.
+	"internal":         "ᠠᠯᠢ ᠨᠢᠭᠡ ᠠᠯᠳᠠᠭ᠎ᠠ ᠭᠠᠷᠪᠠ᠃ ᠠᠵᠢᠯᠴᠢᠨ ᠠᠴᠠ ᠠᠰᠠᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"service.unknown":  "«%s» ᠭᠡᠰᠡᠨ ᠦᠢᠯᠡᠴᠢᠯᠭᠡ ᠦᠭᠡᠢ᠃ ᠳᠠᠬᠢᠨ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"service.disabled": "«%s» ᠦᠢᠯᠡᠴᠢᠯᠭᠡ ᠥᠨᠥᠳᠦᠷ ᠨᠣᠮᠡᠷ ᠥᠭᠬᠦ ᠦᠭᠡᠢ᠃ ᠠᠵᠢᠯᠴᠢᠨ ᠠᠴᠠ ᠠᠰᠠᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"ticket.day_full":  "«%s» ᠦᠢᠯᠡᠴᠢᠯᠭᠡᠨ ᠦ ᠥᠨᠥᠳᠦᠷ ᠦᠨ ᠨᠣᠮᠡᠷ ᠳᠠᠭᠤᠰᠪᠠ᠃ ᠠᠵᠢᠯᠴᠢᠨ ᠠᠴᠠ ᠠᠰᠠᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"id.empty":         "ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ ᠢᠶᠡᠨ ᠣᠷᠤᠭᠤᠯᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"id.length":        "ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ 18 ᠣᠷᠤᠨ ᠲᠠᠢ᠂ ᠲᠠ %d ᠣᠷᠤᠨ ᠣᠷᠤᠭᠤᠯᠪᠠ᠃",
+	"id.chars":         "ᠡᠬᠢᠨ ᠦ 17 ᠣᠷᠤᠨ ᠨᠢ ᠵᠥᠪᠬᠡᠨ ᠲᠣᠭ᠎ᠠ᠂ ᠰᠡᠭᠦᠯ ᠦᠨ ᠣᠷᠤᠨ ᠨᠢ ᠲᠣᠭ᠎ᠠ ᠪᠤᠶᠤ X᠃",
+	"id.area":          "ᠡᠬᠢᠨ ᠦ 6 ᠣᠷᠤᠨ ᠵᠥᠪ ᠪᠢᠰᠢ᠃ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠲᠡᠢ ᠪᠡᠨ ᠲᠤᠯᠭᠠᠨ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"id.birth":         "7 ᠠᠴᠠ 14 ᠳᠦᠭᠡᠷ ᠣᠷᠤᠨ ᠨᠢ ᠲᠥᠷᠥᠭᠰᠡᠨ ᠡᠳᠦᠷ᠂ ᠲᠡᠷᠡ ᠨᠢ ᠵᠥᠪ ᠪᠢᠰᠢ᠃ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"id.birth_future":  "ᠨᠣᠮᠡᠷ ᠳᠠᠬᠢ ᠲᠥᠷᠥᠭᠰᠡᠨ ᠡᠳᠦᠷ ᠥᠨᠥᠳᠦᠷ ᠡᠴᠡ ᠬᠣᠶᠢᠰᠢ ᠪᠠᠶᠢᠨ᠎ᠠ᠃ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"id.checksum":      "ᠰᠡᠭᠦᠯ ᠦᠨ ᠣᠷᠤᠨ ᠵᠥᠪ ᠪᠢᠰᠢ᠄ ᠨᠢᠭᠡ ᠲᠣᠭ᠎ᠠ ᠪᠤᠷᠤᠭᠤ ᠣᠷᠤᠭᠤᠯᠤᠭᠰᠠᠨ ᠪᠠᠶᠢᠵᠤ ᠮᠠᠭᠠᠳ᠃ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠲᠡᠢ ᠪᠡᠨ ᠨᠢᠭᠡ ᠨᠢᠭᠡ ᠪᠡᠷ ᠲᠤᠯᠭᠠᠨ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"phone.invalid":    "ᠭᠠᠷ ᠤᠲᠠᠰᠤ ᠶᠢᠨ ᠨᠣᠮᠡᠷ 1 ᠡᠡᠷ ᠡᠬᠢᠯᠡᠳᠡᠭ 11 ᠣᠷᠤᠨ ᠲᠣᠭ᠎ᠠ᠃",
+	"printer.none":     "ᠬᠡᠪᠯᠡᠭᠦᠷ ᠬᠣᠯᠪᠣᠭᠰᠠᠨ ᠦᠭᠡᠢ᠃ ᠨᠣᠮᠡᠷ ᠢ ᠲᠡᠮᠳᠡᠭᠯᠡᠬᠦ ᠪᠤᠶᠤ ᠵᠢᠷᠤᠭ ᠳᠠᠷᠠᠷᠠᠢ᠃",
+	"printer.offline":  "ᠬᠡᠪᠯᠡᠭᠦᠷ ᠲᠦ ᠬᠣᠯᠪᠣᠭᠳᠠᠵᠤ ᠴᠢᠳᠠᠬᠤ ᠦᠭᠡᠢ᠃ ᠨᠣᠮᠡᠷ ᠢ ᠲᠡᠮᠳᠡᠭᠯᠡᠭᠡᠳ᠂ ᠠᠵᠢᠯᠴᠢᠨ ᠳᠤ ᠬᠡᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"printer.paper":    "ᠬᠡᠪᠯᠡᠭᠦᠷ ᠲᠦ ᠴᠠᠭᠠᠰᠤ ᠦᠭᠡᠢ᠃ ᠨᠣᠮᠡᠷ ᠢ ᠲᠡᠮᠳᠡᠭᠯᠡᠭᠡᠳ᠂ ᠠᠵᠢᠯᠴᠢᠨ ᠳᠤ ᠬᠡᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"printer.cover":    "ᠬᠡᠪᠯᠡᠭᠦᠷ ᠦᠨ ᠪᠦᠷᠬᠦᠭᠦᠯ ᠨᠡᠭᠡᠭᠡᠯᠲᠡᠢ᠃ ᠠᠵᠢᠯᠴᠢᠨ ᠳᠤ ᠬᠡᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"printer.error":    "ᠬᠡᠪᠯᠡᠵᠦ ᠴᠢᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ᠃ ᠨᠣᠮᠡᠷ ᠢ ᠲᠡᠮᠳᠡᠭᠯᠡᠭᠡᠳ᠂ ᠠᠵᠢᠯᠴᠢᠨ ᠳᠤ ᠬᠡᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+
+	// The lookup's answers refused, its lock-out.
+	"lookup.no_category":  "ᠠᠳᠠᠭ ᠲᠠᠭᠠᠨ ᠨᠢᠭᠡ ᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.category":     "«%s» ᠭᠡᠰᠡᠨ ᠲᠥᠷᠥᠯ ᠦᠭᠡᠢ᠃ ᠳᠠᠬᠢᠨ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.grade":        "ᠬᠠᠭᠠᠰ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠵᠡᠷᠭᠡ 1 ᠡᠴᠡ 10 ᠬᠦᠷᠲᠡᠯᠡ᠃",
+	"lookup.cause":        "ᠰᠢᠯᠲᠠᠭᠠᠨ ᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠄ ᠳᠠᠢᠨ ᠳᠤ᠂ ᠠᠯᠪᠠ ᠳᠤ ᠪᠤᠶᠤ ᠡᠪᠡᠳᠴᠢᠨ ᠢᠶᠡᠷ᠃",
+	"lookup.sex":          "ᠡᠷᠡᠭᠲᠡᠢ ᠪᠤᠶᠤ ᠡᠮᠡᠭᠲᠡᠢ ᠶᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.residence":    "ᠬᠥᠳᠡᠭᠡ᠂ ᠠᠵᠢᠯ ᠤᠨ ᠭᠠᠵᠠᠷ ᠦᠭᠡᠢ ᠬᠣᠲᠠ ᠪᠤᠶᠤ ᠠᠵᠢᠯ ᠤᠨ ᠭᠠᠵᠠᠷ ᠲᠠᠢ ᠬᠣᠲᠠ ᠶᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.relation":     "ᠡᠴᠢᠭᠡ ᠡᠬᠡ᠂ ᠡᠬᠡᠨᠡᠷ ᠨᠥᠬᠥᠷ᠂ ᠦᠷ᠎ᠡ ᠬᠡᠦᠬᠡᠳ ᠪᠤᠶᠤ ᠲᠡᠵᠢᠭᠡᠭᠳᠡᠭᠰᠡᠨ ᠠᠬ᠎ᠠ ᠳᠡᠭᠦᠦ ᠶᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.birth_date":   "ᠲᠥᠷᠥᠭᠰᠡᠨ ᠣᠨ ᠵᠥᠪ ᠪᠢᠰᠢ᠄ 4 ᠣᠷᠤᠨ ᠲᠠᠢ ᠣᠨ ᠢ ᠣᠷᠤᠭᠤᠯᠤᠨ᠎ᠠ ᠤᠤ᠂ ᠵᠢᠰᠢᠶᠡᠪᠡᠯ 1950᠃",
+	"lookup.birth_future": "ᠲᠥᠷᠥᠭᠰᠡᠨ ᠡᠳᠦᠷ ᠥᠨᠥᠳᠦᠷ ᠡᠴᠡ ᠬᠣᠶᠢᠰᠢ ᠪᠠᠶᠢᠨ᠎ᠠ᠃ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"lookup.last4":        "ᠪᠦᠷᠢᠳᠬᠡᠭᠰᠡᠨ ᠤᠲᠠᠰᠤ ᠶᠢᠨ ᠨᠣᠮᠡᠷ ᠦᠨ ᠰᠡᠭᠦᠯ ᠦᠨ 4 ᠣᠷᠤᠨ ᠢ ᠣᠷᠤᠭᠤᠯᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.no_match":     "ᠲᠣᠬᠢᠷᠠᠬᠤ ᠪᠦᠷᠢᠳᠬᠡᠯ ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ᠄ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ ᠪᠤᠶᠤ ᠤᠲᠠᠰᠤ ᠶᠢᠨ ᠰᠡᠭᠦᠯ ᠦᠨ 4 ᠣᠷᠤᠨ ᠲᠣᠬᠢᠷᠠᠬᠤ ᠦᠭᠡᠢ᠂ ᠡᠰᠡᠪᠡᠯ ᠲᠠ ᠪᠠᠰᠠ ᠪᠦᠷᠢᠳᠬᠡᠭᠦᠯᠡᠭᠡ ᠦᠭᠡᠢ᠃ ᠳᠠᠬᠢᠨ %d ᠤᠳᠠᠭ᠎ᠠ ᠣᠷᠣᠯᠳᠠᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+	"lookup.locked":       "ᠴᠣᠩᠬᠤ ᠳᠤ ᠣᠴᠢᠵᠤ ᠠᠵᠢᠯᠴᠢᠨ ᠠᠴᠠ ᠬᠠᠢᠵᠤ ᠥᠭᠬᠦ ᠶᠢ ᠭᠤᠶᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"lookup.unavailable":  "ᠡᠨᠡ ᠮᠠᠰᠢᠨ ᠣᠳᠣ ᠡᠷᠬᠡ ᠠᠰᠢᠭ ᠢ ᠬᠠᠢᠵᠤ ᠴᠢᠳᠠᠬᠤ ᠦᠭᠡᠢ᠃ ᠴᠣᠩᠬᠤ ᠳᠤ ᠠᠰᠠᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+
+	// The wizard's questions and their answers.
+	"lookup.q.disability_grade":          "ᠲᠠᠨ ᠤ ᠬᠠᠭᠠᠰ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠵᠡᠷᠭᠡ ᠬᠡᠳᠦ ᠪᠡ?",
+	"lookup.q.disability_cause":          "ᠲᠠ ᠶᠠᠭᠤ ᠡᠴᠡ ᠬᠠᠭᠠᠰ ᠪᠡᠶ᠎ᠡ ᠲᠡᠢ ᠪᠣᠯᠤᠭᠰᠠᠨ ᠪᠡ?",
+	"lookup.q.birth_date":                "ᠲᠠ ᠬᠡᠳᠦᠨ ᠣᠨ ᠳᠤ ᠲᠥᠷᠥᠭᠰᠡᠨ ᠪᠡ?",
+	"lookup.q.sex":                       "ᠲᠠ ᠡᠷᠡᠭᠲᠡᠢ ᠦᠦ᠂ ᠡᠮᠡᠭᠲᠡᠢ ᠦᠦ?",
+	"lookup.q.residence":                 "ᠲᠠ ᠣᠳᠣ ᠬᠠᠮᠢᠭ᠎ᠠ ᠠᠮᠢᠳᠤᠷᠠᠵᠤ ᠪᠠᠶᠢᠨ᠎ᠠ ᠪᠡ?",
+	"lookup.q.relation":                  "ᠲᠠ ᠴᠡᠷᠢᠭ (ᠪᠠᠭᠠᠲᠤᠷ) ᠲᠤ ᠬᠡᠨ ᠪᠣᠯᠬᠤ ᠪᠡ?",
+	"lookup.grade.1":                     "1 ᠳᠦᠭᠡᠷ ᠵᠡᠷᠭᠡ (ᠬᠦᠨᠳᠦ)",
+	"lookup.grade.2":                     "2 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.3":                     "3 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.4":                     "4 ᠳᠦᠭᠡᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.5":                     "5 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.6":                     "6 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.7":                     "7 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.8":                     "8 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.9":                     "9 ᠳᠦᠭᠡᠷ ᠵᠡᠷᠭᠡ",
+	"lookup.grade.10":                    "10 ᠳᠤᠭᠠᠷ ᠵᠡᠷᠭᠡ (ᠬᠥᠩᠭᠡᠨ)",
+	"lookup.cause.war":                   "ᠳᠠᠢᠨ ᠳᠤ (ᠪᠠᠶᠢᠯᠳᠤᠭᠠᠨ ᠳᠤ ᠰᠢᠷᠬᠡᠳᠡᠭᠰᠡᠨ)",
+	"lookup.cause.duty":                  "ᠠᠯᠪᠠ ᠳᠤ (ᠠᠵᠢᠯ ᠳᠤ ᠰᠢᠷᠬᠡᠳᠡᠭᠰᠡᠨ)",
+	"lookup.cause.illness":               "ᠡᠪᠡᠳᠴᠢᠨ ᠢᠶᠡᠷ",
+	"lookup.sex.male":                    "ᠡᠷᠡᠭᠲᠡᠢ",
+	"lookup.sex.female":                  "ᠡᠮᠡᠭᠲᠡᠢ",
+	"lookup.residence.rural":             "ᠬᠥᠳᠡᠭᠡ",
+	"lookup.residence.urban_no_employer": "ᠬᠣᠲᠠ᠂ ᠠᠵᠢᠯ ᠤᠨ ᠭᠠᠵᠠᠷ ᠦᠭᠡᠢ",
+	"lookup.residence.urban":             "ᠬᠣᠲᠠ᠂ ᠠᠵᠢᠯ ᠤᠨ ᠭᠠᠵᠠᠷ ᠲᠠᠢ",
+	"lookup.relation.parent":             "ᠡᠴᠢᠭᠡ ᠡᠬᠡ (ᠲᠡᠵᠢᠭᠡᠭᠴᠢ)",
+	"lookup.relation.spouse":             "ᠡᠬᠡᠨᠡᠷ ᠨᠥᠬᠥᠷ",
+	"lookup.relation.child":              "ᠦᠷ᠎ᠡ ᠬᠡᠦᠬᠡᠳ",
+	"lookup.relation.sibling_dependent":  "ᠠᠬ᠎ᠠ ᠳᠡᠭᠦᠦ ᠡᠭᠡᠴᠢ ᠳᠡᠭᠦᠦ (ᠲᠡᠵᠢᠭᠡᠭᠳᠡᠭᠰᠡᠨ)",
+
+	// How the lookup's results are explained.
+	"lookup.attr.disability_grade": "ᠬᠠᠭᠠᠰ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠵᠡᠷᠭᠡ",
+	"lookup.attr.disability_cause": "ᠬᠠᠭᠠᠰ ᠪᠡᠶ᠎ᠡ ᠲᠡᠢ ᠪᠣᠯᠤᠭᠰᠠᠨ ᠰᠢᠯᠲᠠᠭᠠᠨ",
+	"lookup.attr.birth_date":       "ᠲᠥᠷᠥᠭᠰᠡᠨ ᠣᠨ",
+	"lookup.attr.sex":              "ᠬᠦᠢᠰᠦ",
+	"lookup.attr.residence":        "ᠠᠮᠢᠳᠤᠷᠠᠭ᠎ᠠ ᠭᠠᠵᠠᠷ",
+	"lookup.attr.relation":         "ᠴᠡᠷᠢᠭ ᠲᠡᠢ ᠬᠠᠷᠢᠯᠴᠠᠭ᠎ᠠ",
+	"lookup.reason.staff_review":   "ᠠᠵᠢᠯᠴᠢᠨ ᠲᠠᠨ ᠤ ᠪᠠᠶᠢᠳᠠᠯ ᠢ ᠦᠵᠡᠵᠦ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ",
+	"lookup.reason.unknown":        "ᠲᠠᠨ ᠤ %s ᠠᠴᠠ ᠬᠠᠮᠢᠶᠠᠷᠤᠨ᠎ᠠ",
+	"lookup.for.parent":            "ᠲᠠᠨ ᠤ ᠡᠴᠢᠭᠡ ᠡᠬᠡ ᠳᠤ",
+	"lookup.for.spouse":            "ᠲᠠᠨ ᠤ ᠡᠬᠡᠨᠡᠷ ᠨᠥᠬᠥᠷ ᠲᠦ",
+	"lookup.for.child":             "ᠲᠠᠨ ᠤ ᠦᠷ᠎ᠡ ᠬᠡᠦᠬᠡᠳ ᠲᠦ",
+	"lookup.for.sibling_dependent": "ᠲᠠᠨ ᠤ ᠲᠡᠵᠢᠭᠡᠵᠦ ᠪᠠᠶᠢᠭ᠎ᠠ ᠠᠬ᠎ᠠ ᠳᠡᠭᠦᠦ ᠳᠤ",
+	"lookup.where_station":         "ᠡᠨᠡ ᠲᠥᠪ᠄ «%s» ᠨᠣᠮᠡᠷ ᠠᠪᠴᠤ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠨ᠎ᠡ",
+	"lookup.where_here":            "ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠭᠡᠨ ᠦ ᠲᠥᠪ",
+
+	// The visit's registration: its notice, who the visitor is to the person, what about.
+	"ledger.relation":        "ᠲᠠ ᠬᠡᠷᠡᠭ ᠲᠡᠢ ᠬᠦᠮᠦᠨ ᠳᠦ ᠬᠡᠨ ᠪᠣᠯᠬᠤ ᠶᠢᠨ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"ledger.relation.self":   "ᠥᠪᠡᠷ ᠢᠶᠡᠨ",
+	"ledger.relation.spouse": "ᠡᠬᠡᠨᠡᠷ ᠨᠥᠬᠥᠷ",
+	"ledger.relation.child":  "ᠦᠷ᠎ᠡ ᠬᠡᠦᠬᠡᠳ",
+	"ledger.relation.parent": "ᠡᠴᠢᠭᠡ ᠡᠬᠡ",
+	"ledger.relation.other":  "ᠪᠤᠰᠤᠳ",
+	"ledger.notice.title":    "ᠬᠤᠪᠢ ᠶᠢᠨ ᠮᠡᠳᠡᠭᠡᠯᠡᠯ ᠢ ᠬᠡᠷᠬᠢᠨ ᠬᠠᠮᠠᠭᠠᠯᠠᠬᠤ",
+	"ledger.notice.what":     "ᠪᠦᠷᠢᠳᠬᠡᠬᠦ ᠳᠦ᠄ ᠬᠡᠷᠡᠭ ᠲᠡᠢ ᠬᠦᠮᠦᠨ ᠦ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ᠂ ᠲᠠᠨ ᠤ ᠭᠠᠷ ᠤᠲᠠᠰᠤ᠂ ᠶᠠᠭᠤ ᠬᠡᠷᠡᠭ ᠡᠡᠷ ᠢᠷᠡᠭᠰᠡᠨ ᠢ ᠠᠰᠠᠭᠤᠨ᠎ᠠ᠃",
+	"ledger.notice.kept":     "ᠮᠡᠳᠡᠭᠡᠯᠡᠯ ᠢ ᠨᠢᠭᠤᠴᠠᠯᠠᠨ ᠡᠨᠡ ᠲᠥᠪ ᠲᠦ ᠬᠠᠳᠠᠭᠠᠯᠠᠵᠤ᠂ ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠠᠴᠠ %s ᠦᠨ ᠳᠠᠷᠠᠭ᠎ᠠ ᠥᠪᠡᠷᠢᠶᠡᠨ ᠤᠰᠲᠠᠨ᠎ᠠ᠃",
+	"ledger.notice.skip":     "ᠪᠦᠷᠢᠳᠬᠡᠬᠦ ᠦᠭᠡᠢ ᠪᠣᠯ ᠴᠣᠩᠬᠤ ᠳᠤ ᠣᠴᠢᠵᠤ ᠠᠰᠠᠭᠤᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+	"ledger.notice.years":    "%d ᠵᠢᠯ",
+	"ledger.notice.year":     "1 ᠵᠢᠯ",
+	"ledger.notice.days":     "%d ᠡᠳᠦᠷ",
+	"ledger.notice.text": "ᠲᠠᠨ ᠤ ᠢᠷᠡᠯᠲᠡ ᠶᠢ ᠪᠦᠷᠢᠳᠬᠡᠬᠦ᠂ ᠬᠡᠷᠡᠭ ᠢ ᠲᠠᠨ ᠰᠢᠢᠳᠪᠦᠷᠢᠯᠡᠬᠦ᠂ ᠬᠡᠷᠡᠭᠲᠡᠢ ᠦᠶ᠎ᠡ ᠳᠤ ᠲᠠᠨ ᠳᠤ ᠤᠲᠠᠰᠤᠳᠠᠬᠤ ᠶᠢᠨ ᠲᠤᠯᠠ ᠡᠨᠡ ᠲᠥᠪ " +
+		"ᠬᠡᠷᠡᠭ ᠲᠡᠢ ᠬᠦᠮᠦᠨ ᠦ ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ᠂ ᠲᠠᠨ ᠤ ᠭᠠᠷ ᠤᠲᠠᠰᠤ᠂ ᠲᠠ ᠲᠡᠭᠦᠨ ᠳᠦ ᠬᠡᠨ ᠪᠣᠯᠬᠤ᠂ ᠶᠠᠭᠤ ᠬᠡᠷᠡᠭ ᠡᠡᠷ ᠢᠷᠡᠭᠰᠡᠨ ᠢ ᠲᠡᠮᠳᠡᠭᠯᠡᠨ᠎ᠡ᠃ " +
+		"ᠮᠡᠳᠡᠭᠡᠯᠡᠯ ᠢ ᠨᠢᠭᠤᠴᠠᠯᠠᠨ ᠡᠨᠡ ᠲᠥᠪ ᠲᠦ ᠬᠠᠳᠠᠭᠠᠯᠠᠵᠤ᠂ ᠳᠡᠯᠭᠡᠴᠡ ᠪᠣᠯᠣᠨ ᠴᠠᠭᠠᠰᠤᠨ ᠳᠡᠭᠡᠷ᠎ᠡ ᠨᠣᠮᠡᠷ ᠤᠨ ᠬᠠᠭᠠᠰ ᠢ ᠯᠠ ᠦᠵᠡᠭᠦᠯᠦᠨ᠎ᠡ᠃ " +
+		"ᠠᠵᠢᠯᠴᠢᠨ ᠵᠥᠪᠬᠡᠨ ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠢ ᠰᠢᠢᠳᠬᠦ ᠳᠤ ᠦᠵᠡᠨ᠎ᠡ᠂ ᠵᠠᠬᠢᠷᠤᠭᠴᠢ ᠪᠦᠲᠦᠨ ᠢ ᠦᠵᠡᠬᠦ ᠳᠤ ᠰᠢᠯᠲᠠᠭᠠᠨ ᠢᠶᠠᠨ ᠪᠢᠴᠢᠬᠦ ᠶᠣᠰᠣᠲᠠᠢ᠃ " +
+		"ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠠᠴᠠ %s ᠦᠨ ᠳᠠᠷᠠᠭ᠎ᠠ ᠥᠪᠡᠷᠢᠶᠡᠨ ᠤᠰᠲᠠᠨ᠎ᠠ᠃ " +
+		"ᠰᠢᠶᠠᠨ ᠤ ᠦᠢᠯᠡᠴᠢᠯᠭᠡᠨ ᠦ ᠲᠥᠪ ᠲᠦ ᠵᠥᠪᠬᠡᠨ ᠬᠡᠷᠡᠭ ᠪᠣᠯᠣᠨ ᠦᠷ᠎ᠡ ᠳᠦᠩ ᠢ ᠮᠡᠳᠡᠭᠳᠡᠨ᠎ᠡ᠂ ᠨᠡᠷ᠎ᠡ᠂ ᠨᠣᠮᠡᠷ᠂ ᠤᠲᠠᠰᠤ ᠶᠢ ᠬᠡᠵᠢᠶᠡ ᠴᠤ ᠮᠡᠳᠡᠭᠳᠡᠬᠦ ᠦᠭᠡᠢ᠃ " +
+		"ᠲᠠ ᠪᠦᠷᠢᠳᠬᠡᠬᠦ ᠦᠭᠡᠢ ᠪᠡᠷ ᠴᠣᠩᠬᠤ ᠳᠤ ᠣᠴᠢᠵᠤ ᠠᠰᠠᠭᠤᠵᠤ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",
+	"ledger.matter.other": "ᠪᠤᠰᠤᠳ ᠬᠡᠷᠡᠭ",
+	"ledger.matter.A1":    "ᠪᠣᠳᠤᠯᠭ᠎ᠠ ᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ",
+	"ledger.matter.A2":    "ᠡᠷᠬᠡ ᠠᠰᠢᠭ ᠢᠶᠠᠨ ᠲᠠᠶᠢᠯᠪᠤᠷᠢᠯᠠᠭᠤᠯᠬᠤ",
+	"ledger.matter.B1":    "ᠠᠩᠬᠠ ᠤᠳᠠᠭ᠎ᠠ ᠬᠦᠰᠡᠬᠦ",
+	"ledger.matter.B2":    "ᠭᠡᠭᠡᠭᠰᠡᠨ ᠢᠶᠡᠨ ᠰᠣᠯᠢᠭᠤᠯᠬᠤ",
+	"ledger.matter.B3":    "ᠡᠪᠳᠡᠷᠡᠭᠰᠡᠨ ᠢᠶᠡᠨ ᠰᠣᠯᠢᠭᠤᠯᠬᠤ",
+	"ledger.matter.B4":    "ᠮᠡᠳᠡᠭᠡᠯᠡᠯ ᠥᠭᠡᠷᠡᠴᠢᠯᠡᠬᠦ",
+	"ledger.matter.B5":    "ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠢᠶᠡᠨ ᠠᠪᠬᠤ",
+	"ledger.matter.C1":    "ᠠᠩᠭᠢᠯᠠᠯ ᠳᠤ ᠪᠦᠷᠢᠳᠬᠡᠭᠦᠯᠬᠦ",
+	"ledger.matter.C2":    "ᠮᠡᠳᠡᠭᠡᠯᠡᠯ ᠢᠶᠡᠨ ᠰᠢᠨᠵᠢᠯᠡᠵᠦ ᠰᠢᠨᠡᠳᠬᠡᠬᠦ",
+	"ledger.matter.D1":    "ᠲᠣᠭᠲᠠᠮᠠᠯ ᠲᠡᠳᠬᠦᠯᠡᠯ ᠬᠦᠰᠡᠬᠦ",
+	"ledger.matter.D2":    "ᠵᠢᠯ ᠪᠦᠷᠢ ᠶᠢᠨ ᠪᠠᠲᠤᠯᠠᠯᠲᠠ",
+	"ledger.matter.D3":    "ᠣᠷᠣᠰᠢᠭᠤᠯᠭ᠎ᠠ ᠶᠢᠨ ᠲᠡᠳᠬᠦᠯᠡᠯ",
+	"ledger.matter.E1":    "ᠠᠵᠢᠯ ᠲᠠᠨᠢᠯᠴᠠᠭᠤᠯᠬᠤ",
+	"ledger.matter.E2":    "ᠰᠤᠷᠭᠠᠯᠲᠠ ᠳᠤ ᠪᠦᠷᠢᠳᠬᠡᠭᠦᠯᠬᠦ",
+	"ledger.matter.E3":    "ᠠᠵᠢᠯ ᠡᠬᠢᠯᠡᠬᠦ ᠵᠡᠭᠡᠯ ᠢ ᠠᠰᠠᠭᠤᠬᠤ",
+	"ledger.matter.F1":    "ᠬᠡᠴᠡᠭᠦᠦ ᠳᠤ ᠲᠤᠰᠠᠯᠠᠮᠵᠢ ᠬᠦᠰᠡᠬᠦ",
+	"ledger.matter.F2":    "ᠬᠠᠶᠠᠯᠠᠭ᠎ᠠ ᠶᠢᠨ ᠰᠠᠩ",
+	"ledger.matter.G1":    "ᠭᠣᠮᠳᠠᠯ ᠬᠦᠰᠡᠯᠲᠡ ᠪᠦᠷᠢᠳᠬᠡᠬᠦ",
+	"ledger.matter.G2":    "ᠥᠷᠭᠡᠳᠬᠡᠯ ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠬᠤ",
+	"ledger.matter.G3":    "ᠬᠠᠤᠯᠢ ᠶᠢᠨ ᠲᠤᠰᠠᠯᠠᠮᠵᠢ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠬᠦ",
+	"ledger.matter.H1":    "ᠴᠣᠯᠠ ᠶᠢᠨ ᠬᠠᠪᠲᠠᠰᠤ ᠬᠦᠰᠡᠬᠦ",
+	"ledger.matter.H2":    "ᠭᠠᠪᠢᠶ᠎ᠠ ᠶᠢᠨ ᠮᠡᠳᠡᠭᠡ",
+	"ledger.matter.H3":    "ᠪᠤᠰᠤᠳ ᠭᠠᠵᠠᠷ ᠲᠤ ᠪᠠᠭᠠᠲᠤᠷ ᠤᠨ ᠪᠤᠯᠠᠰᠢ ᠳᠤ ᠮᠥᠷᠭᠦᠬᠦ",
+	"ledger.matter.J1":    "ᠢᠷᠡᠭᠰᠡᠨ ᠢᠶᠡᠨ ᠮᠡᠳᠡᠭᠳᠡᠬᠦ ᠳᠦ ᠲᠤᠰᠠᠯᠠᠬᠤ",
+	"ledger.matter.J2":    "ᠨᠠᠮ ᠤᠨ ᠬᠠᠷᠢᠶ᠎ᠠ ᠰᠢᠯᠵᠢᠭᠦᠯᠬᠦ",
+	"ledger.matter.J3":    "ᠠᠷᠬᠢᠸ ᠰᠢᠯᠵᠢᠭᠦᠯᠬᠦ ᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ",
+
+	// Checking in for an appointment at the kiosk.
+	"appointment.check_in_by":     "ᠪᠡᠶ᠎ᠡ ᠶᠢᠨ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠦᠨ ᠨᠣᠮᠡᠷ ᠪᠤᠶᠤ ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠶᠢᠨ ᠬᠣᠳ ᠢ ᠣᠷᠤᠭᠤᠯᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"appointment.code":            "ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠶᠢᠨ ᠬᠣᠳ 6 ᠣᠷᠤᠨ ᠲᠣᠭ᠎ᠠ᠃ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"appointment.not_found":       "ᠡᠢᠮᠦ ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠦᠭᠡᠢ᠃",
+	"appointment.none_today":      "ᠲᠠᠨ ᠤ ᠥᠨᠥᠳᠦᠷ ᠦᠨ ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ᠃ ᠴᠣᠩᠬᠤ ᠳᠤ ᠠᠰᠠᠭᠤᠬᠤ ᠪᠤᠶᠤ ᠨᠣᠮᠡᠷ ᠠᠪᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"appointment.served_today":    "ᠲᠠᠨ ᠤ ᠥᠨᠥᠳᠦᠷ %s ᠴᠠᠭ ᠤᠨ ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠳᠠᠭᠤᠰᠪᠠ᠃ ᠪᠤᠰᠤᠳ ᠬᠡᠷᠡᠭ ᠪᠠᠶᠢᠪᠠᠯ ᠨᠣᠮᠡᠷ ᠠᠪᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"appointment.cancelled_today": "ᠲᠠᠨ ᠤ ᠥᠨᠥᠳᠦᠷ %s ᠴᠠᠭ ᠤᠨ ᠴᠠᠭ ᠵᠠᠬᠢᠶᠠᠯᠭ᠎ᠠ ᠪᠣᠯᠢᠬᠤ ᠪᠣᠯᠪᠠ᠃ ᠴᠣᠩᠬᠤ ᠳᠤ ᠠᠰᠠᠭᠤᠬᠤ ᠪᠤᠶᠤ ᠨᠣᠮᠡᠷ ᠠᠪᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"appointment.early":           "ᠲᠠᠨ ᠤ ᠵᠠᠬᠢᠶᠠᠯᠠᠭᠰᠠᠨ ᠴᠠᠭ %s᠃ %s ᠠᠴᠠ ᠬᠣᠶᠢᠰᠢ ᠢᠷᠡᠵᠦ ᠮᠡᠳᠡᠭᠳᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"appointment.early_day":       "ᠲᠠᠨ ᠤ ᠵᠠᠬᠢᠶᠠᠯᠠᠭᠰᠠᠨ ᠴᠠᠭ %s %s᠃ ᠲᠡᠷᠡ ᠡᠳᠦᠷ ᠢᠷᠡᠵᠦ ᠮᠡᠳᠡᠭᠳᠡᠨ᠎ᠡ ᠦᠦ᠃",
+
+	// Rating a ticket by its number at the kiosk or a counter's screen.
+	"rating.level":     "ᠲᠠᠪᠤᠨ ᠦᠨᠡᠯᠡᠯᠲᠡ ᠡᠴᠡ ᠨᠢᠭᠡ ᠢ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"rating.reason":    "«%s» ᠭᠡᠰᠡᠨ ᠰᠢᠯᠲᠠᠭᠠᠨ ᠰᠣᠩᠭᠣᠯᠲᠠ ᠳᠤ ᠦᠭᠡᠢ᠃ ᠳᠠᠬᠢᠨ ᠰᠣᠩᠭᠤᠨ᠎ᠠ ᠤᠤ᠃",
+	"rating.past_day":  "%s ᠨᠢ ᠥᠨᠥᠳᠦᠷ ᠦᠨ ᠨᠣᠮᠡᠷ ᠪᠢᠰᠢ᠂ ᠦᠨᠡᠯᠡᠵᠦ ᠪᠣᠯᠬᠤ ᠦᠭᠡᠢ᠃",
+	"rating.not_done":  "%s ᠪᠠᠰᠠ ᠳᠠᠭᠤᠰᠤᠭ᠎ᠠ ᠦᠭᠡᠢ᠃ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ ᠤ ᠳᠠᠷᠠᠭ᠎ᠠ ᠦᠨᠡᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+	"rating.done":      "%s ᠢ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠰᠡᠨ᠃ ᠪᠠᠶᠠᠷᠯᠠᠯ᠎ᠠ᠃",
+	"rating.number":    "ᠲᠠᠰᠤᠯᠪᠤᠷ ᠳᠡᠭᠡᠷᠡᠬᠢ ᠨᠣᠮᠡᠷ ᠢᠶᠡᠨ ᠣᠷᠤᠭᠤᠯᠤᠨ᠎ᠠ ᠤᠤ᠂ ᠵᠢᠰᠢᠶᠡᠪᠡᠯ B017᠃",
+	"rating.no_ticket": "ᠥᠨᠥᠳᠦᠷ %s ᠨᠣᠮᠡᠷ ᠦᠭᠡᠢ᠃ ᠲᠠᠰᠤᠯᠪᠤᠷ ᠳᠡᠭᠡᠷᠡᠬᠢ ᠨᠣᠮᠡᠷ ᠢᠶᠡᠨ ᠰᠢᠨᠵᠢᠯᠡᠨ᠎ᠡ ᠦᠦ᠃",
+
 	// The card's status and what to do next (the personal lookup's result).
 	"lookup.card.none":            "ᠪᠦᠷᠢᠳᠬᠡᠯ ᠦᠭᠡᠢ",
 	"lookup.card.none.next":       "ᠲᠠ ᠦᠢᠯᠡᠴᠢᠯᠭᠡᠨ ᠦ ᠲᠥᠪ ᠲᠦ ᠪᠦᠷᠢᠳᠬᠡᠯ ᠦᠭᠡᠢ ᠪᠠᠶᠢᠨ᠎ᠠ᠃ ᠨᠣᠮᠡᠷ ᠠᠪᠴᠤ ᠴᠣᠩᠬᠤ ᠳᠤ ᠪᠦᠷᠢᠳᠬᠡᠭᠦᠯᠦᠨ᠎ᠡ ᠦᠦ᠂ ᠳᠠᠷᠠᠭ᠎ᠠ ᠨᠢ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠬᠦᠰᠡᠵᠦ ᠪᠣᠯᠣᠨ᠎ᠠ᠃",

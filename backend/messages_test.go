@@ -1,6 +1,8 @@
 package backend_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"bingzhan/backend"
@@ -28,8 +30,8 @@ func TestTranslateMongolian(t *testing.T) {
 	if ready == backend.Translate("zh-CN", "lookup.card.ready") || !hasMongolian(ready) {
 		t.Errorf("mn-Mong card status %q is not Mongolian", ready)
 	}
-	if got, zh := backend.Translate("mn-Mong", "ticket.not_found"), backend.Translate("zh-CN", "ticket.not_found"); got != zh {
-		t.Errorf("a message without a draft: %q, want the Chinese %q", got, zh)
+	if got, zh := backend.Translate("mn-Mong", "ledger.reason"), backend.Translate("zh-CN", "ledger.reason"); got != zh {
+		t.Errorf("a staff message: %q, want the Chinese %q", got, zh)
 	}
 	for _, s := range backend.CardStatuses {
 		for _, key := range []string{"lookup.card." + string(s), "lookup.card." + string(s) + ".next"} {
@@ -38,11 +40,47 @@ func TestTranslateMongolian(t *testing.T) {
 			}
 		}
 	}
+	// Every message a visitor can meet on a Mongolian kiosk: its questions and answers,
+	// the visit's notice and choices, what a typing slip or a full queue says.
+	for _, key := range backend.MessageKeys() {
+		if !visitorMessage(key) {
+			continue
+		}
+		if got := backend.Translate("mn-Mong", key); !hasMongolian(got) {
+			t.Errorf("%s, which a visitor reads, is not Mongolian: %q", key, got)
+		}
+	}
+	for _, m := range append(backend.VisitMatters("B"), backend.VisitMatters("J")...) {
+		if got := m.Name("mn-Mong"); !hasMongolian(got) {
+			t.Errorf("matter %s in mn-Mong is %q", m.Code, got)
+		}
+	}
 	for key, verbs := range backend.MongolianVerbs() {
 		if verbs[0] != verbs[1] {
 			t.Errorf("%s: %d blanks in Chinese, %d in the Mongolian draft", key, verbs[0], verbs[1])
 		}
 	}
+}
+
+// visitorMessage reports whether a visitor at the kiosk, the rating screen or the board
+// can read the message with key (the rest are the staff's and the county's).
+func visitorMessage(key string) bool {
+	for _, p := range []string{"id.", "phone.", "lookup.q.", "lookup.grade.", "lookup.cause.", "lookup.sex.",
+		"lookup.residence.", "lookup.relation.", "lookup.attr.", "lookup.reason.", "lookup.for.", "lookup.where_",
+		"lookup.card.", "ledger.relation.", "ledger.matter.", "ledger.notice."} {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return slices.Contains([]string{"internal", "service.unknown", "service.disabled", "ticket.day_full",
+		"printer.none", "printer.offline", "printer.paper", "printer.cover", "printer.error",
+		"lookup.no_category", "lookup.category", "lookup.grade", "lookup.cause", "lookup.sex", "lookup.residence",
+		"lookup.relation", "lookup.birth_date", "lookup.birth_future", "lookup.last4", "lookup.no_match",
+		"lookup.locked", "lookup.unavailable", "ledger.relation",
+		"appointment.check_in_by", "appointment.code", "appointment.not_found", "appointment.none_today",
+		"appointment.served_today", "appointment.cancelled_today", "appointment.early", "appointment.early_day",
+		"rating.level", "rating.reason", "rating.past_day", "rating.not_done", "rating.done", "rating.number",
+		"rating.no_ticket"}, key)
 }
 
 func hasMongolian(s string) bool {

@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -16,10 +17,19 @@ type Matter struct {
 	NameEN  string `json:"name_en"`
 }
 
-// Name returns the matter's name in lang.
+// Name returns the matter's name in lang; in Mongolian, its draft (messages_mongolian.go).
 func (m Matter) Name(lang string) string {
-	if IsEnglish(lang) && m.NameEN != "" {
+	switch {
+	case IsEnglish(lang) && m.NameEN != "":
 		return m.NameEN
+	case IsMongolian(lang):
+		key := "ledger.matter." + m.Code
+		if strings.HasSuffix(m.Code, "0") {
+			key = "ledger.matter.other"
+		}
+		if mn, ok := mongolian[key]; ok {
+			return mn
+		}
 	}
 	return m.NameZH
 }

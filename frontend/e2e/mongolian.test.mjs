@@ -428,6 +428,64 @@ describe('a station with Mongolian', () => {
     return called.body
   }
 
+  // The station's own words reach a Mongolian screen in Mongolian, standing: the
+  // wizard's questions and answers, the registration's notice, relations and matters,
+  // a record's dates, a typing slip's message. Only names the station and the county
+  // give (services, categories, the catalog) stay Chinese.
+  test('the station\'s own words come in Mongolian: questions, answers, notice, choices, dates, errors', async () => {
+    const page = await openMongolian(server.url, '/', VIEWPORTS.fullHD)
+    const mongolianOnly = async (selector, what) => {
+      const texts = await page.locator(selector).allInnerTexts()
+      assert.ok(texts.length > 0, `${what}: nothing shown`)
+      for (const t of texts) assert.match(t, /^[^\u4e00-\u9fff]*[\u1820-\u18af][^\u4e00-\u9fff]*$/, `${what}: ${t}`)
+    }
+    await page.click('[data-test=choice-lookup]')
+    await page.click('[data-test=lookup-wizard]')
+    await page.click('[data-test=group-veteran]')
+    await page.click('[data-test=cat-DISABLED_VET]')
+    await page.click('[data-test=next]')
+    await page.locator('[data-test=question-disability_grade]').waitFor()
+    await mongolianOnly('[data-test=question-text]', 'the grade question')
+    await mongolianOnly('.lk-option', 'the grades')
+    await assertStanding(page, 'the grades')
+    await page.click('[data-test=home]')
+
+    // A record's history, its dates in Mongolian words.
+    await page.click('[data-test=choice-lookup]')
+    await page.click('[data-test=lookup-personal]')
+    await page.click('[data-test=agree]')
+    await tapKeys(page, server.people.ready.id)
+    await page.click('[data-test=next]')
+    await tapKeys(page, server.people.ready.last4)
+    await page.click('[data-test=submit]')
+    await page.click('[data-test=tab-history]')
+    await mongolianOnly('.timeline__date', 'the history\'s dates')
+    await page.click('[data-test=home]')
+
+    // The registration: its notice, a mistyped ID number, relations and matters.
+    await page.click('[data-test=choice-visit]')
+    await page.locator('[data-test=visit-notice]').waitFor()
+    await mongolianOnly('[data-test=visit-notice] :is(.screen__title, .vs-points__item)', 'the notice')
+    await page.click('[data-test=agree]')
+    const id = server.people.issued.id
+    await tapKeys(page, id.slice(0, 17) + (id.at(-1) === '0' ? '1' : '0'))
+    await page.locator('[data-test=id-error]').waitFor()
+    await mongolianOnly('[data-test=id-error]', 'a wrong last digit')
+    await page.click('[data-test=keypad] [data-key=back]')
+    await tapKeys(page, id.at(-1))
+    await page.locator('[data-test=id-ok]').waitFor()
+    await page.click('[data-test=next]')
+    await mongolianOnly('[data-test=visit-relation] .lk-option', 'the relations')
+    await page.click('[data-test=relation-child]')
+    await tapKeys(page, '13800138000')
+    await page.click('[data-test=next]')
+    await page.click('[data-test=service-B]')
+    await mongolianOnly('[data-test=visit-matter] .lk-option', 'the matters')
+    await assertStanding(page, 'the matters')
+    assertNoPageErrors(page)
+    await page.close()
+  })
+
   test('the counter\'s /rate screen offers ᠮᠣᠩᠭᠣᠯ, and its screens stand and fit', async () => {
     // Chinese at first, as the station's default; the switch offers the station's
     // languages, Mongolian among them.

@@ -9,6 +9,29 @@ function intlLocale(locale: string): string {
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
 
+// Browsers know no month or weekday names in Mongolian script (their "mn" is Cyrillic):
+// a Mongolian date is written here, as "2026 ᠣᠨ ᠤ 11 ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ 1", the weekday after it
+// (machine-made drafts, like locales/mn-Mong.json). Sunday first, as Date.getDay counts.
+const MONGOLIAN_WEEKDAYS = [
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠡᠳᠦᠷ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠨᠢᠭᠡᠨ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠬᠣᠶᠠᠷ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠭᠤᠷᠪᠠᠨ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠳᠥᠷᠪᠡᠨ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠲᠠᠪᠤᠨ',
+  'ᠭᠠᠷᠠᠭ ᠤᠨ ᠵᠢᠷᠭᠤᠭᠠᠨ',
+]
+
+function mongolianDate(date: Date, timeZone: string | undefined, weekday = false): string {
+  const parts = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', timeZone })
+    .formatToParts(date)
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? ''
+  const day = `${part('year')} ᠣᠨ ᠤ ${part('month')} ᠰᠠᠷ᠎ᠠ ᠶᠢᠨ ${part('day')}`
+  if (!weekday) return day
+  const n = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday'))
+  return `${day}᠂ ${MONGOLIAN_WEEKDAYS[n]}`
+}
+
 /** DateOptions add the weekday, or give the time zone a moment is to be read in. */
 export interface DateOptions {
   weekday?: boolean
@@ -31,6 +54,7 @@ export function formatDate(value: string | Date, locale: string, opts: DateOptio
   } else {
     date = value
   }
+  if (locale === 'mn-Mong') return mongolianDate(date, timeZone, opts.weekday)
   return new Intl.DateTimeFormat(intlLocale(locale), {
     year: 'numeric',
     month: 'long',

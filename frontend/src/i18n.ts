@@ -16,6 +16,16 @@ export const LANGUAGE_NAMES: Record<Locale, string> = {
   'mn-Mong': 'ᠮᠣᠩᠭᠣᠯ',
 }
 
+/**
+ * inMongolian reports whether text is written in Mongolian script. On a Mongolian
+ * screen such text stands in columns, while the station's and the county's Chinese
+ * (a service's name, a catalog's line) lies as written: a list that mixes the two marks
+ * each item with it (styles/mongolian.css, .in-mongolian).
+ */
+export function inMongolian(text: string | null | undefined): boolean {
+  return /[\u1820-\u18AF]/.test(text ?? '')
+}
+
 /** isLocale reports whether s names a language the kiosk has. */
 export function isLocale(s: unknown): s is Locale {
   return typeof s === 'string' && Object.hasOwn(LANGUAGE_NAMES, s)
