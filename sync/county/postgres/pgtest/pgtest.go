@@ -21,7 +21,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -49,7 +48,7 @@ const startTimeout = 60 * time.Second
 type Cluster struct {
 	bin  string // folder of the postgresql binaries
 	base string // the temp folder: data/, sock/, postgres.log
-	cred *syscall.Credential
+	cred *runAs // who the cluster runs as (proc_linux.go); nil: ourselves
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -136,21 +135,6 @@ func binDir() (string, error) {
 	return "", errors.New("pgtest: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb, no initdb on PATH): apt-get install postgresql")
 }
 
-// credential returns who the cluster runs as: the postgres system user when we are
-// root, which initdb refuses; nil (ourselves) otherwise.
-func credential() (*syscall.Credential, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil
-	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, fmt.Errorf("pgtest: running as root, and initdb refuses root: %w (apt-get install postgresql makes the postgres user)", err)
-	}
-	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-}
-
 // start makes a cluster in a new temp folder and starts it.
 func start() (*Cluster, error) {
 	bin, err := binDir()
@@ -186,7 +170,7 @@ func (c *Cluster) init() error {
 	}
 	if c.cred != nil {
 		for _, p := range []string{c.base, c.SocketDir()} {
-			if err := os.Chown(p, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			if err := c.cred.own(p); err != nil {
 				return fmt.Errorf("pgtest: hand %s to the postgres user: %w", p, err)
 			}
 		}
@@ -240,9 +224,7 @@ func (c *Cluster) Command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(c.Bin(name), args...)
 	cmd.Dir = c.base
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "PGHOST="+c.SocketDir(), "PGPORT="+strconv.Itoa(Port), "PGUSER="+User)
-	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	}
+	c.runAs(cmd)
 	return cmd
 }
 
@@ -305,14 +287,7 @@ func (c *Cluster) Restart() error {
 	}
 	cmd := c.Command("postgres", "-D", c.Dir())
 	cmd.Stdout, cmd.Stderr = log, log
-	// The postmaster ends (an immediate shutdown) if the test binary dies without
-	// stopping it; it runs in its own process group, so ^C reaches it only through
-	// our cleanup.
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
-	cmd.SysProcAttr.Setpgid = true
+	diesWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		log.Close()
 		return fmt.Errorf("pgtest: start postgres: %w", err)

@@ -28,7 +28,7 @@ func (c *Cluster) StartReplica(tb testing.TB) *Cluster {
 	}
 	if c.cred != nil {
 		for _, p := range []string{r.base, r.SocketDir()} {
-			if err := os.Chown(p, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+			if err := c.cred.own(p); err != nil {
 				tb.Fatalf("pgtest: hand %s to the postgres user: %v", p, err)
 			}
 		}
