@@ -1,7 +1,8 @@
 // assertNoCutText: the check behind "nothing cut without a sign" (issue 17). It fails
 // when any visible text on the page is cut off: clipped by a box too small for it, cut
 // to "…" or a line clamp, pushed past the screen's edge, hidden in a scrolling area
-// that shows no sign that more is there, or covered by the screen's buttons.
+// that shows no sign that more is there, covered by the screen's buttons, or a word
+// broken across two lines.
 import assert from 'node:assert/strict'
 
 /**
@@ -104,6 +105,28 @@ export async function cutText(page) {
           }
         }
         if (ps.overflowX !== 'visible' || ps.overflowY !== 'visible') break
+      }
+    }
+    // A word broken across lines ("entrepreneurshi / p") reads as two words: a Latin
+    // or a Mongolian word stays on one line, or in one column.
+    const word = /[A-Za-z]{2,}|[\u1820-\u18AF\u180E]{2,}/g
+    for (const el of document.querySelectorAll('#app *, .van-popup *')) {
+      if (!hasOwnText(el) || !visible(el)) continue
+      const es = getComputedStyle(el)
+      const vertical = es.writingMode.startsWith('vertical')
+      const half = parseFloat(es.fontSize) / 2
+      words: for (const n of el.childNodes) {
+        if (n.nodeType !== Node.TEXT_NODE) continue
+        for (const m of n.textContent.matchAll(word)) {
+          const range = document.createRange()
+          range.setStart(n, m.index)
+          range.setEnd(n, m.index + m[0].length)
+          const at = [...range.getClientRects()].filter((q) => q.width > 0 && q.height > 0).map((q) => (vertical ? q.left : q.top))
+          if (at.length > 1 && Math.max(...at) - Math.min(...at) > half) {
+            out.push(`${describe(el)} breaks "${m[0]}" across lines`)
+            break words
+          }
+        }
       }
     }
     // A screen's buttons lying over its text: the text is there but cannot be read.
